@@ -1,0 +1,5 @@
+export * from './errors.js'
+export * from './secret-value.js'
+export * from './uri.js'
+export * from './fetched.js'
+export type * from './types.js'

@@ -1,0 +1,394 @@
+/**
+ * The contracts every floe package builds against (DESIGN §4–§6). Types only: no runtime
+ * code, no SDK. Providers, emitters and the CLI import from here through `@floe/core`.
+ */
+import type { z } from 'zod'
+import type { FloeError, SourceLocation } from './errors.js'
+import type { SecretValue } from './secret-value.js'
+import type { SecretRef } from './uri.js'
+
+// ───────────────────────────── logging ─────────────────────────────
+
+/** Redacting logger: implementations must run every argument through `redact` (see logger.ts). */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}
+
+// ───────────────────────────── manifest ─────────────────────────────
+
+export interface CachePolicy {
+  enabled: boolean
+  /** milliseconds */
+  ttlMs: number
+}
+
+export interface RetryPolicy {
+  attempts: number // total attempts, including the first
+  backoff: 'exponential' | 'constant'
+  initialDelayMs: number
+  maxDelayMs: number
+}
+
+export type OnMissingAction = 'fail' | 'default' | 'warn'
+
+export interface OnMissingPolicy {
+  action: OnMissingAction
+  defaultValue?: string
+  message?: string
+}
+
+export interface RotationPolicy {
+  autoRefresh: boolean
+  refreshIntervalMs?: number
+  onRotation?: { action: 'reconnect' | 'restart' | 'alert'; gracePeriodMs?: number }
+  /** names of Kubernetes workloads to restart after rotation, when declared */
+  restart?: string[]
+}
+
+/** The fallback source: a secret definition of another provider (seed 002 "Fallback provider"). */
+export interface FallbackDefinition {
+  provider: string
+  fields: Record<string, unknown>
+}
+
+/** One entry of `secrets:` after `_groups` are merged and shared policy fields are parsed. */
+export interface SecretDefinition {
+  name: string
+  provider: string
+  /**
+   * Provider-specific fields (everything that is not a shared policy field), validated by the
+   * provider's `configSchema` when installed. E.g. vault: {path, keys, vault: {address}, auth}.
+   */
+  fields: Record<string, unknown>
+  /** Keys the secret is expected to have (`keys:` or `key:`), when declared. */
+  keys?: string[]
+  kind: 'static' | 'dynamic'
+  group?: string
+  cache?: CachePolicy
+  retry?: RetryPolicy
+  fallback?: FallbackDefinition
+  onMissing?: OnMissingPolicy
+  rotation?: RotationPolicy
+  /** definition-level default used when NOT FOUND (seed 002 env `default:`) */
+  default?: string
+  /** access-control scope name (seed 003) */
+  scope?: string
+  /** renewal / lease settings for dynamic secrets (vault) */
+  lease?: { renewalEnabled: boolean; minRenewalSeconds?: number; incrementSeconds?: number }
+  location?: SourceLocation
+}
+
+export interface SecretsConfig {
+  defaultProvider?: string
+  cache?: CachePolicy
+  retry?: RetryPolicy
+  /** per-provider in-flight cap, default 8 */
+  concurrency: number
+  audit?: { enabled: boolean; logAccess: boolean; destination?: string; path?: string }
+}
+
+/** A place where a `secret://` reference appears in the manifest. */
+export interface ReferenceSite {
+  ref: SecretRef
+  raw: string
+  /** path in the document, e.g. ['dbt','profiles','floe','outputs','prod','password'] */
+  path: (string | number)[]
+  location?: SourceLocation
+}
+
+export interface EnvBinding {
+  /** environment variable name, e.g. KAFKA_CREDENTIALS_PASSWORD or DBT_ENV_SECRET_SNOWFLAKE_PASSWORD */
+  name: string
+  ref: SecretRef
+  /** 'explicit' from `env:`, 'derived' from <SECRET>_<KEY>, 'dbt' for dbt credential fields */
+  origin: 'explicit' | 'derived' | 'dbt'
+  location?: SourceLocation
+}
+
+/** duckdb: section (seed 000). Parameters are validated in detail by @floe/emit-duckdb. */
+export interface DuckdbSecretSpec {
+  type: string
+  name: string
+  persistent?: boolean
+  scope?: string | string[]
+  provider?: string
+  [parameter: string]: unknown
+}
+export interface DuckdbSection {
+  database?: string
+  install_extensions?: string[]
+  load_extensions?: string[]
+  secret_directory?: string
+  secrets?: DuckdbSecretSpec[]
+  [key: string]: unknown
+}
+
+/** dbt: section mirrors profiles.yml. Validated in detail by @floe/emit-dbt. */
+export interface DbtSection {
+  profiles: Record<string, { target?: string; outputs: Record<string, Record<string, unknown>> }>
+  [key: string]: unknown
+}
+
+export interface LoadedManifest {
+  /** absolute path of the manifest file ('<inline>' when loaded from a string) */
+  path: string
+  dir: string
+  version: 1
+  environment?: string
+  secrets: Record<string, SecretDefinition>
+  config: SecretsConfig
+  /** sections consumed by plugins/emitters, after interpolation (loosely typed by core) */
+  plugins?: Record<string, unknown>
+  ingestion?: Record<string, unknown>
+  duckdb?: DuckdbSection
+  dbt?: DbtSection
+  kubernetes?: Record<string, unknown>
+  scopes?: Record<string, unknown>
+  access?: unknown[]
+  /** explicit + derived env bindings (collisions already rejected) */
+  env: EnvBinding[]
+  /** every secret:// reference found in consuming sections */
+  references: ReferenceSite[]
+  /** the whole interpolated document as plain data */
+  document: Record<string, unknown>
+  /** non-fatal findings from loading (lints are separate) */
+  warnings: string[]
+  /** source position of a document path, for emitters' own error messages */
+  locate(path: readonly (string | number)[]): SourceLocation | undefined
+}
+
+// ───────────────────────────── providers ─────────────────────────────
+
+export interface ProviderCapabilities {
+  list: boolean
+  write: boolean
+  rotate: boolean
+  versions: boolean
+  dynamic: boolean
+  batch: boolean
+  describe: boolean
+}
+
+export interface ProviderContext {
+  env: NodeJS.ProcessEnv
+  cwd: string
+  logger: Logger
+  signal?: AbortSignal
+}
+
+/** One thing to fetch. The provider reads its own fields from `config` (already validated). */
+export interface FetchRequest {
+  /** manifest secret name; use it in error messages */
+  secret: string
+  config: Record<string, unknown>
+  /** version / stage / label requested with ?version= or the definition's own field */
+  version?: string
+}
+
+export interface LeaseInfo {
+  id: string
+  ttlSeconds: number
+  renewable: boolean
+  issuedAt: Date
+  maxTtlSeconds?: number
+}
+
+/**
+ * A fetched secret. `value` is the whole secret as text; `keys` holds its keys when it is a
+ * key/value secret (a JSON object, a Kubernetes Secret's data, a Vault KV map). Use
+ * `fetchedFromText` / `fetchedFromMap` from core to build one consistently.
+ */
+export interface FetchedSecret {
+  value: SecretValue
+  keys?: Record<string, SecretValue>
+  version?: string
+  lease?: LeaseInfo
+}
+
+export type FetchOutcome =
+  | { ok: true; secret: FetchedSecret }
+  | { ok: false; error: FloeError }
+
+export interface SecretMetadata {
+  exists: boolean
+  /** key names only */
+  keys?: string[]
+  version?: string
+  createdAt?: Date
+  updatedAt?: Date
+  /** provider-specific type, e.g. Opaque, SecureString */
+  type?: string
+  /** e.g. { store: 'aws-secrets-manager', sync: 'Synced', lastSync: ISO } for ESO */
+  status?: Record<string, string>
+  lease?: LeaseInfo
+  /** disabled / expired (Azure, GCP version states) */
+  state?: string
+}
+
+export interface SecretListing {
+  name: string
+  type?: string
+  keys?: number
+  createdAt?: Date
+  updatedAt?: Date
+}
+
+export interface ListOptions {
+  prefix?: string
+  namespace?: string
+  /** connection fields (region, address, project…) when not derivable from a definition */
+  config?: Record<string, unknown>
+}
+
+export interface PutRequest {
+  secret: string
+  config: Record<string, unknown>
+  /** a single value, or key → value for multi-key secrets */
+  data: SecretValue | Record<string, SecretValue>
+  /** compare-and-set: the version the caller last saw; CONFLICT when it moved */
+  expectedVersion?: string
+  /** create only: CONFLICT when it already exists */
+  createOnly?: boolean
+  contentType?: string
+  tags?: Record<string, string>
+}
+
+export interface PutResult {
+  version?: string
+  previousVersion?: string
+  created: boolean
+}
+
+export interface RotationResult {
+  version?: string
+  previousVersion?: string
+  /** human steps, e.g. "Secret updated in AWS Secrets Manager" */
+  steps: string[]
+}
+
+export interface ProviderCheck {
+  status: 'ready' | 'unknown' | 'error'
+  detail: string
+}
+
+export interface SecretProvider {
+  readonly name: string
+  readonly capabilities: ProviderCapabilities
+  /** Batched: returns one outcome per request, in order. May throw for a whole-call failure. */
+  fetch(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]>
+  /** Metadata only; never reads the value. Throws SecretNotFoundError when absent. */
+  describe?(request: FetchRequest, ctx: ProviderContext): Promise<SecretMetadata>
+  list?(options: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing>
+  put?(request: PutRequest, ctx: ProviderContext): Promise<PutResult>
+  /** Provider-native rotation (e.g. AWS RotateSecret with a Lambda). */
+  rotate?(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult>
+  renew?(lease: LeaseInfo, ctx: ProviderContext, incrementSeconds?: number): Promise<LeaseInfo>
+  revoke?(lease: LeaseInfo, ctx: ProviderContext): Promise<void>
+  check?(ctx: ProviderContext, config?: Record<string, unknown>): Promise<ProviderCheck>
+  dispose?(): Promise<void>
+}
+
+/**
+ * What a provider package's entry module exports (named export `provider`, or default).
+ * `create` receives provider-specific options; tests pass an SDK client bound to an emulator.
+ */
+export interface ProviderModule<Options = Record<string, unknown>> {
+  /** manifest `provider:` value, e.g. 'vault', 'aws_secrets_manager' */
+  name: string
+  packageName: string
+  /** zod schema for the provider's own fields of a secret definition */
+  configSchema: z.ZodType
+  /** expected key names declared by a definition, when the provider can tell */
+  create(options?: Options): SecretProvider
+}
+
+// ───────────────────────────── resolver ─────────────────────────────
+
+export interface ResolveFailure {
+  ref: SecretRef
+  error: FloeError
+}
+
+export interface ResolveReport {
+  /** keyed by refId(ref) — use `valueOf(ref)` */
+  values: Map<string, SecretValue>
+  failures: ResolveFailure[]
+  warnings: string[]
+  valueOf(ref: SecretRef): SecretValue | undefined
+}
+
+export interface DescribeOutcome {
+  secret: string
+  provider: string
+  metadata?: SecretMetadata
+  error?: FloeError
+}
+
+export interface Resolver {
+  resolve(refs: readonly SecretRef[]): Promise<ResolveReport>
+  /** resolves env bindings; throws the first failure unless `allowPartial` */
+  resolveEnv(
+    bindings: readonly EnvBinding[],
+    options?: { allowPartial?: boolean },
+  ): Promise<{ env: Record<string, SecretValue>; report: ResolveReport }>
+  /** metadata checks for validate/status; never reads values */
+  describe(secretNames: readonly string[]): Promise<DescribeOutcome[]>
+  /** revokes dynamic leases, stops renewals, disposes providers */
+  dispose(): Promise<void>
+}
+
+// ───────────────────────────── emitters & hooks ─────────────────────────────
+
+export interface EmittedFile {
+  /** relative path inside the output directory */
+  path: string
+  content: string
+  /** true when the file carries secret values (never by default) */
+  containsValues?: boolean
+  mode?: number
+}
+
+export interface EmitResult {
+  files: EmittedFile[]
+  warnings: string[]
+}
+
+export interface EmitterContext {
+  manifest: LoadedManifest
+  logger: Logger
+  /** only emitters that must carry values (duckdb apply) get a resolver */
+  resolver?: Resolver
+  options: Record<string, unknown>
+}
+
+export interface EmitterModule {
+  /** e.g. 'duckdb', 'dbt', 'k8s' — `floe secrets emit <name>` */
+  name: string
+  packageName: string
+  emit(ctx: EmitterContext): Promise<EmitResult>
+}
+
+/** A step reported by platform hooks during rotation (✓/✗ lines of the ADR). */
+export interface HookStep {
+  ok: boolean
+  message: string
+}
+
+/**
+ * Platform hooks run around `floe secrets rotate` after the source is updated
+ * (e.g. trigger an ESO sync, restart Deployments). Discovered like providers.
+ */
+export interface RotationHookModule {
+  name: string
+  packageName: string
+  afterRotate(input: {
+    secret: SecretDefinition
+    manifest: LoadedManifest
+    restartDeployments: boolean
+    dryRun: boolean
+    ctx: ProviderContext
+  }): AsyncIterable<HookStep>
+}
