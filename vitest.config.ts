@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 // Tests run against TypeScript sources: every package exports a `@floe/source` condition
@@ -5,12 +7,31 @@ import { defineConfig } from 'vitest/config'
 // is not enough for vitest's node environment).
 const sourceConditions = ['@floe/source', 'import', 'module', 'node', 'default']
 
+const packageDirs = ['packages', 'plugins', 'apps'].flatMap((group) =>
+  readdirSync(group, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(group, d.name, 'package.json')))
+    .map((d) => join(group, d.name)),
+)
+
 export default defineConfig({
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@floe/source'] } },
   resolve: { conditions: sourceConditions },
   test: {
-    projects: ['packages/*', 'plugins/*', 'apps/*'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Tests must never reach a cloud: no metadata-server probes, no ambient credentials.
+    env: {
+      METADATA_SERVER_DETECTION: 'none',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NO_COLOR: '1',
+    },
+    projects: packageDirs.map((dir) => ({
+      extends: true,
+      test: {
+        name: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name,
+        root: dir,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
   },
 })

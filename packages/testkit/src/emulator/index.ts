@@ -1,0 +1,3 @@
+export * from './faults.js'
+export * from './http-emulator.js'
+export * from './tls.js'
