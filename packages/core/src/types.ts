@@ -392,3 +392,32 @@ export interface RotationHookModule {
     ctx: ProviderContext
   }): AsyncIterable<HookStep>
 }
+
+// ───────────────────────────── discovery ─────────────────────────────
+
+/** An installed floe package found through package.json `floe` fields (DESIGN §5). */
+export interface InstalledFloePackage {
+  packageName: string
+  version: string
+  kind: 'provider' | 'emitter' | 'hook'
+  /** provider / emitter / hook name, e.g. 'vault', 'duckdb' */
+  name: string
+  /** absolute directory of the package */
+  dir: string
+  /** absolute module path to import */
+  entry: string
+}
+
+/**
+ * What the manifest loader and the resolver need from the registry: which providers exist
+ * and their modules, imported only on demand.
+ */
+export interface ProviderCatalog {
+  /** names of installed providers (no import happens) */
+  names(): string[]
+  has(name: string): boolean
+  /** imports the provider package; undefined when not installed */
+  load(name: string): Promise<ProviderModule | undefined>
+  /** the package a user should install for a provider name (for "install X" hints) */
+  packageFor(name: string): string
+}
