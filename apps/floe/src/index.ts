@@ -1,1 +1,2 @@
-export {}
+export { run } from '@oclif/core'
+export { findProjectRoot } from './project-root.js'

@@ -1,1 +1,3 @@
-export {}
+export { FloeCommand, toFloeError, type Outcome } from './lib/base-command.js'
+export { FloeSession, projectDirFor } from './lib/session.js'
+export { renderTable, age, useColor } from './lib/output.js'

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
+import { Flags } from '@oclif/core'
+import { createMaskingTransform, ExitCode, UsageError } from '@floe/core'
+import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
+
+interface ExecResult {
+  command: string
+  exitCode: number
+  injected: string[]
+}
+
+export default class SecretsExec extends FloeCommand<ExecResult> {
+  static override summary = 'Run a command with the manifest\'s secrets in its environment'
+  static override description = `Resolves the manifest's env mapping (explicit env: entries, <SECRET>_<KEY> names, DBT_ENV_SECRET_* names for dbt) and runs the command with it. The child's stdout/stderr are masked: any resolved value is replaced by [REDACTED] (--no-mask to pass output through untouched, e.g. for interactive programs). Signals are forwarded; the child's exit code is returned. Dynamic (Vault) leases are renewed while the child runs and revoked when it exits.`
+  static override examples = [
+    '<%= config.bin %> secrets exec -- dbt run --target prod',
+    '<%= config.bin %> secrets exec --only DBT_ENV_SECRET_SNOWFLAKE_PASSWORD -- dbt debug',
+    '<%= config.bin %> secrets exec --no-mask -- psql',
+  ]
+  static override strict = false
+  static override flags = {
+    mask: Flags.boolean({ description: 'mask resolved values in the child\'s output', default: true, allowNo: true }),
+    only: Flags.string({ description: 'inject only these variables (repeatable)', multiple: true }),
+  }
+
+  protected async execute(): Promise<Outcome<ExecResult>> {
+    const { flags, argv } = await this.parse(SecretsExec)
+    const command = argv as string[]
+    if (!command.length) {
+      throw new UsageError('no command given', { hint: 'floe secrets exec -- COMMAND [ARGS…]' })
+    }
+    const manifest = await this.session.manifest()
+    const bindings = flags.only?.length ? manifest.env.filter((b) => flags.only!.includes(b.name)) : manifest.env
+    if (flags.only?.length) {
+      const unknown = flags.only.filter((n) => !manifest.env.some((b) => b.name === n))
+      if (unknown.length) throw new UsageError(`not in the manifest's env mapping: ${unknown.join(', ')}`)
+    }
+    const resolver = await this.session.resolver('long-running')
+    const progress = this.progress(`Resolving ${bindings.length} variables…`)
+    let resolved
+    try {
+      resolved = await resolver.resolveEnv(bindings)
+    } finally {
+      progress.stop()
+    }
+    for (const w of resolved.report.warnings) this.printWarning(w)
+    const childEnv: NodeJS.ProcessEnv = { ...process.env }
+    for (const [name, value] of Object.entries(resolved.env)) {
+      this.session.redactor.add(value)
+      childEnv[name] = value.reveal() // the sanctioned sink: the child's environment
+    }
+
+    const [file, ...args] = command as [string, ...string[]]
+    const mask = flags.mask
+    const child = spawn(file, args, { env: childEnv, stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit' })
+    if (mask) {
+      child.stdout!.pipe(createMaskingTransform(this.session.redactor)).pipe(process.stdout, { end: false })
+      child.stderr!.pipe(createMaskingTransform(this.session.redactor)).pipe(process.stderr, { end: false })
+    }
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
+    const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const)
+    for (const [s, h] of handlers) process.on(s, h)
+    const code = await new Promise<number>((resolve, reject) => {
+      child.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'ENOENT'
+            ? new UsageError(`command not found: ${file}`, { hint: 'check the command name and PATH' })
+            : error,
+        ),
+      )
+      child.once('close', (exit, signal) => {
+        resolve(exit ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1))
+      })
+    }).finally(() => {
+      for (const [s, h] of handlers) process.off(s, h)
+    })
+    // Leases are revoked by session.close() (resolver.dispose) whatever the exit code: a failed
+    // job must not leave live credentials behind (seed 004 "Revocation on job failure").
+    if (this.json) {
+      return { result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) }, exitCode: code === 0 ? ExitCode.OK : (code as ExitCode) }
+    }
+    return { result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) }, silent: true, exitCode: code as ExitCode }
+  }
+}

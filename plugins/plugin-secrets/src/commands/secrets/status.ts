@@ -1,0 +1,96 @@
+import { Args } from '@oclif/core'
+import { ExitCode, UsageError } from '@floe/core'
+import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { age, renderTable, useColor } from '../../lib/output.js'
+
+export interface StatusRow {
+  name: string
+  provider: string
+  exists: boolean | null
+  version?: string
+  updatedAt?: string
+  keys?: string[]
+  state?: string
+  store?: string
+  sync?: string
+  lastSync?: string
+  leaseTtlSeconds?: number
+  error?: { code: string; message: string }
+}
+
+export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }> {
+  static override summary = 'Show whether each secret exists, its version, last change, sync status and lease TTL'
+  static override description =
+    'Reads metadata only (never values). For secrets synced by External Secrets Operator it shows the store, sync status and last sync; for dynamic Vault secrets the lease TTL. Exit code 1 when any secret is missing or unreadable.'
+  static override examples = [
+    '<%= config.bin %> secrets status',
+    '<%= config.bin %> secrets status snowflake-credentials',
+    '<%= config.bin %> secrets status --json',
+  ]
+  static override args = { names: Args.string({ description: 'secrets to check (default: all)', required: false }) }
+  static override strict = false
+
+  protected async execute(): Promise<Outcome<{ secrets: StatusRow[] }>> {
+    const { argv } = await this.parse(SecretsStatus)
+    const manifest = await this.session.manifest()
+    const names = (argv as string[]).length ? (argv as string[]) : Object.keys(manifest.secrets)
+    for (const name of names) {
+      if (!manifest.secrets[name]) throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
+    }
+    const progress = this.progress(`Checking ${names.length} secret${names.length === 1 ? '' : 's'}…`)
+    const resolver = await this.session.resolver()
+    let outcomes
+    try {
+      outcomes = await resolver.describe(names)
+    } finally {
+      progress.stop()
+    }
+    const rows: StatusRow[] = outcomes.map((o) => {
+      const m = o.metadata
+      const row: StatusRow = { name: o.secret, provider: o.provider, exists: m ? m.exists : o.error?.code === 'NOT_FOUND' ? false : null }
+      if (m?.version) row.version = m.version
+      if (m?.updatedAt) row.updatedAt = m.updatedAt.toISOString()
+      if (m?.keys) row.keys = m.keys
+      if (m?.state) row.state = m.state
+      if (m?.status?.store) row.store = m.status.store
+      if (m?.status?.sync) row.sync = m.status.sync
+      if (m?.status?.lastSync) row.lastSync = m.status.lastSync
+      if (m?.lease) row.leaseTtlSeconds = m.lease.ttlSeconds
+      if (o.error) row.error = { code: o.error.code, message: o.error.message }
+      return row
+    })
+    const failed = rows.some((r) => r.exists !== true)
+    const esoStyle = rows.some((r) => r.sync)
+    const color = useColor()
+    const human = esoStyle
+      ? renderTable(
+          ['NAME', 'STORE', 'SYNC STATUS', 'LAST SYNC'],
+          rows.map((r) => [r.name, r.store ?? r.provider, r.sync ?? statusWord(r), r.lastSync ? age(r.lastSync, Date.now(), ' ago') : '-']),
+          color,
+        )
+      : renderTable(
+          ['NAME', 'PROVIDER', 'STATUS', 'VERSION', 'LAST CHANGE', 'LEASE TTL'],
+          rows.map((r) => [
+            r.name,
+            r.provider,
+            statusWord(r),
+            r.version ?? '-',
+            r.updatedAt ? age(r.updatedAt, Date.now(), ' ago') : '-',
+            r.leaseTtlSeconds !== undefined ? `${r.leaseTtlSeconds}s` : '-',
+          ]),
+          color,
+        )
+    const errors = rows.filter((r) => r.error && r.error.code !== 'NOT_FOUND').map((r) => `${r.name}: ${r.error?.message}`)
+    return {
+      result: { secrets: rows },
+      human: errors.length ? `${human}\n\n${errors.join('\n')}` : human,
+      exitCode: failed ? ExitCode.CHECK_FAILED : ExitCode.OK,
+    }
+  }
+}
+
+function statusWord(row: StatusRow): string {
+  if (row.exists === true) return row.state && row.state !== 'enabled' ? row.state : 'exists'
+  if (row.exists === false) return 'NOT FOUND'
+  return row.error?.code === 'FORBIDDEN' ? 'DENIED' : row.error?.code === 'UNSUPPORTED' ? 'n/a' : 'ERROR'
+}

@@ -1,0 +1,143 @@
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import { ExitCode, FloeError, isFloeError } from '@floe/core'
+import { FloeSession } from './session.js'
+import { painter, useColor, type Envelope, type Painter } from './output.js'
+import { startProgress, type Progress } from './progress.js'
+
+export interface Outcome<T> {
+  result: T
+  /** human output for stdout (already redacted by the base class before printing) */
+  human?: string
+  exitCode?: ExitCode
+  warnings?: string[]
+  /** 'failed' when a check failed (exit 1) but the command itself worked */
+  status?: 'ok' | 'failed'
+  /** the command already wrote its own output (get --reveal, exec) */
+  silent?: boolean
+}
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof FloeCommand)['baseFlags'] & T['flags']>
+
+/**
+ * Every `floe secrets` command: `-m/--manifest`, `--json` with the `{status, result, warnings}`
+ * envelope, documented exit codes, errors that say what to do next, and a last pass of the
+ * session redactor over everything printed.
+ */
+export abstract class FloeCommand<T = unknown> extends Command {
+  static override baseFlags = {
+    manifest: Flags.string({
+      char: 'm',
+      description: 'path to the manifest (default: floe.yaml or manifest.yaml here or above; env FLOE_MANIFEST)',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({
+      description: 'print a JSON envelope {status, result, warnings} on stdout',
+      helpGroup: 'GLOBAL',
+    }),
+    verbose: Flags.boolean({ description: 'debug logs on stderr (never values)', helpGroup: 'GLOBAL' }),
+  }
+
+  static override enableJsonFlag = false
+
+  protected session!: FloeSession
+  protected json = false
+  protected paint!: Painter
+  protected warnings: string[] = []
+
+  protected abstract execute(): Promise<Outcome<T>>
+
+  override async init(): Promise<void> {
+    await super.init()
+    const { flags } = await this.parse({
+      flags: (this.constructor as typeof FloeCommand).baseFlags,
+      strict: false,
+    })
+    this.json = Boolean(flags.json)
+    this.paint = painter(!this.json && useColor())
+    this.session = new FloeSession({
+      manifest: flags.manifest,
+      cliDir: this.config.root,
+      verbose: Boolean(flags.verbose),
+    })
+  }
+
+  async run(): Promise<void> {
+    let code: ExitCode = ExitCode.OK
+    try {
+      const outcome = await this.execute()
+      const warnings = [...this.warnings, ...(outcome.warnings ?? [])]
+      code = outcome.exitCode ?? ExitCode.OK
+      if (outcome.silent) {
+        // output already written by the command itself
+      } else if (this.json) {
+        const status = outcome.status ?? (code === ExitCode.OK ? 'ok' : 'failed')
+        this.emitJson({ status, result: outcome.result, warnings })
+      } else {
+        for (const warning of warnings) this.printWarning(warning)
+        if (outcome.human) process.stdout.write(this.safe(outcome.human) + '\n')
+      }
+    } catch (error) {
+      code = this.report(error)
+    } finally {
+      try {
+        await this.session.close()
+      } catch (error) {
+        this.logToStderr(`warning: cleanup failed: ${this.safe(String(error))}`)
+      }
+    }
+    if (code !== ExitCode.OK) this.exit(code)
+  }
+
+  /** Scrubs every value this session resolved from text about to be printed. */
+  protected safe(text: string): string {
+    return this.session.redactor.redact(text)
+  }
+
+  protected warn_(message: string): void {
+    this.warnings.push(message)
+  }
+
+  protected printWarning(message: string): void {
+    process.stderr.write(this.safe(`${this.paint.warn('warning:')} ${message}`) + '\n')
+  }
+
+  protected progress(text: string): Progress {
+    return startProgress(text, !this.json)
+  }
+
+  protected emitJson(envelope: Envelope<unknown>): void {
+    process.stdout.write(this.safe(JSON.stringify(envelope, null, 2)) + '\n')
+  }
+
+  private report(error: unknown): ExitCode {
+    const floe = toFloeError(error)
+    if (this.json) {
+      this.emitJson({ status: 'error', result: null, warnings: this.warnings, error: floe.toJSON() as Envelope<unknown>['error'] })
+    } else {
+      for (const warning of this.warnings) this.printWarning(warning)
+      const lines = [`${this.paint.bad('Error:')} ${floe.located}`]
+      if (floe.hint) lines.push(`${this.paint.dim('hint:')} ${floe.hint}`)
+      process.stderr.write(this.safe(lines.join('\n')) + '\n')
+    }
+    return floe.exitCode
+  }
+
+  private logToStderr(text: string): void {
+    process.stderr.write(text + '\n')
+  }
+}
+
+/** oclif parse errors and unknown failures become typed errors with the right exit code. */
+export function toFloeError(error: unknown): FloeError {
+  if (isFloeError(error)) return error
+  if (error instanceof Error) {
+    const oclifParse = /Nonexistent flag|Unexpected argument|Missing required|Expected --|flag|argument/i
+    if (error.name === 'CLIError' || oclifParse.test(error.message)) {
+      return new FloeError('USAGE', error.message.split('\n')[0] ?? error.message, {
+        hint: 'see --help for usage',
+      })
+    }
+    return new FloeError('INVALID', error.message)
+  }
+  return new FloeError('INVALID', String(error))
+}

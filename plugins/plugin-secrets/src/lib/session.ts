@@ -1,0 +1,115 @@
+import { dirname, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import {
+  createAuditLog,
+  createLogger,
+  createProviderRegistry,
+  createResolver,
+  findManifestPath,
+  loadManifest,
+  Redactor,
+  type AuditLog,
+  type LoadedManifest,
+  type Logger,
+  type ProviderContext,
+  type ProviderRegistry,
+  type Resolver,
+} from '@floe/core'
+
+export interface SessionOptions {
+  manifest?: string
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** the CLI's root directory (oclif config.root): its dependencies are discovered too */
+  cliDir?: string
+  verbose?: boolean
+}
+
+/** The directory whose package.json lists the team's floe packages. */
+export function projectDirFor(start: string): string {
+  let dir = resolve(start)
+  for (;;) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir
+    const parent = dirname(dir)
+    if (parent === dir) return resolve(start)
+    dir = parent
+  }
+}
+
+/**
+ * Everything one CLI invocation needs, created lazily: the registry is cheap (package.json
+ * reads), the manifest is loaded once, the resolver only when a command reads secrets.
+ * One Redactor collects every resolved value so all output can be scrubbed.
+ */
+export class FloeSession {
+  readonly redactor = new Redactor()
+  readonly logger: Logger
+  readonly registry: ProviderRegistry
+  readonly env: NodeJS.ProcessEnv
+  readonly cwd: string
+  private manifestPromise?: Promise<LoadedManifest>
+  private resolverInstance?: Resolver
+  private auditInstance?: AuditLog | null
+
+  constructor(private readonly options: SessionOptions) {
+    this.env = options.env ?? process.env
+    this.cwd = options.cwd ?? process.cwd()
+    this.logger = createLogger({
+      level: options.verbose ? 'debug' : 'warn',
+      redactor: this.redactor,
+      write: (line: string) => process.stderr.write(line + '\n'),
+    })
+    this.registry = createProviderRegistry({
+      projectDir: projectDirFor(this.cwd),
+      cliDir: options.cliDir,
+    })
+  }
+
+  manifestPath(): string {
+    return findManifestPath({ cwd: this.cwd, env: this.env, explicit: this.options.manifest })
+  }
+
+  manifest(): Promise<LoadedManifest> {
+    this.manifestPromise ??= loadManifest(this.manifestPath(), {
+      env: this.env,
+      catalog: this.registry,
+    })
+    return this.manifestPromise
+  }
+
+  async audit(): Promise<AuditLog | undefined> {
+    if (this.auditInstance !== undefined) return this.auditInstance ?? undefined
+    const manifest = await this.manifest()
+    const audit = manifest.config.audit
+    this.auditInstance =
+      audit?.enabled && audit.path
+        ? createAuditLog({ path: resolve(manifest.dir, audit.path), actor: this.env.FLOE_ACTOR })
+        : null
+    return this.auditInstance ?? undefined
+  }
+
+  async resolver(mode: 'invocation' | 'long-running' = 'invocation'): Promise<Resolver> {
+    if (this.resolverInstance) return this.resolverInstance
+    const manifest = await this.manifest()
+    const resolver = createResolver({
+      manifest,
+      catalog: this.registry,
+      env: this.env,
+      cwd: manifest.dir,
+      logger: this.logger,
+      audit: await this.audit(),
+      mode,
+    })
+    this.resolverInstance = resolver
+    return resolver
+  }
+
+  providerContext(): ProviderContext {
+    return { env: this.env, cwd: this.cwd, logger: this.logger }
+  }
+
+  async close(): Promise<void> {
+    await this.resolverInstance?.dispose()
+    await this.registry.dispose()
+  }
+}
