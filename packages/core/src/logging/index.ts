@@ -1,1 +1,3 @@
-export {}
+export * from './redactor.js'
+export * from './logger.js'
+export * from './masking-transform.js'

@@ -1,1 +1,2 @@
-export {}
+export * from './memory-provider.js'
+export * from './test-manifest.js'

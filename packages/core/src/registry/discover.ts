@@ -1,0 +1,158 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import type { InstalledFloePackage } from '../types.js'
+
+/** The `floe` field of a package.json. */
+export interface FloePackageField {
+  provider?: string
+  emitter?: string
+  hook?: string
+  entry: string
+}
+
+interface PackageJson {
+  name?: string
+  version?: string
+  main?: string
+  exports?: unknown
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+  optionalDependencies?: Record<string, string>
+  floe?: FloePackageField
+}
+
+const packageJsonCache = new Map<string, PackageJson | null>()
+
+/** Reads and caches a package.json; null when absent or unreadable. */
+function readPackageJson(path: string): PackageJson | null {
+  if (packageJsonCache.has(path)) return packageJsonCache.get(path) ?? null
+  let parsed: PackageJson | null = null
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as PackageJson
+  } catch {
+    parsed = null
+  }
+  packageJsonCache.set(path, parsed)
+  return parsed
+}
+
+/** Forgets cached package.json reads (after `floe plugins install`, or between tests). */
+export function clearDiscoveryCache(): void {
+  packageJsonCache.clear()
+}
+
+/** The nearest directory at or above `dir` that holds a package.json. */
+export function findPackageRoot(dir: string): string | undefined {
+  let current = resolve(dir)
+  for (;;) {
+    if (readPackageJson(join(current, 'package.json'))) return current
+    const parent = dirname(current)
+    if (parent === current) return undefined
+    current = parent
+  }
+}
+
+/** Node's lookup: <dir>/node_modules/<name>, walking upwards; symlinks followed. */
+export function resolvePackageDir(name: string, fromDir: string): string | undefined {
+  let current = resolve(fromDir)
+  for (;;) {
+    const candidate = join(current, 'node_modules', name)
+    if (existsSync(join(candidate, 'package.json'))) {
+      try {
+        return realpathSync(candidate)
+      } catch {
+        return candidate
+      }
+    }
+    const parent = dirname(current)
+    if (parent === current) return undefined
+    current = parent
+  }
+}
+
+const THIRD_PARTY_PROVIDER = /^(?:@[^/]+\/)?floe-provider-(.+)$/
+
+/** The module a package exposes as "." when it has no `floe.entry` (third-party convention). */
+function defaultEntry(pkg: PackageJson): string {
+  let target: unknown = pkg.exports
+  if (target && typeof target === 'object' && !Array.isArray(target) && '.' in target) {
+    target = (target as Record<string, unknown>)['.']
+  }
+  for (let depth = 0; target && typeof target === 'object' && depth < 4; depth += 1) {
+    const conditions = target as Record<string, unknown>
+    target = conditions.import ?? conditions.node ?? conditions.default
+  }
+  if (typeof target === 'string') return target
+  return pkg.main ?? './index.js'
+}
+
+function dependencyNames(pkg: PackageJson): string[] {
+  return [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.devDependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ]
+}
+
+function describePackage(dir: string): InstalledFloePackage[] {
+  const pkg = readPackageJson(join(dir, 'package.json'))
+  if (!pkg?.name) return []
+  const base = { packageName: pkg.name, version: pkg.version ?? '0.0.0', dir }
+  const found: InstalledFloePackage[] = []
+  const field = pkg.floe
+  if (field && typeof field === 'object' && typeof field.entry === 'string') {
+    const entry = resolve(dir, field.entry)
+    if (field.provider) found.push({ ...base, kind: 'provider', name: field.provider, entry })
+    if (field.emitter) found.push({ ...base, kind: 'emitter', name: field.emitter, entry })
+    if (field.hook) found.push({ ...base, kind: 'hook', name: field.hook, entry })
+    return found
+  }
+  const match = THIRD_PARTY_PROVIDER.exec(pkg.name)
+  if (match?.[1]) {
+    found.push({
+      ...base,
+      kind: 'provider',
+      name: match[1].replace(/-/g, '_'),
+      entry: resolve(dir, defaultEntry(pkg)),
+    })
+  }
+  return found
+}
+
+export interface DiscoverOptions {
+  /** the project directory; its nearest package.json's dependencies are searched */
+  projectDir: string
+  /** the CLI's own directory; its package.json's dependencies are searched too */
+  cliDir?: string
+}
+
+/**
+ * Finds installed floe packages without importing any of them (DESIGN §5): the dependencies of
+ * the project and of the CLI whose package.json declares a `floe` field, plus third-party
+ * `floe-provider-*` / `@scope/floe-provider-*` packages. The project wins over the CLI when
+ * both provide the same name.
+ */
+export function discoverFloePackages(options: DiscoverOptions): InstalledFloePackage[] {
+  const roots = [findPackageRoot(options.projectDir)]
+  if (options.cliDir) roots.push(findPackageRoot(options.cliDir))
+  const found: InstalledFloePackage[] = []
+  const seen = new Set<string>()
+  const seenDirs = new Set<string>()
+  for (const root of roots) {
+    if (!root) continue
+    const pkg = readPackageJson(join(root, 'package.json'))
+    if (!pkg) continue
+    for (const dependency of dependencyNames(pkg)) {
+      const dir = resolvePackageDir(dependency, root)
+      if (!dir || seenDirs.has(dir)) continue
+      seenDirs.add(dir)
+      for (const installed of describePackage(dir)) {
+        const key = `${installed.kind}:${installed.name}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        found.push(installed)
+      }
+    }
+  }
+  return found
+}

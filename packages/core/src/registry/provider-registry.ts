@@ -1,0 +1,231 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { FloeError, NotInstalledError } from '../errors.js'
+import type {
+  EmitterModule,
+  InstalledFloePackage,
+  ProviderCatalog,
+  ProviderModule,
+  RotationHookModule,
+  SecretProvider,
+} from '../types.js'
+import { discoverFloePackages } from './discover.js'
+import { emitterPackageFor, providerPackageFor } from './known-packages.js'
+
+export interface ProviderRegistryOptions {
+  /** discover packages from this project (nearest package.json) */
+  projectDir?: string
+  /** and from the CLI's own dependencies */
+  cliDir?: string
+  /** modules given in memory (tests, embedding); they win over discovered packages */
+  modules?: ProviderModule[]
+  emitters?: EmitterModule[]
+  hooks?: RotationHookModule[]
+  /** already-discovered packages (skips discovery) */
+  packages?: InstalledFloePackage[]
+  /** options passed to `create()` of each provider, by provider name */
+  providerOptions?: Record<string, Record<string, unknown>>
+}
+
+export interface ProviderRegistry extends ProviderCatalog {
+  /** every discovered package (no import) */
+  installed(): InstalledFloePackage[]
+  /** the installed package declaring a provider/emitter/hook name */
+  packageOf(kind: InstalledFloePackage['kind'], name: string): InstalledFloePackage | undefined
+  /** a shared provider instance, created once with `providerOptions[name]` */
+  provider(name: string): Promise<SecretProvider>
+  emitterNames(): string[]
+  emitter(name: string): Promise<EmitterModule | undefined>
+  emitterPackageFor(name: string): string
+  /** all installed rotation hooks (imported on call) */
+  hookModules(): Promise<RotationHookModule[]>
+  /** disposes provider instances created by `provider()` */
+  dispose(): Promise<void>
+}
+
+/** Whether this copy of core runs from TypeScript sources (vitest, tsx) rather than dist/. */
+const runningFromSources = import.meta.url.endsWith('.ts')
+
+/**
+ * The file to import for a package. From sources, a workspace package's `@floe/source` export
+ * is used so tests run TypeScript without a build; otherwise the declared `entry`.
+ */
+function importTarget(pkg: InstalledFloePackage): string {
+  if (runningFromSources) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as {
+        exports?: Record<string, unknown>
+      }
+      const root = manifest.exports?.['.']
+      const source =
+        root && typeof root === 'object'
+          ? (root as Record<string, unknown>)['@floe/source']
+          : undefined
+      if (typeof source === 'string' && existsSync(resolve(pkg.dir, source))) {
+        return pathToFileURL(resolve(pkg.dir, source)).href
+      }
+    } catch {
+      // fall through to the declared entry
+    }
+  }
+  return pathToFileURL(pkg.entry).href
+}
+
+async function importPackage(pkg: InstalledFloePackage): Promise<Record<string, unknown>> {
+  try {
+    return (await import(importTarget(pkg))) as Record<string, unknown>
+  } catch (error) {
+    throw new NotInstalledError(
+      `could not load ${pkg.kind} "${pkg.name}" from ${pkg.packageName}: ${(error as Error).message}`,
+      { cause: error, hint: `reinstall it: npm install ${pkg.packageName}` },
+    )
+  }
+}
+
+function pick<T>(
+  mod: Record<string, unknown>,
+  exportName: string,
+  check: (v: unknown) => boolean,
+): T | undefined {
+  const named = mod[exportName]
+  if (check(named)) return named as T
+  const fallback = mod.default
+  if (check(fallback)) return fallback as T
+  return undefined
+}
+
+const isProviderModule = (v: unknown) =>
+  !!v && typeof v === 'object' && typeof (v as ProviderModule).create === 'function'
+const isEmitterModule = (v: unknown) =>
+  !!v && typeof v === 'object' && typeof (v as EmitterModule).emit === 'function'
+const isHookModule = (v: unknown) =>
+  !!v && typeof v === 'object' && typeof (v as RotationHookModule).afterRotate === 'function'
+
+/**
+ * The catalog of providers, emitters and hooks: discovery happens once, at creation, by
+ * reading package.json files; a package is imported only when first used.
+ */
+export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
+  const packages =
+    options.packages ??
+    (options.projectDir
+      ? discoverFloePackages({
+          projectDir: options.projectDir,
+          ...(options.cliDir ? { cliDir: options.cliDir } : {}),
+        })
+      : [])
+  const memoryModules = new Map((options.modules ?? []).map((m) => [m.name, m]))
+  const memoryEmitters = new Map((options.emitters ?? []).map((m) => [m.name, m]))
+  const loadedProviders = new Map<string, Promise<ProviderModule | undefined>>()
+  const loadedEmitters = new Map<string, Promise<EmitterModule | undefined>>()
+  const instances = new Map<string, Promise<SecretProvider>>()
+
+  const packageOf = (kind: InstalledFloePackage['kind'], name: string) =>
+    packages.find((p) => p.kind === kind && p.name === name)
+
+  const registry: ProviderRegistry = {
+    names() {
+      const names = new Set([...memoryModules.keys()])
+      for (const p of packages) if (p.kind === 'provider') names.add(p.name)
+      return [...names].sort()
+    },
+    has(name) {
+      return memoryModules.has(name) || packageOf('provider', name) !== undefined
+    },
+    load(name) {
+      const memory = memoryModules.get(name)
+      if (memory) return Promise.resolve(memory)
+      let pending = loadedProviders.get(name)
+      if (!pending) {
+        const pkg = packageOf('provider', name)
+        pending = pkg
+          ? importPackage(pkg).then((mod) => {
+              const found = pick<ProviderModule>(mod, 'provider', isProviderModule)
+              if (!found) {
+                throw new FloeError(
+                  'NOT_INSTALLED',
+                  `${pkg.packageName} declares provider "${name}" but exports no \`provider\` module`,
+                )
+              }
+              return found
+            })
+          : Promise.resolve(undefined)
+        // A failed import is not cached, so a later call can retry after a reinstall.
+        pending.catch(() => loadedProviders.delete(name))
+        loadedProviders.set(name, pending)
+      }
+      return pending
+    },
+    packageFor(name) {
+      return (
+        memoryModules.get(name)?.packageName ??
+        packageOf('provider', name)?.packageName ??
+        providerPackageFor(name)
+      )
+    },
+    installed: () => [...packages],
+    packageOf,
+    provider(name) {
+      let instance = instances.get(name)
+      if (!instance) {
+        instance = registry.load(name).then((mod) => {
+          if (!mod) {
+            throw new NotInstalledError(`provider "${name}" is not installed`, {
+              hint: `npm install ${registry.packageFor(name)}`,
+            })
+          }
+          return mod.create(options.providerOptions?.[name] ?? {})
+        })
+        instance.catch(() => instances.delete(name))
+        instances.set(name, instance)
+      }
+      return instance
+    },
+    emitterNames() {
+      const names = new Set([...memoryEmitters.keys()])
+      for (const p of packages) if (p.kind === 'emitter') names.add(p.name)
+      return [...names].sort()
+    },
+    emitter(name) {
+      const memory = memoryEmitters.get(name)
+      if (memory) return Promise.resolve(memory)
+      let pending = loadedEmitters.get(name)
+      if (!pending) {
+        const pkg = packageOf('emitter', name)
+        pending = pkg
+          ? importPackage(pkg).then((mod) => pick<EmitterModule>(mod, 'emitter', isEmitterModule))
+          : Promise.resolve(undefined)
+        pending.catch(() => loadedEmitters.delete(name))
+        loadedEmitters.set(name, pending)
+      }
+      return pending
+    },
+    emitterPackageFor(name) {
+      return (
+        memoryEmitters.get(name)?.packageName ??
+        packageOf('emitter', name)?.packageName ??
+        emitterPackageFor(name)
+      )
+    },
+    async hookModules() {
+      const hooks = [...(options.hooks ?? [])]
+      for (const pkg of packages.filter((p) => p.kind === 'hook')) {
+        const found = pick<RotationHookModule>(await importPackage(pkg), 'hook', isHookModule)
+        if (found) hooks.push(found)
+      }
+      return hooks
+    },
+    async dispose() {
+      const created = [...instances.values()]
+      instances.clear()
+      await Promise.allSettled(
+        created.map(async (p) => {
+          const provider = await p
+          await provider.dispose?.()
+        }),
+      )
+    },
+  }
+  return registry
+}
