@@ -1,0 +1,249 @@
+import { startHttpEmulator, type EmulatorRequest, type HttpEmulator } from '../emulator/index.js'
+import { callerFromHeaders, type AwsDenyRule } from './access.js'
+import { AMZ_JSON, AwsServiceError, awsErrorResponse, awsJsonResponse } from './errors.js'
+import {
+  SecretsManagerService,
+  type RotationLambda,
+  type RotationRecord,
+  type StoredSecretVersion,
+} from './secrets-manager.js'
+import { SsmService, type ParameterType, type StoredParameterVersion } from './ssm.js'
+
+export interface AwsEmulatorOptions {
+  port?: number
+  host?: string
+  region?: string
+  accountId?: string
+  /** access key ids the emulator accepts; any when omitted */
+  accessKeys?: string[]
+  /** requests matching a rule get AccessDeniedException */
+  deny?: AwsDenyRule[]
+  /** simulates the rotation Lambda for RotateSecret (else RotateSecret is only recorded) */
+  rotationLambda?: RotationLambda
+}
+
+export interface AwsEmulator extends HttpEmulator {
+  readonly region: string
+  readonly accountId: string
+  /** credentials the emulator accepts (the first configured access key) */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string }
+  /** RotateSecret calls received */
+  readonly rotations: readonly RotationRecord[]
+  /** config for `new SecretsManagerClient(…)` / `new SSMClient(…)`; retries off */
+  clientConfig(): {
+    endpoint: string
+    region: string
+    credentials: { accessKeyId: string; secretAccessKey: string }
+    maxAttempts: number
+  }
+  /** environment for the AWS CLI, boto3 and the SDKs' default chain */
+  env(): Record<string, string>
+  putSecret(
+    name: string,
+    value: string | Uint8Array | Record<string, unknown>,
+    options?: { stages?: string[]; versionId?: string; description?: string },
+  ): { arn: string; versionId: string }
+  /** read back a secret's versions (tests); undefined when absent */
+  secretVersions(name: string): readonly StoredSecretVersion[] | undefined
+  putParameter(
+    name: string,
+    value: string,
+    options?: { type?: ParameterType; keyId?: string; labels?: string[]; description?: string },
+  ): { version: number }
+  parameterVersions(name: string): readonly StoredParameterVersion[] | undefined
+  /** add a deny rule (AccessDeniedException) */
+  deny(rule: AwsDenyRule): void
+  /** clear secrets, parameters, rotations, the call log, faults and added deny rules */
+  reset(): void
+}
+
+const TARGETS: Record<
+  string,
+  { service: 'secretsmanager' | 'ssm'; operations: readonly string[] }
+> = {
+  secretsmanager: {
+    service: 'secretsmanager',
+    operations: [
+      'GetSecretValue',
+      'BatchGetSecretValue',
+      'DescribeSecret',
+      'ListSecrets',
+      'CreateSecret',
+      'PutSecretValue',
+      'UpdateSecretVersionStage',
+      'RotateSecret',
+      'DeleteSecret',
+    ],
+  },
+  AmazonSSM: {
+    service: 'ssm',
+    operations: [
+      'GetParameter',
+      'GetParameters',
+      'GetParametersByPath',
+      'PutParameter',
+      'LabelParameterVersion',
+      'DescribeParameters',
+      'GetParameterHistory',
+      'DeleteParameter',
+    ],
+  },
+}
+
+const ACCESS_KEY = 'AKIAFLOEEMULATOR0001'
+const SECRET_KEY = 'floe-emulator-secret-access-key'
+
+function parseTarget(req: EmulatorRequest): {
+  prefix: string
+  service: 'secretsmanager' | 'ssm'
+  operation: string
+} {
+  const target = String(req.headers['x-amz-target'] ?? '')
+  const dot = target.indexOf('.')
+  const prefix = target.slice(0, dot)
+  const operation = target.slice(dot + 1)
+  const known = TARGETS[prefix]
+  if (dot === -1 || !known || !known.operations.includes(operation)) {
+    throw new AwsServiceError('UnknownOperationException', '')
+  }
+  return { prefix, service: known.service, operation }
+}
+
+/**
+ * One awsJson1_1 endpoint serving Secrets Manager (`secretsmanager.*`) and Parameter Store
+ * (`AmazonSSM.*`), like pointing AWS_ENDPOINT_URL at LocalStack. Strict: requests the real
+ * services reject are rejected here with the same `__type` errors.
+ */
+export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
+  const region = options.region ?? 'us-east-1'
+  const accountId = options.accountId ?? '123456789012'
+  const denyRules: AwsDenyRule[] = [...(options.deny ?? [])]
+  const sm = new SecretsManagerService({
+    region,
+    accountId,
+    deny: denyRules,
+    ...(options.rotationLambda ? { rotationLambda: options.rotationLambda } : {}),
+  })
+  const ssm = new SsmService({ region, accountId, deny: denyRules })
+
+  const base = await startHttpEmulator({
+    name: 'aws',
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    operation(req) {
+      try {
+        if (req.method !== 'POST' || req.path !== '/')
+          throw new AwsServiceError('UnknownOperationException', '', 404)
+        const target = parseTarget(req)
+        callerFromHeaders(req.headers, target.service, options.accessKeys)
+        const contentType = String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim()
+        if (contentType !== AMZ_JSON) {
+          // Coral services cannot map a request without their content type to an operation.
+          throw new AwsServiceError('UnknownOperationException', '')
+        }
+        if (req.json === undefined) {
+          if (req.body.length === 0) req.json = {}
+          else
+            throw new AwsServiceError(
+              'SerializationException',
+              'Start of structure or map found where not expected.',
+            )
+        }
+        if (req.json === null || typeof req.json !== 'object' || Array.isArray(req.json)) {
+          throw new AwsServiceError('SerializationException', 'Start of structure or map expected.')
+        }
+        return target.operation
+      } catch (error) {
+        if (error instanceof AwsServiceError) return awsErrorResponse(error)
+        throw error
+      }
+    },
+    async handle(operation, req) {
+      const target = parseTarget(req)
+      const caller = callerFromHeaders(req.headers, target.service, options.accessKeys)
+      const body = req.json as Record<string, unknown>
+      try {
+        const result =
+          target.service === 'secretsmanager'
+            ? await sm.handle(operation, body, caller)
+            : await ssm.handle(operation, body, caller)
+        return awsJsonResponse(result)
+      } catch (error) {
+        if (error instanceof AwsServiceError) return awsErrorResponse(error)
+        throw error
+      }
+    },
+    faultResponse(kind, fault) {
+      if (kind === 'throttle') {
+        return awsErrorResponse(
+          new AwsServiceError(
+            'ThrottlingException',
+            'Rate exceeded',
+            400,
+            fault.retryAfterSeconds !== undefined
+              ? { 'retry-after': String(fault.retryAfterSeconds) }
+              : {},
+          ),
+        )
+      }
+      const status = fault.status ?? 500
+      // Both services name their 5xx differently; the SDKs only need the status to classify.
+      return awsErrorResponse(
+        new AwsServiceError(
+          status === 503 ? 'ServiceUnavailable' : 'InternalServiceError',
+          'An error occurred on the server side.',
+          status,
+        ),
+      )
+    },
+  })
+
+  const accessKeyId = options.accessKeys?.[0] ?? ACCESS_KEY
+  const credentials = { accessKeyId, secretAccessKey: SECRET_KEY }
+
+  return {
+    name: base.name,
+    url: base.url,
+    port: base.port,
+    calls: base.calls,
+    faults: base.faults,
+    close: () => base.close(),
+    region,
+    accountId,
+    credentials,
+    rotations: sm.rotations,
+    clientConfig: () => ({
+      endpoint: base.url,
+      region,
+      credentials: { ...credentials },
+      maxAttempts: 1,
+    }),
+    env: () => ({
+      AWS_ENDPOINT_URL: base.url,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
+    putSecret: (name, value, opts) => sm.seed(name, value, opts),
+    secretVersions: (name) => {
+      const secret = sm.secrets.get(name)
+      return secret ? [...secret.versions.values()] : undefined
+    },
+    putParameter: (name, value, opts) => ssm.seed(name, value, opts),
+    parameterVersions: (name) => ssm.parameters.get(name)?.versions,
+    deny: (rule) => {
+      denyRules.push(rule)
+    },
+    reset: () => {
+      sm.reset()
+      ssm.reset()
+      denyRules.splice(0, denyRules.length, ...(options.deny ?? []))
+      base.calls.reset()
+      base.faults.clear()
+    },
+  }
+}

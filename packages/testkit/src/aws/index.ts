@@ -1,0 +1,6 @@
+export * from './emulator.js'
+export type { AwsDenyRule } from './access.js'
+export { AwsServiceError } from './errors.js'
+export type { RotationLambda, RotationRecord, StoredSecretVersion } from './secrets-manager.js'
+export type { ParameterType, StoredParameterVersion } from './ssm.js'
+export { preferNodeBuildsOfAwsSdk } from './sdk-resolution.js'
