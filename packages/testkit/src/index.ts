@@ -1,6 +1,5 @@
 export * from './emulator/index.js'
 export * from './conformance/index.js'
-export * from './gcp/index.js'
 export * from './kubernetes/index.js'
 export * from './vault/index.js'
 export * from './aws/index.js'
