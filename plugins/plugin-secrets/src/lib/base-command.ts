@@ -46,16 +46,13 @@ export abstract class FloeCommand<T = unknown> extends Command {
 
   protected abstract execute(): Promise<Outcome<T>>
 
-  override async init(): Promise<void> {
-    await super.init()
-    const { flags } = await this.parse({
-      flags: (this.constructor as typeof FloeCommand).baseFlags,
-      strict: false,
-    })
-    this.json = Boolean(flags.json)
+  /** Sets up output and the session from the global flags; parse errors surface in run(). */
+  private async setUp(): Promise<void> {
+    this.json = this.argv.includes('--json')
     this.paint = painter(!this.json && useColor())
+    const { flags } = await this.parse(this.constructor as typeof FloeCommand)
     this.session = new FloeSession({
-      manifest: flags.manifest,
+      manifest: flags.manifest as string | undefined,
       cliDir: this.config.root,
       verbose: Boolean(flags.verbose),
     })
@@ -64,6 +61,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
   async run(): Promise<void> {
     let code: ExitCode = ExitCode.OK
     try {
+      await this.setUp()
       const outcome = await this.execute()
       const warnings = [...this.warnings, ...(outcome.warnings ?? [])]
       code = outcome.exitCode ?? ExitCode.OK
@@ -77,12 +75,12 @@ export abstract class FloeCommand<T = unknown> extends Command {
         if (outcome.human) process.stdout.write(this.safe(outcome.human) + '\n')
       }
     } catch (error) {
-      code = this.report(error)
+      code = this.reportError(error)
     } finally {
       try {
-        await this.session.close()
+        await this.session?.close()
       } catch (error) {
-        this.logToStderr(`warning: cleanup failed: ${this.safe(String(error))}`)
+        this.writeStderr(`warning: cleanup failed: ${this.safe(String(error))}`)
       }
     }
     if (code !== ExitCode.OK) this.exit(code)
@@ -90,7 +88,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
 
   /** Scrubs every value this session resolved from text about to be printed. */
   protected safe(text: string): string {
-    return this.session.redactor.redact(text)
+    return this.session ? this.session.redactor.redact(text) : text
   }
 
   protected warn_(message: string): void {
@@ -109,7 +107,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
     process.stdout.write(this.safe(JSON.stringify(envelope, null, 2)) + '\n')
   }
 
-  private report(error: unknown): ExitCode {
+  private reportError(error: unknown): ExitCode {
     const floe = toFloeError(error)
     if (this.json) {
       this.emitJson({ status: 'error', result: null, warnings: this.warnings, error: floe.toJSON() as Envelope<unknown>['error'] })
@@ -122,7 +120,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
     return floe.exitCode
   }
 
-  private logToStderr(text: string): void {
+  private writeStderr(text: string): void {
     process.stderr.write(text + '\n')
   }
 }

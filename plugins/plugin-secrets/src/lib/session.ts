@@ -5,6 +5,8 @@ import {
   createLogger,
   createProviderRegistry,
   createResolver,
+  NotInstalledError,
+  type EmitterModule,
   findManifestPath,
   loadManifest,
   Redactor,
@@ -83,9 +85,22 @@ export class FloeSession {
     const audit = manifest.config.audit
     this.auditInstance =
       audit?.enabled && audit.path
-        ? createAuditLog({ path: resolve(manifest.dir, audit.path), actor: this.env.FLOE_ACTOR })
+        ? createAuditLog({ path: resolve(manifest.dir, audit.path), env: this.env })
         : null
     return this.auditInstance ?? undefined
+  }
+
+  /** The emitter for `name`, or a clear "install @floe/emit-x" error. */
+  async emitter(name: string): Promise<EmitterModule> {
+    const emitter = await this.registry.emitter(name)
+    if (!emitter) {
+      const pkg = this.registry.emitterPackageFor(name)
+      const known = this.registry.emitterNames()
+      throw new NotInstalledError(`no emitter "${name}" is installed`, {
+        hint: `install it: npm i -D ${pkg}${known.length ? ` (installed emitters: ${known.join(', ')})` : ''}`,
+      })
+    }
+    return emitter
   }
 
   async resolver(mode: 'invocation' | 'long-running' = 'invocation'): Promise<Resolver> {
@@ -98,6 +113,7 @@ export class FloeSession {
       cwd: manifest.dir,
       logger: this.logger,
       audit: await this.audit(),
+      redactor: this.redactor,
       mode,
     })
     this.resolverInstance = resolver

@@ -31,7 +31,7 @@ export default class SecretsApply extends FloeCommand<unknown> {
   protected async execute(): Promise<Outcome<unknown>> {
     const { args, flags } = await this.parse(SecretsApply)
     const manifest = await this.session.manifest()
-    const emitter = (await this.session.registry.emitter(args.target)) as { apply?: (input: Record<string, unknown>) => Promise<ApplyOutput>; packageName: string }
+    const emitter = (await this.session.emitter(args.target)) as { apply?: (input: Record<string, unknown>) => Promise<ApplyOutput>; packageName: string }
     if (typeof emitter.apply !== 'function') {
       throw new UnsupportedError(`${emitter.packageName} cannot apply secrets; use floe secrets emit ${args.target}`)
     }

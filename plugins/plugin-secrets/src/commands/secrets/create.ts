@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { ConflictError, UnsupportedError, UsageError } from '@floe/core'
+import { ConflictError, SecretValue, UnsupportedError, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { providerDisplayNames, readSecretInput } from '../../lib/secret-input.js'
 
@@ -32,9 +32,9 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
     const def = manifest.secrets[args.name]
     if (!def) throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`, { hint: 'declare it under secrets: first, with its provider' })
     const data = await readSecretInput(args.name, { fromFile: flags['from-file'], fromEnvFile: flags['from-env-file'], fromLiteral: flags['from-literal'] }, (m) => this.warn_(m))
-    const values = 'reveal' in data ? [data] : Object.values(data)
+    const values = data instanceof SecretValue ? [data] : Object.values(data)
     for (const v of values) this.session.redactor.add(v)
-    const keys = 'reveal' in data ? [] : Object.keys(data)
+    const keys = data instanceof SecretValue ? [] : Object.keys(data)
     const missingKeys = (def.keys ?? []).filter((k) => !keys.includes(k))
     if (def.keys?.length && missingKeys.length) {
       this.warn_(`the manifest expects key${missingKeys.length === 1 ? '' : 's'} ${missingKeys.join(', ')} which ${missingKeys.length === 1 ? 'is' : 'are'} not given`)
@@ -44,13 +44,13 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
     const audit = await this.session.audit()
     try {
       const result = await provider.put({ secret: def.name, config: def.fields, data, createOnly: true }, this.session.providerContext())
-      await audit?.record({ action: 'create', secret: def.name, provider: def.provider, outcome: 'ok' })
+      audit?.append({ action: 'create', secret: def.name, provider: def.provider, outcome: 'ok' })
       return {
         result: { secret: def.name, provider: def.provider, keys, ...(result.version ? { version: result.version } : {}) },
         human: `${this.paint.ok('✓')} Created ${def.name} in ${providerDisplayNames[def.provider] ?? def.provider}${keys.length ? ` (${keys.length} key${keys.length === 1 ? '' : 's'})` : ''}${result.version ? `, version ${result.version}` : ''}.`,
       }
     } catch (error) {
-      await audit?.record({ action: 'create', secret: def.name, provider: def.provider, outcome: 'error', detail: { code: (error as { code?: string }).code } })
+      audit?.append({ action: 'create', secret: def.name, provider: def.provider, outcome: (error as { code?: string }).code ?? 'error' })
       if ((error as { code?: string }).code === 'CONFLICT') {
         throw new ConflictError((error as Error).message, {
           secret: def.name,

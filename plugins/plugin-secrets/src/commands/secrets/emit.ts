@@ -32,7 +32,7 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
   protected async execute(): Promise<Outcome<EmitResultJson>> {
     const { args, flags } = await this.parse(SecretsEmit)
     const manifest = await this.session.manifest()
-    const emitter = await this.session.registry.emitter(args.target)
+    const emitter = await this.session.emitter(args.target)
     const options: Record<string, unknown> = { ...parseOptions(flags.option ?? []), includeValues: Boolean(flags['include-values']) }
     if (flags['include-values']) {
       this.warn_('--include-values writes secret values into files: keep them out of git and delete them after use')

@@ -89,7 +89,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
         }
         const data = await this.newData(def, flags)
         if (dryRun) {
-          const what = 'reveal' in data ? 'the value' : `key${Object.keys(data).length === 1 ? '' : 's'} ${Object.keys(data).join(', ')}`
+          const what = data instanceof SecretValue ? 'the value' : `key${Object.keys(data).length === 1 ? '' : 's'} ${Object.keys(data).join(', ')}`
           mark({ ok: true, message: `Would update ${what} of ${def.name} in ${where}${current?.version ? ` (compare-and-set on version ${current.version})` : ''}` })
         } else {
           try {
@@ -98,9 +98,9 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
             result.version = put.version
             result.previousVersion = put.previousVersion ?? current?.version
             mark({ ok: true, message: `Secret updated in ${where}${put.version ? ` (version ${put.version})` : ''}` })
-            await audit?.record({ action: 'rotate', secret: def.name, provider: def.provider, outcome: 'ok', detail: { version: put.version } })
+            audit?.append({ action: 'rotate', secret: def.name, provider: def.provider, outcome: 'ok', ...(put.version ? { detail: `version ${put.version}` } : {}) })
           } catch (error) {
-            await audit?.record({ action: 'rotate', secret: def.name, provider: def.provider, outcome: 'error', detail: { code: (error as { code?: string }).code } })
+            audit?.append({ action: 'rotate', secret: def.name, provider: def.provider, outcome: (error as { code?: string }).code ?? 'error' })
             throw error
           }
         }
@@ -108,7 +108,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     }
 
     let hookFailed = false
-    for (const hook of await this.session.registry.hooks()) {
+    for (const hook of await this.session.registry.hookModules()) {
       try {
         for await (const step of hook.afterRotate({ secret: def, manifest, restartDeployments: Boolean(flags['restart-deployments']), dryRun, ctx })) {
           mark(step)
@@ -143,10 +143,10 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
       }
     } else {
       fresh = await readSecretInput(def.name, { fromFile: flags['value-file'], fromEnvFile: flags['from-env-file'] }, (m) => this.warn_(m))
-      if (flags.key && 'reveal' in fresh) fresh = { [flags.key]: fresh }
+      if (flags.key && fresh instanceof SecretValue) fresh = { [flags.key]: fresh }
     }
-    for (const v of 'reveal' in fresh ? [fresh] : Object.values(fresh)) this.session.redactor.add(v)
-    if ('reveal' in fresh) return fresh
+    for (const v of fresh instanceof SecretValue ? [fresh] : Object.values(fresh)) this.session.redactor.add(v)
+    if (fresh instanceof SecretValue) return fresh
     // Keep the keys that are not being replaced: read the current value (never printed).
     const resolver = await this.session.resolver()
     const report = await resolver.resolve([{ name: def.name }])

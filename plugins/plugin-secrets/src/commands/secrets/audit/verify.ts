@@ -26,10 +26,10 @@ export default class SecretsAuditVerify extends FloeCommand<VerifyResult> {
       if (!path) throw new UsageError('no audit log given and the manifest sets no secrets._config.audit.path')
       file = resolve(manifest.dir, path)
     }
-    const report = await verifyAuditLog(file)
-    const result: VerifyResult = { file, ok: report.ok, records: report.records, ...(report.firstBroken ? { firstBroken: report.firstBroken } : {}) }
+    const report = verifyAuditLog(file)
+    const result: VerifyResult = { file, ok: report.ok, records: report.records.length, ...(report.firstBroken ? { firstBroken: report.firstBroken } : {}) }
     const human = report.ok
-      ? `${this.paint.ok('✓')} ${file}: ${report.records} records, chain intact.`
+      ? `${this.paint.ok('✓')} ${file}: ${report.records.length} records, chain intact.`
       : `${this.paint.bad('✗')} ${file}: chain broken at line ${report.firstBroken?.line}: ${report.firstBroken?.reason}`
     return { result, human, exitCode: report.ok ? ExitCode.OK : ExitCode.CHECK_FAILED, status: report.ok ? 'ok' : 'failed' }
   }

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { assertBuilt, makeProject, runFloe, type FixtureProject } from './helpers.js'
+
+/**
+ * Every command, on success and failure paths, runs with canary values; none may appear in
+ * stdout, stderr, --json output, the audit log or error text — except the sanctioned sinks
+ * (DESIGN §7): `get --reveal`, the exec child's environment (and what the child itself prints
+ * with --no-mask), and emitted targets that must hold values (DuckDB apply, inject's 0600 file).
+ */
+const canary = {
+  envPassword: `canary-env-${randomBytes(6).toString('hex')}`,
+  filePassword: `canary-file-${randomBytes(6).toString('hex')}`,
+  token: `canary-token-${randomBytes(6).toString('hex')}`,
+  rotated: `canary-rotated-${randomBytes(6).toString('hex')}`,
+}
+const all = Object.values(canary)
+
+const manifest = `
+environment: dev
+secrets:
+  _config:
+    audit:
+      enabled: true
+      path: audit.jsonl
+  warehouse:
+    provider: env
+    variables:
+      user: WAREHOUSE_USER
+      password: WAREHOUSE_PASSWORD
+  api:
+    provider: env
+    variable: API_TOKEN
+  db:
+    provider: file
+    path: secrets/db.json
+    keys: [user, password]
+  absent:
+    provider: env
+    variable: NEVER_SET_CANARY
+env:
+  PGPASSWORD: secret://warehouse/password
+  API_TOKEN_OUT: secret://api
+  DB_PASSWORD: secret://db/password
+duckdb:
+  secrets:
+    - type: http
+      name: api_http
+      bearer_token: secret://api
+dbt:
+  profiles:
+    floe:
+      target: dev
+      outputs:
+        dev:
+          type: postgres
+          host: localhost
+          port: 5432
+          user: secret://warehouse/user
+          password: secret://warehouse/password
+          dbname: analytics
+          schema: public
+`
+
+let project: FixtureProject
+const env = { WAREHOUSE_USER: 'analyst', WAREHOUSE_PASSWORD: canary.envPassword, API_TOKEN: canary.token }
+
+beforeAll(() => {
+  assertBuilt()
+  project = makeProject({
+    '@floe/cli': 'apps/floe',
+    '@floe/provider-env': 'packages/provider-env',
+    '@floe/provider-file': 'packages/provider-file',
+    '@floe/emit-duckdb': 'packages/emit-duckdb',
+    '@floe/emit-dbt': 'packages/emit-dbt',
+  })
+  project.write('floe.yaml', manifest)
+  project.write('secrets/db.json', JSON.stringify({ user: 'app', password: canary.filePassword }), 0o600)
+  project.write('new-password.txt', canary.rotated, 0o600)
+  project.write('template.txt', 'a=secret://warehouse/password\nb=secret://db/password\n')
+})
+
+function assertNoCanary(label: string, text: string, allowed: string[] = []): void {
+  for (const value of all) {
+    if (allowed.includes(value)) continue
+    expect(text.includes(value), `${label} leaked a canary value`).toBe(false)
+  }
+}
+
+const commands: { label: string; args: string[]; allowStdout?: string[] }[] = [
+  { label: 'list', args: ['secrets', 'list'] },
+  { label: 'list --json', args: ['secrets', 'list', '--json'] },
+  { label: 'status', args: ['secrets', 'status'] },
+  { label: 'status --json', args: ['secrets', 'status', '--json'] },
+  { label: 'validate', args: ['secrets', 'validate'] },
+  { label: 'validate --json', args: ['secrets', 'validate', '--json'] },
+  { label: 'validate --offline', args: ['secrets', 'validate', '--offline'] },
+  { label: 'get (masked)', args: ['secrets', 'get', 'warehouse/password'] },
+  { label: 'get --json', args: ['secrets', 'get', 'db/password', '--json'] },
+  { label: 'get missing key', args: ['secrets', 'get', 'db/nope'] },
+  { label: 'get missing secret', args: ['secrets', 'get', 'absent', '--json'] },
+  { label: 'get --reveal', args: ['secrets', 'get', 'api', '--reveal'], allowStdout: [canary.token] },
+  { label: 'exec (masked)', args: ['secrets', 'exec', '--', process.execPath, '-e', 'console.log(process.env.PGPASSWORD, process.env.DB_PASSWORD, process.env.API_TOKEN_OUT); console.error(process.env.PGPASSWORD)'] },
+  { label: 'exec child failure', args: ['secrets', 'exec', '--', process.execPath, '-e', 'console.error("boom " + process.env.DB_PASSWORD); process.exit(3)'] },
+  { label: 'inject', args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
+  { label: 'emit dbt', args: ['secrets', 'emit', 'dbt'] },
+  { label: 'emit duckdb', args: ['secrets', 'emit', 'duckdb'] },
+  { label: 'apply duckdb --dry-run', args: ['secrets', 'apply', 'duckdb', '--dry-run'] },
+  { label: 'apply duckdb -c', args: ['secrets', 'apply', 'duckdb', '-c', 'SELECT name, type, secret_string FROM duckdb_secrets()', '--json'] },
+  { label: 'rotate --dry-run', args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt', '--dry-run'] },
+  { label: 'rotate', args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt'] },
+  { label: 'rotate --generate --json', args: ['secrets', 'rotate', 'db', '--key', 'password', '--generate', '--json'] },
+  { label: 'create existing (conflict)', args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'] },
+  { label: 'providers', args: ['secrets', 'providers'] },
+  { label: 'audit verify', args: ['secrets', 'audit', 'verify'] },
+  { label: 'unknown secret', args: ['secrets', 'get', 'nope/x'] },
+]
+
+describe('canary: no value leaks from any command', () => {
+  for (const command of commands) {
+    it(command.label, async () => {
+      const result = await runFloe(command.args, { cwd: project.dir, env })
+      assertNoCanary(`${command.label} stdout`, result.stdout, command.allowStdout)
+      assertNoCanary(`${command.label} stderr`, result.stderr)
+      // Each command must have actually run (not died before touching secrets).
+      expect(result.stdout + result.stderr).not.toMatch(/TypeError|ReferenceError|Cannot find module/)
+    })
+  }
+
+  it('the audit log holds actions but no values, and its chain verifies', async () => {
+    const path = join(project.dir, 'audit.jsonl')
+    expect(existsSync(path)).toBe(true)
+    const log = readFileSync(path, 'utf8')
+    expect(log.trim().split('\n').length).toBeGreaterThan(3)
+    assertNoCanary('audit log', log)
+    const verify = await runFloe(['secrets', 'audit', 'verify'], { cwd: project.dir, env })
+    expect(verify.code).toBe(0)
+  })
+
+  it('sanctioned sinks do carry the value (so the test above is meaningful)', async () => {
+    const reveal = await runFloe(['secrets', 'get', 'warehouse/password', '--reveal'], { cwd: project.dir, env })
+    expect(reveal.stdout).toContain(canary.envPassword)
+    const exec = await runFloe(['secrets', 'exec', '--no-mask', '--', process.execPath, '-e', 'console.log(process.env.PGPASSWORD)'], { cwd: project.dir, env })
+    expect(exec.stdout).toContain(canary.envPassword)
+    expect(readFileSync(join(project.dir, 'out.txt'), 'utf8')).toContain(canary.envPassword)
+  })
+})

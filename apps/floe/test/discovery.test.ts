@@ -1,0 +1,119 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { assertBuilt, makeProject, parseJson, repoRoot, runFloe } from './helpers.js'
+
+/** A third-party oclif plugin, as a team would install it from the registry. */
+function writeHelloPlugin(dir: string): void {
+  mkdirSync(join(dir, 'commands'), { recursive: true })
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'floe-plugin-hello', version: '1.2.3', type: 'module', oclif: { commands: './commands' } }),
+  )
+  writeFileSync(
+    join(dir, 'commands', 'hello.js'),
+    `import { Command } from '@oclif/core'
+export default class Hello extends Command {
+  static description = 'say hello from a third-party plugin'
+  async run() { this.log('hello from floe-plugin-hello') }
+}
+`,
+  )
+}
+
+/** A third-party provider package: reverses the configured text (no SDK, no network). */
+function writeEchoProvider(dir: string): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'floe-provider-echo', version: '0.0.1', type: 'module', floe: { provider: 'echo', entry: './index.js' } }),
+  )
+  writeFileSync(
+    join(dir, 'index.js'),
+    `import { z } from 'zod'
+import { SecretValue } from '@floe/core'
+const capabilities = { list: false, write: false, rotate: false, versions: false, dynamic: false, batch: true, describe: false }
+export const provider = {
+  name: 'echo',
+  packageName: 'floe-provider-echo',
+  configSchema: z.strictObject({ text: z.string() }),
+  create: () => ({
+    name: 'echo',
+    capabilities,
+    async fetch(requests) {
+      return requests.map((r) => ({ ok: true, secret: { value: new SecretValue([...r.config.text].reverse().join(''), r.secret) } }))
+    },
+  }),
+}
+export default provider
+`,
+  )
+}
+
+const shared = {
+  '@floe/cli': 'apps/floe',
+  '@oclif/core': 'apps/floe/node_modules/@oclif/core',
+  '@floe/core': 'packages/core',
+  zod: 'packages/core/node_modules/zod',
+}
+
+beforeAll(() => assertBuilt())
+
+describe('run-time discovery in a team project outside the workspace', () => {
+  it('(a) with only provider-env installed, sees only env and hints the install for vault', async () => {
+    const project = makeProject({ ...shared, '@floe/provider-env': 'packages/provider-env' })
+    project.write(
+      'floe.yaml',
+      'secrets:\n  kafka:\n    provider: vault\n    path: secret/data/production/kafka\n    keys: [username]\n',
+    )
+    const providers = await runFloe(['secrets', 'providers', '--json'], { cwd: project.dir })
+    expect(providers.code).toBe(0)
+    const installed = parseJson<{ result: { installed: { kind: string; name: string }[] } }>(providers.stdout).result.installed
+    expect(installed.filter((i) => i.kind === 'provider').map((i) => i.name)).toEqual(['env'])
+
+    const validate = await runFloe(['secrets', 'validate'], { cwd: project.dir })
+    expect(validate.code).not.toBe(0)
+    expect(validate.stdout + validate.stderr).toContain('@floe/provider-vault')
+    expect(validate.stdout + validate.stderr).toMatch(/floe\.yaml:3:\d+/)
+  })
+
+  it('(b) a third-party oclif plugin listed in package.json adds a command', async () => {
+    const project = makeProject(shared)
+    writeHelloPlugin(join(project.dir, 'node_modules', 'floe-plugin-hello'))
+    project.write('package.json', JSON.stringify({ name: 'team', private: true, dependencies: { ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])), 'floe-plugin-hello': '1.2.3' } }))
+    const result = await runFloe(['hello'], { cwd: project.dir })
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toContain('hello from floe-plugin-hello')
+    expect(result.code).toBe(0)
+  })
+
+  it('(b) … and `floe plugins link` adds it without touching package.json', async () => {
+    const project = makeProject(shared)
+    const pluginDir = join(project.dir, 'vendor', 'floe-plugin-hello')
+    writeHelloPlugin(pluginDir)
+    mkdirSync(join(pluginDir, 'node_modules', '@oclif'), { recursive: true })
+    project.write('vendor/floe-plugin-hello/node_modules/.keep', '')
+    const { symlinkSync } = await import('node:fs')
+    symlinkSync(join(repoRoot, 'apps/floe/node_modules/@oclif/core'), join(pluginDir, 'node_modules', '@oclif', 'core'), 'dir')
+    const before = await runFloe(['hello'], { cwd: project.dir })
+    expect(before.code).not.toBe(0)
+    const link = await runFloe(['plugins', 'link', pluginDir, '--no-install'], { cwd: project.dir })
+    expect(link.code).toBe(0)
+    const after = await runFloe(['hello'], { cwd: project.dir })
+    expect(after.stdout).toContain('hello from floe-plugin-hello')
+  })
+
+  it('(c) a floe-provider-* package is discovered and used', async () => {
+    const project = makeProject(shared)
+    writeEchoProvider(join(project.dir, 'node_modules', 'floe-provider-echo'))
+    project.write('package.json', JSON.stringify({ name: 'team', private: true, dependencies: { ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])), 'floe-provider-echo': '0.0.1' } }))
+    project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
+    const result = await runFloe(['secrets', 'get', 'greeting', '--reveal'], { cwd: project.dir })
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe('hello\n')
+    const providers = parseJson<{ result: { installed: { name: string; package: string }[] } }>(
+      (await runFloe(['secrets', 'providers', '--json'], { cwd: project.dir })).stdout,
+    )
+    expect(providers.result.installed).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'echo', package: 'floe-provider-echo' })]))
+  })
+})
