@@ -1,0 +1,215 @@
+/** loadManifest / loadManifestFromString: YAML → interpolation → schema → definitions → refs → env. */
+import { readFile } from 'node:fs/promises'
+import { dirname, relative, resolve, isAbsolute } from 'node:path'
+import { ConfigError, type FloeError } from '../errors.js'
+import type { LoadedManifest, ProviderCatalog, ProviderModule, SecretDefinition } from '../types.js'
+import { BUILTIN_LOCATORS, defaultPackageFor } from './builtin-providers.js'
+import { deriveEnvBindings } from './env-bindings.js'
+import { issuesToErrors } from './issues.js'
+import { normalizeSecrets } from './normalize.js'
+import { formatPath, throwAll, type DocPath } from './paths.js'
+import { scanReferences } from './references.js'
+import { manifestSchema, type ManifestInput } from './schema.js'
+import { readYamlSource, type SourceDocument } from './yaml-source.js'
+
+export interface LoadOptions {
+  /** variables for `${VAR}` interpolation; default process.env */
+  env?: NodeJS.ProcessEnv
+  /** installed providers: each secret's provider fields are validated by its configSchema */
+  catalog?: ProviderCatalog
+  /**
+   * With a catalog, a provider that is not installed is an error (default). `false` turns it
+   * into a warning, for commands that do not fetch (list, emit).
+   */
+  strictProviders?: boolean
+}
+
+/** What lints need beyond the public LoadedManifest. */
+export interface ManifestInternals {
+  source: SourceDocument
+}
+const internals = new WeakMap<LoadedManifest, ManifestInternals>()
+export function internalsOf(manifest: LoadedManifest): ManifestInternals | undefined {
+  return internals.get(manifest)
+}
+
+export async function loadManifest(
+  path: string,
+  options: LoadOptions = {},
+): Promise<LoadedManifest> {
+  const absolute = resolve(path)
+  let text: string
+  try {
+    text = await readFile(absolute, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `manifest not found: ${absolute}`
+        : `cannot read manifest ${absolute} (${code ?? 'error'})`,
+      { cause: error },
+    )
+  }
+  return loadFromText(text, absolute, displayName(absolute), options)
+}
+
+export async function loadManifestFromString(
+  text: string,
+  options: LoadOptions & { file?: string } = {},
+): Promise<LoadedManifest> {
+  const file = options.file
+  return loadFromText(text, file ? resolve(file) : '<inline>', file ?? '<inline>', options)
+}
+
+function displayName(absolute: string): string {
+  const rel = relative(process.cwd(), absolute)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute
+}
+
+async function loadFromText(
+  text: string,
+  absolutePath: string,
+  file: string,
+  options: LoadOptions,
+): Promise<LoadedManifest> {
+  const env = options.env ?? process.env
+  const source = readYamlSource(text, file, env)
+  throwAll(source.problems)
+
+  const data = source.data ?? {}
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError('a manifest is a YAML map of sections (version, secrets, duckdb, dbt…)', {
+      location: source.locate([], { nearest: true }),
+    })
+  }
+  const document = data as Record<string, unknown>
+  const secretsSection = document.secrets
+  if (Array.isArray(secretsSection)) {
+    // Seed 000's snippets list DuckDB secrets at the top level; in floe they live under duckdb:.
+    throw new ConfigError(
+      'secrets: expected a map of secret name → definition, got a list; DuckDB secret lists (type/name/key_id…) belong under duckdb.secrets:',
+      { location: source.locate(['secrets']) },
+    )
+  }
+
+  const parsed = manifestSchema.safeParse(document)
+  if (!parsed.success) throwAll(issuesToErrors(parsed.error.issues, source, document))
+  const input = document as ManifestInput
+
+  const errors: FloeError[] = []
+  const normalized = normalizeSecrets(input.secrets, source)
+  errors.push(...normalized.errors)
+  const warnings = [...source.warnings]
+  errors.push(...(await checkProviders(normalized.secrets, source, options, warnings)))
+
+  const scan = scanReferences(document, source)
+  errors.push(...scan.errors)
+  const bindings = deriveEnvBindings(input.env, normalized.secrets, scan.references, source)
+  errors.push(...bindings.errors)
+  throwAll(errors)
+
+  const manifest: LoadedManifest = {
+    path: absolutePath,
+    dir: absolutePath === '<inline>' ? process.cwd() : dirname(absolutePath),
+    version: 1,
+    secrets: normalized.secrets,
+    config: normalized.config,
+    env: bindings.env,
+    references: scan.references,
+    document,
+    warnings,
+    locate: (path) => source.locate([...path]),
+  }
+  if (input.environment !== undefined) manifest.environment = input.environment
+  for (const section of [
+    'plugins',
+    'ingestion',
+    'duckdb',
+    'dbt',
+    'kubernetes',
+    'scopes',
+    'access',
+  ] as const) {
+    if (document[section] !== undefined)
+      (manifest as unknown as Record<string, unknown>)[section] = document[section]
+  }
+  internals.set(manifest, { source })
+  return manifest
+}
+
+/**
+ * Provider fields: with a catalog, each provider's own zod schema; without one, only the
+ * first-party "where does it live" field, so fragments fail early with a specific message.
+ */
+async function checkProviders(
+  secrets: Record<string, SecretDefinition>,
+  source: SourceDocument,
+  options: LoadOptions,
+  warnings: string[],
+): Promise<FloeError[]> {
+  const errors: FloeError[] = []
+  const { catalog } = options
+  const modules = new Map<string, Promise<ProviderModule | undefined>>()
+  const load = (name: string) => {
+    let module = modules.get(name)
+    if (!module) {
+      module = catalog!.load(name)
+      modules.set(name, module)
+    }
+    return module
+  }
+
+  const check = async (
+    secret: string,
+    provider: string,
+    fields: Record<string, unknown>,
+    base: DocPath,
+  ): Promise<void> => {
+    if (!catalog) {
+      const rule = BUILTIN_LOCATORS[provider]
+      if (rule && !rule.anyOf.some((field) => fields[field] !== undefined)) {
+        errors.push(
+          new ConfigError(
+            `${formatPath(base)}: a ${provider} secret needs ${rule.anyOf.map((f) => `"${f}"`).join(' or ')} to say where it lives (e.g. ${rule.example})`,
+            { location: source.locate(base, { nearest: true }), secret },
+          ),
+        )
+      }
+      return
+    }
+    const module = catalog.has(provider) ? await load(provider) : undefined
+    if (!module) {
+      const pkg = catalog.packageFor(provider) || defaultPackageFor(provider)
+      const message = `provider "${provider}" is not installed: run \`pnpm add ${pkg}\` (or npm i ${pkg})`
+      if (options.strictProviders === false) {
+        const location = source.locate([...base, 'provider'], { nearest: true })
+        warnings.push(
+          `${location ? `${location.file}:${location.line}:${location.column}: ` : ''}${formatPath(base)}: ${message}`,
+        )
+      } else {
+        errors.push(
+          new ConfigError(`${formatPath(base)}: ${message}`, {
+            location: source.locate([...base, 'provider'], { nearest: true }),
+            secret,
+            hint: `pnpm add ${pkg}`,
+          }),
+        )
+      }
+      return
+    }
+    const result = module.configSchema.safeParse(fields)
+    if (!result.success) errors.push(...issuesToErrors(result.error.issues, source, fields, base))
+  }
+
+  for (const secret of Object.values(secrets)) {
+    await check(secret.name, secret.provider, secret.fields, ['secrets', secret.name])
+    if (secret.fallback) {
+      await check(secret.name, secret.fallback.provider, secret.fallback.fields, [
+        'secrets',
+        secret.name,
+        'fallback',
+      ])
+    }
+  }
+  return errors
+}

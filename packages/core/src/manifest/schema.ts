@@ -1,0 +1,279 @@
+/**
+ * The one zod schema of a floe manifest (DESIGN §4). It validates shape only — no transforms —
+ * so that it converts to JSON Schema for editors; normalize.ts turns the validated data into
+ * the typed SecretDefinition / SecretsConfig contract.
+ */
+import { z } from 'zod'
+
+/** `5m`, `1h`, `30s`, `250ms`, `1d`; a bare number means seconds. */
+export const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w)$/
+const duration = z
+  .union([
+    z.string().regex(DURATION_PATTERN, { error: 'expected a duration like 30s, 5m, 1h or 250ms' }),
+    z.number().nonnegative(),
+  ])
+  .meta({ description: 'A duration: 30s, 5m, 1h, 250ms, 1d — or a number of seconds.' })
+
+export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+const cache = z.union([
+  z.boolean(),
+  z.strictObject({
+    enabled: z.boolean().optional().meta({ description: 'Default true.' }),
+    ttl: duration
+      .optional()
+      .meta({ description: 'How long a fetched value is reused. Default 5m.' }),
+  }),
+])
+
+const retry = z.strictObject({
+  attempts: z
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Total attempts including the first. Default 3.' }),
+  backoff: z.enum(['exponential', 'constant']).optional(),
+  initial_delay: duration.optional(),
+  max_delay: duration.optional(),
+})
+
+const onMissingAction = z.enum(['fail', 'default', 'warn'])
+const onMissing = z.union([
+  onMissingAction,
+  z.strictObject({
+    action: onMissingAction,
+    default_value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    message: z.string().optional(),
+  }),
+])
+
+const rotation = z.strictObject({
+  auto_refresh: z.boolean().optional(),
+  refresh_interval: duration.optional(),
+  on_rotation: z
+    .strictObject({
+      action: z.enum(['reconnect', 'restart', 'alert']),
+      grace_period: duration.optional(),
+    })
+    .optional(),
+  restart: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'Kubernetes workloads to restart after rotation.' }),
+})
+
+const renewal = z.strictObject({
+  enabled: z.boolean().optional(),
+  increment: duration.optional(),
+  min_renewal: duration.optional(),
+})
+
+const lease = z.strictObject({
+  renewal_enabled: z.boolean().optional(),
+  min_renewal_seconds: z.number().nonnegative().optional(),
+  increment_seconds: z.number().nonnegative().optional(),
+})
+
+const fallback = z.looseObject({ provider: z.string().min(1) }).meta({
+  description:
+    "A second source tried when the provider fails: its provider and that provider's fields.",
+})
+
+/** Shared policy fields are typed; everything else is the provider's own and passes through. */
+export const secretDefinitionSchema = z
+  .looseObject({
+    provider: z.string().min(1).optional().meta({
+      description:
+        'vault, aws_secrets_manager, aws_parameter_store, kubernetes, azure_key_vault, gcp_secret_manager, env, file, or a third-party provider. Defaults to secrets._config.default_provider.',
+    }),
+    _group: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Inherit the fields of secrets._groups.<name>.' }),
+    keys: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: 'Keys the secret is expected to hold.' }),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'The one key of the source this secret stands for.' }),
+    type: z.string().optional().meta({
+      description: '`dynamic` for leased (Vault) credentials; otherwise provider-specific.',
+    }),
+    cache: cache.optional(),
+    retry: retry.optional(),
+    fallback: fallback.optional(),
+    on_missing: onMissing.optional(),
+    rotation: rotation.optional(),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    scope: z.string().min(1).optional(),
+    renewal: renewal.optional(),
+    lease: lease.optional(),
+  })
+  .meta({
+    description: 'Where a secret lives: its provider, the provider fields and shared policies.',
+  })
+
+const secretsConfig = z.strictObject({
+  default_provider: z.string().min(1).optional(),
+  cache: cache.optional(),
+  retry: retry.optional(),
+  concurrency: z
+    .int()
+    .min(1)
+    .max(1024)
+    .optional()
+    .meta({ description: 'In-flight calls per provider. Default 8.' }),
+  audit: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      log_access: z.boolean().optional(),
+      log_destination: z.string().optional(),
+      path: z.string().optional(),
+    })
+    .optional(),
+})
+
+const secretsSection = z
+  .object({
+    _config: secretsConfig.optional(),
+    _groups: z.record(z.string(), secretDefinitionSchema).optional(),
+  })
+  .catchall(secretDefinitionSchema)
+  .meta({ description: 'Secret name → definition (seed 002 spec).' })
+
+const secretRefName = z.string().min(1)
+
+const k8sSecretsPlugin = z.looseObject({
+  type: z.literal('k8s'),
+  config: z.looseObject({ namespace: z.string().optional() }).optional(),
+})
+const esoSecretsPlugin = z.looseObject({
+  type: z.literal('external-secrets'),
+  config: z.looseObject({
+    store: z.string().min(1).meta({ description: 'ClusterSecretStore name.' }),
+    store_kind: z.enum(['ClusterSecretStore', 'SecretStore']).optional(),
+    refresh_interval: duration.optional(),
+  }),
+})
+const vaultSecretsPlugin = z.looseObject({
+  type: z.literal('vault'),
+  config: z.looseObject({
+    address: z.string().min(1),
+    auth_method: z.enum(['kubernetes', 'approle', 'token', 'aws']).optional(),
+    role: z.string().optional(),
+    mount_path: z.string().optional(),
+    secret_path_prefix: z.string().optional(),
+  }),
+})
+
+const pluginsSection = z
+  .looseObject({
+    secrets: z
+      .discriminatedUnion('type', [k8sSecretsPlugin, esoSecretsPlugin, vaultSecretsPlugin])
+      .optional(),
+  })
+  .catchall(z.looseObject({ type: z.string().optional() }))
+  .meta({
+    description:
+      'Platform plugins (ADR-0023): secrets backend, compute, catalog… with *_secret_ref fields.',
+  })
+
+const ingestionSection = z.looseObject({
+  pipelines: z
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        source: z
+          .looseObject({
+            type: z.string().optional(),
+            secret_refs: z.record(z.string(), secretRefName).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+})
+
+const duckdbSecret = z.looseObject({
+  type: z.string().min(1),
+  name: z.string().min(1),
+  persistent: z.boolean().optional(),
+  scope: z.union([z.string(), z.array(z.string())]).optional(),
+  provider: z.string().optional(),
+})
+
+const duckdbSection = z
+  .looseObject({
+    database: z.string().optional(),
+    install_extensions: z.array(z.string()).optional(),
+    load_extensions: z.array(z.string()).optional(),
+    secret_directory: z.string().optional(),
+    secrets: z.array(duckdbSecret).optional(),
+  })
+  .meta({
+    description:
+      'DuckDB secrets (seed 000 shape); parameters are checked per type by @floe/emit-duckdb.',
+  })
+
+const dbtSection = z
+  .looseObject({
+    profiles: z.record(
+      z.string(),
+      z.looseObject({
+        target: z.string().optional(),
+        outputs: z.record(z.string(), z.record(z.string(), z.unknown())),
+      }),
+    ),
+  })
+  .meta({ description: 'Mirrors dbt profiles.yml; credential fields are secret:// references.' })
+
+const envSection = z
+  .record(
+    z
+      .string()
+      .regex(ENV_NAME_PATTERN, { error: 'environment variable names are letters, digits and _' }),
+    z.string().startsWith('secret://', { error: 'expected a secret:// reference' }),
+  )
+  .meta({ description: 'Explicit ENV_VAR_NAME → secret:// bindings.' })
+
+export const manifestSchema = z
+  .looseObject({
+    version: z
+      .literal(1)
+      .optional()
+      .meta({ description: 'Manifest format version; 1 when absent.' }),
+    environment: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'dev, staging, prod… (isolation lints).' }),
+    secrets: secretsSection.optional(),
+    plugins: pluginsSection.optional(),
+    ingestion: ingestionSection.optional(),
+    duckdb: duckdbSection.optional(),
+    dbt: dbtSection.optional(),
+    kubernetes: z.looseObject({}).optional(),
+    env: envSection.optional(),
+    scopes: z.looseObject({}).optional(),
+    access: z.array(z.unknown()).optional(),
+  })
+  .meta({
+    title: 'floe manifest',
+    description: 'floe.yaml: where secrets live and where they are used.',
+  })
+
+export type ManifestInput = z.input<typeof manifestSchema>
+
+/** The manifest's JSON Schema (draft 2020-12), for editor completion. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(manifestSchema, { target: 'draft-2020-12', io: 'input' }),
+    $id: 'https://floe.dev/schema/manifest.json',
+  }
+}
