@@ -27,7 +27,7 @@ beforeAll(() => {
   project.write('floe.yaml', manifest)
   project.write(
     'broken.yaml',
-    manifest + '  extra:\n    provider: env\n    variable: X\n  missing_one:\n    provider: env\n    variable: NOT_SET_ANYWHERE\n',
+    manifest.replace('env:\n', '  extra:\n    provider: env\n    variable: X\n  missing_one:\n    provider: env\n    variable: NOT_SET_ANYWHERE\nenv:\n'),
   )
   project.write('bad-uri.yaml', 'secrets:\n  a:\n    provider: env\n    variable: A\nenv:\n  A_VAR: secret://a?bogus=1\n')
 })
