@@ -1,0 +1,3 @@
+export * from './model.js'
+export * from './workloads.js'
+export * from './scope-keys.js'
