@@ -1,0 +1,457 @@
+import { randomUUID } from 'node:crypto'
+import {
+  ConfigError,
+  ConflictError,
+  fetchedFromText,
+  InvalidSecretError,
+  SecretNotFoundError,
+  UnsupportedError,
+  type FetchedSecret,
+  type FetchOutcome,
+  type FetchRequest,
+  type ListOptions,
+  type ProviderCheck,
+  type ProviderContext,
+  type PutRequest,
+  type PutResult,
+  type RotationResult,
+  type SecretListing,
+  type SecretMetadata,
+  type SecretProvider,
+} from '@floe/core'
+import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
+import { classifyAwsError } from './aws-errors.js'
+import { SecretsManagerClients, type ClientOptions, type ConnectionSettings } from './client.js'
+import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
+
+export const PROVIDER = 'aws_secrets_manager'
+/** BatchGetSecretValue accepts at most 20 secret ids per call. */
+export const MAX_BATCH_SIZE = 20
+
+export type SecretsManagerProviderOptions = ClientOptions
+
+export interface SecretsManagerProvider extends SecretProvider {
+  /** read by the floe resolver to size its batches */
+  readonly maxBatchSize: number
+}
+
+const AWSCURRENT = 'AWSCURRENT'
+const AWSPENDING = 'AWSPENDING'
+
+function parseConfig(request: {
+  secret: string
+  config: Record<string, unknown>
+}): SecretsManagerConfig {
+  const parsed = secretsManagerConfigSchema.safeParse(request.config)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new ConfigError(
+      `invalid definition of secret "${request.secret}": ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`,
+      { provider: PROVIDER, secret: request.secret },
+    )
+  }
+  return parsed.data
+}
+
+function settingsOf(config: SecretsManagerConfig): ConnectionSettings {
+  return {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.auth ? { auth: config.auth } : {}),
+  }
+}
+
+/** `?version=` (or the definition's version_id / version_stage): a UUID is a VersionId, else a stage. */
+function versionOf(
+  request: FetchRequest,
+  config: SecretsManagerConfig,
+): { versionId?: string; versionStage?: string } {
+  const wanted = request.version ?? config.version_id ?? config.version_stage
+  if (wanted === undefined) return {}
+  return VERSION_ID.test(wanted) ? { versionId: wanted } : { versionStage: wanted }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * SecretBinary is returned as UTF-8 text when it decodes as UTF-8 (most "binary" secrets are
+ * text written by other tools), else as base64 — documented in the README.
+ */
+function textOf(entry: SecretValueEntry): string {
+  if (entry.SecretString !== undefined) return entry.SecretString
+  if (entry.SecretBinary !== undefined) {
+    try {
+      return utf8.decode(entry.SecretBinary)
+    } catch {
+      return Buffer.from(entry.SecretBinary).toString('base64')
+    }
+  }
+  return ''
+}
+
+function fetched(entry: SecretValueEntry, secret: string): FetchedSecret {
+  return fetchedFromText(textOf(entry), secret, entry.VersionId ? { version: entry.VersionId } : {})
+}
+
+function matches(entry: { Name?: string; ARN?: string }, secretId: string): boolean {
+  if (entry.Name === secretId || entry.ARN === secretId) return true
+  // a partial ARN (without the 6-character suffix) names the same secret
+  return (
+    secretId.startsWith('arn:') && entry.ARN !== undefined && entry.ARN.startsWith(`${secretId}-`)
+  )
+}
+
+function currentVersionOf(stages: Record<string, string[]> | undefined): string | undefined {
+  for (const [id, labels] of Object.entries(stages ?? {}))
+    if (labels.includes(AWSCURRENT)) return id
+  return undefined
+}
+
+function plainText(data: PutRequest['data']): string {
+  if ('reveal' in data && typeof data.reveal === 'function') return data.reveal()
+  const map: Record<string, string> = {}
+  for (const [key, value] of Object.entries(data)) map[key] = value.reveal()
+  return JSON.stringify(map)
+}
+
+export function createSecretsManagerProvider(
+  options: SecretsManagerProviderOptions = {},
+): SecretsManagerProvider {
+  const clients = new SecretsManagerClients(options)
+  const apiFor = (config: SecretsManagerConfig, ctx: ProviderContext) =>
+    clients.for(settingsOf(config), ctx.env)
+
+  async function fetchBatch(
+    items: { index: number; request: FetchRequest; config: SecretsManagerConfig }[],
+    outcomes: FetchOutcome[],
+    ctx: ProviderContext,
+  ): Promise<void> {
+    const api = apiFor(items[0]!.config, ctx)
+    const ids = [...new Set(items.map((i) => i.config.secret_id))]
+    const chunks: string[][] = []
+    for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE)
+      chunks.push(ids.slice(i, i + MAX_BATCH_SIZE))
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const mine = items.filter((i) => chunk.includes(i.config.secret_id))
+        try {
+          const { values, errors } = await api.batchGet(chunk)
+          for (const item of mine) {
+            const id = item.config.secret_id
+            const entry = values.find((v) => matches(v, id))
+            if (entry) {
+              outcomes[item.index] = { ok: true, secret: fetched(entry, item.request.secret) }
+              continue
+            }
+            const failure = errors.find((e) => e.SecretId === id)
+            outcomes[item.index] = {
+              ok: false,
+              error: classifyAwsError(
+                {
+                  name: failure?.ErrorCode ?? 'ResourceNotFoundException',
+                  message: failure?.Message,
+                },
+                {
+                  provider: PROVIDER,
+                  secret: item.request.secret,
+                  what: `secret "${item.request.secret}" (${id})`,
+                },
+              ),
+            }
+          }
+        } catch (error) {
+          for (const item of mine) {
+            outcomes[item.index] = {
+              ok: false,
+              error: classifyAwsError(error, { provider: PROVIDER, secret: item.request.secret }),
+            }
+          }
+        }
+      }),
+    )
+  }
+
+  async function fetchOne(
+    item: { index: number; request: FetchRequest; config: SecretsManagerConfig },
+    outcomes: FetchOutcome[],
+    ctx: ProviderContext,
+  ): Promise<void> {
+    const { request, config } = item
+    try {
+      const entry = await apiFor(config, ctx).get(config.secret_id, versionOf(request, config))
+      outcomes[item.index] = { ok: true, secret: fetched(entry, request.secret) }
+    } catch (error) {
+      const version = versionOf(request, config)
+      const at = version.versionId ?? version.versionStage
+      outcomes[item.index] = {
+        ok: false,
+        error: classifyAwsError(error, {
+          provider: PROVIDER,
+          secret: request.secret,
+          what: `secret "${request.secret}" (${config.secret_id}${at ? ` at ${at}` : ''})`,
+        }),
+      }
+    }
+  }
+
+  async function describeSecret(
+    request: FetchRequest,
+    config: SecretsManagerConfig,
+    ctx: ProviderContext,
+  ) {
+    try {
+      const described = await apiFor(config, ctx).describe(config.secret_id)
+      if (described.DeletedDate) {
+        throw new SecretNotFoundError(
+          `secret "${request.secret}" (${config.secret_id}) is scheduled for deletion`,
+          {
+            provider: PROVIDER,
+            secret: request.secret,
+            hint: `restore it with: aws secretsmanager restore-secret --secret-id ${config.secret_id}`,
+          },
+        )
+      }
+      return described
+    } catch (error) {
+      throw classifyAwsError(error, {
+        provider: PROVIDER,
+        secret: request.secret,
+        what: `secret "${request.secret}" (${config.secret_id})`,
+      })
+    }
+  }
+
+  return {
+    name: PROVIDER,
+    maxBatchSize: MAX_BATCH_SIZE,
+    capabilities: {
+      list: true,
+      write: true,
+      rotate: true,
+      versions: true,
+      dynamic: false,
+      batch: true,
+      describe: true,
+    },
+
+    async fetch(requests, ctx) {
+      const outcomes: FetchOutcome[] = new Array<FetchOutcome>(requests.length)
+      const batches = new Map<
+        string,
+        { index: number; request: FetchRequest; config: SecretsManagerConfig }[]
+      >()
+      const singles: { index: number; request: FetchRequest; config: SecretsManagerConfig }[] = []
+      requests.forEach((request, index) => {
+        let config: SecretsManagerConfig
+        try {
+          config = parseConfig(request)
+        } catch (error) {
+          outcomes[index] = { ok: false, error: error as ConfigError }
+          return
+        }
+        const version = versionOf(request, config)
+        // BatchGetSecretValue returns AWSCURRENT only: other versions need GetSecretValue.
+        if (
+          version.versionId === undefined &&
+          (version.versionStage ?? AWSCURRENT) === AWSCURRENT
+        ) {
+          const key = clients.keyOf(settingsOf(config))
+          const group = batches.get(key) ?? []
+          group.push({ index, request, config })
+          batches.set(key, group)
+        } else singles.push({ index, request, config })
+      })
+      await Promise.all([
+        ...[...batches.values()].map((group) =>
+          // one secret alone needs no batch call: GetSecretValue is the cheaper permission path
+          group.length === 1
+            ? fetchOne(group[0]!, outcomes, ctx)
+            : fetchBatch(group, outcomes, ctx),
+        ),
+        ...singles.map((item) => fetchOne(item, outcomes, ctx)),
+      ])
+      return outcomes
+    },
+
+    async describe(request, ctx): Promise<SecretMetadata> {
+      const config = parseConfig(request)
+      const described = await describeSecret(request, config, ctx)
+      const stages = described.VersionIdsToStages ?? {}
+      const wanted = versionOf(request, config)
+      let version = currentVersionOf(stages)
+      if (wanted.versionId !== undefined || wanted.versionStage !== undefined) {
+        version = wanted.versionId
+          ? wanted.versionId in stages
+            ? wanted.versionId
+            : undefined
+          : Object.entries(stages).find(([, labels]) => labels.includes(wanted.versionStage!))?.[0]
+        if (version === undefined) {
+          throw new SecretNotFoundError(
+            `secret "${request.secret}" (${config.secret_id}) has no version ${wanted.versionId ?? wanted.versionStage}`,
+            { provider: PROVIDER, secret: request.secret },
+          )
+        }
+      }
+      const status: Record<string, string> = {
+        rotation: described.RotationEnabled ? 'enabled' : 'disabled',
+        stages: Object.entries(stages)
+          .map(([id, labels]) => `${id}:${labels.join('+')}`)
+          .join(' '),
+      }
+      if (described.LastRotatedDate) status.lastRotated = described.LastRotatedDate.toISOString()
+      // Key names are inside the encrypted value: describe() cannot list them without a read.
+      return {
+        exists: true,
+        ...(version !== undefined ? { version } : {}),
+        ...(described.CreatedDate ? { createdAt: described.CreatedDate } : {}),
+        ...(described.LastChangedDate ? { updatedAt: described.LastChangedDate } : {}),
+        status,
+      }
+    },
+
+    async *list(options: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing> {
+      const raw = options.config ?? {}
+      const config = parseConfig({ secret: 'list', config: { secret_id: '-', ...raw } })
+      const prefix = options.prefix?.replace(/\*+$/, '')
+      try {
+        for await (const entry of clients
+          .for(settingsOf(config), ctx.env)
+          .list(prefix || undefined)) {
+          if (!entry.Name) continue
+          yield {
+            name: entry.Name,
+            ...(entry.CreatedDate ? { createdAt: entry.CreatedDate } : {}),
+            ...(entry.LastChangedDate ? { updatedAt: entry.LastChangedDate } : {}),
+          }
+        }
+      } catch (error) {
+        throw classifyAwsError(error, { provider: PROVIDER, what: 'ListSecrets' })
+      }
+    },
+
+    async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
+      const config = parseConfig(request)
+      const api = apiFor(config, ctx)
+      const id = config.secret_id
+      const what = `secret "${request.secret}" (${id})`
+      const options = { provider: PROVIDER, secret: request.secret, what }
+      const text = plainText(request.data)
+      let stages: Record<string, string[]> | undefined
+      try {
+        stages = (await api.describe(id)).VersionIdsToStages ?? {}
+      } catch (error) {
+        const failure = classifyAwsError(error, options)
+        if (failure.code !== 'NOT_FOUND') throw failure
+      }
+      const token = randomUUID()
+      if (stages === undefined) {
+        if (request.expectedVersion !== undefined) {
+          throw new ConflictError(
+            `${what} does not exist, but version ${request.expectedVersion} was expected`,
+            options,
+          )
+        }
+        if (id.startsWith('arn:')) {
+          throw new InvalidSecretError(`${what} does not exist and cannot be created from an ARN`, {
+            ...options,
+            hint: 'use the secret name as secret_id to let floe create it',
+          })
+        }
+        try {
+          const version = await api.create(id, text, token, request.tags)
+          return { version: version ?? token, created: true }
+        } catch (error) {
+          throw classifyAwsError(error, options)
+        }
+      }
+      if (request.createOnly) throw new ConflictError(`${what} already exists`, options)
+      const current = currentVersionOf(stages)
+      if (request.expectedVersion !== undefined && request.expectedVersion !== current) {
+        throw new ConflictError(
+          `${what} changed: expected version ${request.expectedVersion}, current is ${current ?? 'none'}`,
+          { ...options, hint: 'read it again and retry' },
+        )
+      }
+      // Stage the new value as AWSPENDING first: a failure before the promotion below leaves
+      // AWSCURRENT untouched, and RemoveFromVersionId makes the promotion itself a CAS.
+      try {
+        await api.putValue(id, text, token, [AWSPENDING])
+      } catch (error) {
+        throw classifyAwsError(error, options)
+      }
+      try {
+        await api.moveStage(id, AWSCURRENT, { to: token, ...(current ? { from: current } : {}) })
+      } catch (error) {
+        const failure = classifyAwsError(error, options)
+        if (failure.code === 'INVALID') {
+          throw new ConflictError(
+            `${what} changed while writing: the new value is staged as AWSPENDING version ${token}, AWSCURRENT was not moved`,
+            { ...options, details: { pendingVersion: token } },
+          )
+        }
+        throw failure
+      }
+      try {
+        await api.moveStage(id, AWSPENDING, { from: token })
+      } catch (error) {
+        ctx.logger.warn('could not clear AWSPENDING after promoting the new version', {
+          secret: request.secret,
+          version: token,
+          error: classifyAwsError(error, options).code,
+        })
+      }
+      return { version: token, ...(current ? { previousVersion: current } : {}), created: false }
+    },
+
+    async rotate(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {
+      const config = parseConfig(request)
+      const described = await describeSecret(request, config, ctx)
+      const lambda = config.rotation_lambda_arn ?? described.RotationLambdaARN
+      const what = `secret "${request.secret}" (${config.secret_id})`
+      if (!lambda) {
+        throw new UnsupportedError(`${what} has no rotation Lambda`, {
+          provider: PROVIDER,
+          secret: request.secret,
+          hint: `set rotation_lambda_arn on the secret, or write a new value with: floe secrets rotate ${request.secret} --generate`,
+        })
+      }
+      const previous = currentVersionOf(described.VersionIdsToStages)
+      const token = randomUUID()
+      try {
+        const version = await apiFor(config, ctx).rotate(
+          config.secret_id,
+          token,
+          config.rotation_lambda_arn,
+        )
+        return {
+          version: version ?? token,
+          ...(previous ? { previousVersion: previous } : {}),
+          steps: [
+            `RotateSecret started for ${config.secret_id} with ${lambda}`,
+            `the Lambda creates version ${version ?? token} as AWSPENDING and promotes it to AWSCURRENT`,
+          ],
+        }
+      } catch (error) {
+        throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret, what })
+      }
+    },
+
+    async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
+      try {
+        const config = parseConfig({ secret: 'check', config: { secret_id: '-', ...(raw ?? {}) } })
+        await clients.for(settingsOf(config), ctx.env).ping()
+        return { status: 'ready', detail: 'ListSecrets answered' }
+      } catch (error) {
+        const failure = classifyAwsError(error, { provider: PROVIDER, what: 'ListSecrets' })
+        return {
+          status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
+          detail: failure.message,
+        }
+      }
+    },
+
+    async dispose() {
+      clients.destroy()
+    },
+  }
+}
