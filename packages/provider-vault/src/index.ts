@@ -1,1 +1,34 @@
-export {}
+import type { ProviderModule } from '@floe/core'
+import { VaultProvider, type VaultProviderOptions } from './provider.js'
+import { configSchema } from './validate.js'
+
+export const provider: ProviderModule<VaultProviderOptions> = {
+  name: 'vault',
+  packageName: '@floe/provider-vault',
+  configSchema,
+  create: (options?: VaultProviderOptions) => new VaultProvider(options ?? {}),
+}
+
+export default provider
+
+export {
+  VaultProvider,
+  SINGLE_VALUE_KEY,
+  type VaultProviderOptions,
+  type VaultConnection,
+} from './provider.js'
+export {
+  configSchema,
+  resolveTarget,
+  type VaultSecretConfig,
+  type VaultTarget,
+} from './validate.js'
+export {
+  VaultApi,
+  createNodeVaultClient,
+  vaultError,
+  type NodeVaultClient,
+  type VaultCall,
+} from './client.js'
+export { VaultSession, DEFAULT_JWT_PATH, signGetCallerIdentity } from './auth.js'
+export { buildVaultPolicies, emitVaultPolicy, emitter, type VaultPolicyOptions } from './policy.js'

@@ -84,6 +84,8 @@ export interface VaultEmulator extends HttpEmulator {
   /** marks a token expired server-side (as if its TTL ran out) */
   expireToken(token: string): void
   revokeToken(token: string): void
+  /** expires every token issued by a login (or matching `filter`); returns how many */
+  expireTokens(filter?: (token: Readonly<VaultToken>) => boolean): number
   lookupToken(token: string): Readonly<VaultToken> | undefined
   addAppRole(name: string, role: AppRole): void
   addKubernetesRole(name: string, role: KubernetesRole): void
@@ -454,7 +456,9 @@ export async function startVaultEmulator(
           ) !== undefined
         : true
     const capability = requiredCapability(req.method, { list: route.list, exists })
-    if (!allowed(token, route.apiPath, capability)) return denied()
+    // Vault checks list requests against the folder path with its trailing slash
+    const aclPath = route.list ? `${route.apiPath}/` : route.apiPath
+    if (!allowed(token, aclPath, capability)) return denied()
     if (!target || op === 'unknown') {
       return errors(404, `no handler for route "${route.apiPath}". route entry not found.`)
     }
@@ -972,6 +976,19 @@ export async function startVaultEmulator(
     expireToken(id) {
       const token = tokens.get(id)
       if (token) token.expiresAt = now() - 1
+    },
+    expireTokens(filter) {
+      let count = 0
+      for (const token of tokens.values()) {
+        const match = filter
+          ? filter(token)
+          : token.id !== rootToken && token.displayName !== 'token'
+        if (match && !token.revoked) {
+          token.expiresAt = now() - 1
+          count += 1
+        }
+      }
+      return count
     },
     revokeToken(id) {
       const token = tokens.get(id)
