@@ -1,0 +1,448 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { isAbsolute, resolve as resolvePath } from 'node:path'
+import type { DuckDBConnection, DuckDBInstance, Json } from '@duckdb/node-api'
+import {
+  FloeError,
+  ProviderUnavailableError,
+  UsageError,
+  refId,
+  type LoadedManifest,
+  type ResolveReport,
+  type Resolver,
+  type SecretRef,
+} from '@floe/core'
+import { planDuckdbSecrets, referencesOf, type DuckdbPlan, type DuckdbSecretPlan } from './plan.js'
+import {
+  readPersistentRegistry,
+  secretDirectoryWarnings,
+  temporaryRegistry,
+  writePersistentRegistry,
+} from './registry.js'
+import { renderCreateSecret, renderDropSecret, type ValueSource } from './sql.js'
+
+/** The part of a @duckdb/node-api connection floe uses (any DuckDBConnection fits). */
+export type SqlConnection = Pick<DuckDBConnection, 'runAndReadAll'>
+
+export interface ApplySecretsOptions {
+  /** resolves secret:// references; required unless dryRun or nothing is referenced */
+  resolver?: Pick<Resolver, 'resolve'>
+  /** drop floe-managed secrets that are no longer in the manifest (default true) */
+  dropRemoved?: boolean
+  /** compute and render the redacted plan; change nothing, resolve nothing */
+  dryRun?: boolean
+}
+
+export interface VerifiedSecret {
+  name: string
+  type: string
+  provider: string
+  persistent: boolean
+  storage: string
+  scope: string[]
+  /** true when duckdb_secrets() shows what the manifest asked for */
+  ok: boolean
+}
+
+export interface ApplySecretsReport {
+  dryRun: boolean
+  created: string[]
+  replaced: string[]
+  dropped: string[]
+  verified: VerifiedSecret[]
+  /** the statements, redacted (what --dry-run prints) */
+  plan: string[]
+  secretDirectory?: string
+  warnings: string[]
+}
+
+interface ExistingSecret {
+  name: string
+  type: string
+  provider: string
+  persistent: boolean
+  storage: string
+  scope: string[]
+}
+
+async function rows(connection: SqlConnection, sql: string): Promise<Record<string, Json>[]> {
+  const reader = await connection.runAndReadAll(sql)
+  return reader.getRowObjectsJson()
+}
+
+function textOf(value: Json | undefined): string {
+  if (value === null || value === undefined) return ''
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+async function listSecrets(connection: SqlConnection): Promise<ExistingSecret[]> {
+  const found = await rows(
+    connection,
+    'SELECT name, type, provider, persistent, storage, scope FROM duckdb_secrets()',
+  )
+  return found.map((row) => ({
+    name: textOf(row.name),
+    type: textOf(row.type),
+    provider: textOf(row.provider),
+    persistent: row.persistent === true,
+    storage: textOf(row.storage),
+    scope: Array.isArray(row.scope) ? row.scope.map(textOf) : [],
+  }))
+}
+
+/** Replaces every occurrence of a resolved value (and DuckDB's LINE/caret excerpts) in text. */
+export function createMasker(plainValues: readonly string[]): (text: string) => string {
+  const needles = [...new Set(plainValues.filter((v) => v.length > 0))].sort(
+    (a, b) => b.length - a.length,
+  )
+  return (text: string) => {
+    let out = text
+    for (const needle of needles) out = out.split(needle).join('***')
+    return out
+  }
+}
+
+function maskJson(value: Json, mask: (text: string) => string): Json {
+  if (typeof value === 'string') return mask(value)
+  if (Array.isArray(value)) return value.map((item) => maskJson(item, mask))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [mask(k), maskJson(v, mask)]))
+  }
+  return value
+}
+
+function sanitizeDuckdbError(error: unknown, mask: (text: string) => string): string {
+  const message = error instanceof Error ? error.message : String(error)
+  // DuckDB parser errors quote the statement ("LINE 1: …"): never let that text out.
+  const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? 'unknown error'
+  return mask(firstLine.replace(/LINE \d+:.*$/, '').trim())
+}
+
+interface Resolved {
+  source: ValueSource
+  plainValues: string[]
+}
+
+async function resolveAll(
+  refs: SecretRef[],
+  resolver: Pick<Resolver, 'resolve'> | undefined,
+): Promise<Resolved> {
+  if (refs.length === 0) return { source: { valueOf: () => undefined }, plainValues: [] }
+  if (!resolver) {
+    throw new UsageError('duckdb secrets reference secret:// values but no resolver was given')
+  }
+  const unique = [...new Map(refs.map((ref) => [refId(ref) + (ref.default ?? ''), ref])).values()]
+  const report: ResolveReport = await resolver.resolve(unique)
+  if (report.failures.length > 0) {
+    const first = report.failures[0]!
+    if (report.failures.length === 1) throw first.error
+    throw new FloeError(
+      first.error.code,
+      `${report.failures.length} secret references could not be resolved; first: ${first.error.message}`,
+      { secret: first.ref.name, cause: first.error },
+    )
+  }
+  const plainValues = unique.map((ref) => report.valueOf(ref)?.reveal() ?? '')
+  return { source: report, plainValues }
+}
+
+function sameScopes(wanted: string[], actual: string[]): boolean {
+  if (wanted.length === 0) return true // DuckDB fills in the type's default scope
+  return wanted.length === actual.length && wanted.every((s) => actual.includes(s))
+}
+
+export interface AppliedState {
+  report: ApplySecretsReport
+  /** masks resolved values in text that leaves the process (used for -c results) */
+  mask: (text: string) => string
+}
+
+/**
+ * Creates the manifest's DuckDB secrets on an open connection: the library API behind
+ * `floe secrets apply duckdb`, and what an application calls at startup to get temporary
+ * secrets (seed 000's build_catalog use case).
+ */
+export async function applySecrets(
+  connection: SqlConnection,
+  manifest: LoadedManifest,
+  options: ApplySecretsOptions = {},
+): Promise<ApplySecretsReport> {
+  return (await applyPlan(connection, planDuckdbSecrets(manifest), options)).report
+}
+
+export async function applyPlan(
+  connection: SqlConnection,
+  plan: DuckdbPlan,
+  options: ApplySecretsOptions = {},
+): Promise<AppliedState> {
+  const dryRun = options.dryRun === true
+  const warnings = [...plan.warnings]
+  const resolved = dryRun
+    ? { source: undefined, plainValues: [] as string[] }
+    : await resolveAll(referencesOf(plan.secrets), options.resolver)
+  const mask = createMasker(resolved.plainValues)
+
+  const setting = await rows(connection, "SELECT current_setting('secret_directory') AS d")
+  const secretDirectory = textOf(setting[0]?.d) || undefined
+  const existing = await listSecrets(connection)
+  const existingByKey = new Map(existing.map((e) => [`${e.persistent}:${e.name}`, e]))
+  const managedPersistent = readPersistentRegistry(secretDirectory)
+  const managedTemporary = temporaryRegistry(connection)
+  const isManaged = (name: string, persistent: boolean): boolean =>
+    (persistent ? managedPersistent : managedTemporary).has(name)
+
+  const created: string[] = []
+  const replaced: string[] = []
+  const dropped: string[] = []
+  const statements: { sql: string; display: string; secret: string }[] = []
+  const drop = (name: string, persistent: boolean): void => {
+    const sql = renderDropSecret(name, persistent)
+    statements.push({ sql, display: sql, secret: name })
+    dropped.push(`${name} (${persistent ? 'persistent' : 'temporary'})`)
+  }
+
+  const wanted = new Set(plan.secrets.map((s) => s.name))
+  for (const secret of plan.secrets) {
+    const same = existingByKey.get(`${secret.persistent}:${secret.name}`)
+    const other = existingByKey.get(`${!secret.persistent}:${secret.name}`)
+    if (other) {
+      if (isManaged(other.name, other.persistent)) drop(other.name, other.persistent)
+      else {
+        warnings.push(
+          `a ${other.persistent ? 'persistent' : 'temporary'} secret '${other.name}' that floe did not create also exists; DuckDB will hold both (drop it with DROP ${other.persistent ? 'PERSISTENT' : 'TEMPORARY'} SECRET ${other.name})`,
+        )
+      }
+    }
+    ;(same || (other && isManaged(other.name, other.persistent)) ? replaced : created).push(
+      secret.name,
+    )
+    statements.push({
+      sql: dryRun ? '' : renderCreateSecret(secret, resolved.source),
+      display: renderCreateSecret(secret, undefined, { redact: true }),
+      secret: secret.name,
+    })
+  }
+  if (options.dropRemoved !== false) {
+    for (const e of existing) {
+      if (!wanted.has(e.name) && isManaged(e.name, e.persistent)) drop(e.name, e.persistent)
+    }
+  }
+
+  const persistentPlans = plan.secrets.filter((s) => s.persistent)
+  if (persistentPlans.length > 0 && secretDirectory) {
+    if (!dryRun && !existsSync(secretDirectory)) {
+      // Created here, owner-only, rather than by DuckDB with the process umask (often 755).
+      mkdirSync(secretDirectory, { recursive: true, mode: 0o700 })
+    }
+    warnings.push(...secretDirectoryWarnings(secretDirectory))
+  }
+
+  const report: ApplySecretsReport = {
+    dryRun,
+    created,
+    replaced,
+    dropped,
+    verified: [],
+    plan: statements.map((s) => s.display),
+    secretDirectory,
+    warnings,
+  }
+  if (dryRun) return { report, mask }
+
+  if (statements.length > 0) {
+    try {
+      // One multi-statement run: 1,000 secrets cost one round trip, not 1,000.
+      await connection.runAndReadAll(statements.map((s) => s.sql).join('\n'))
+    } catch {
+      // Find the statement that failed (the ones before it took effect; CREATE OR REPLACE
+      // makes re-running them harmless) and report it by secret name, values masked.
+      for (const statement of statements) {
+        try {
+          await connection.runAndReadAll(statement.sql)
+        } catch (error) {
+          throw explainFailure(error, statement.secret, plan, mask)
+        }
+      }
+    }
+  }
+
+  // Registries: what floe now manages.
+  for (const secret of plan.secrets) {
+    const registry = secret.persistent ? managedPersistent : managedTemporary
+    registry.set(secret.name, secret.type)
+    ;(secret.persistent ? managedTemporary : managedPersistent).delete(secret.name)
+  }
+  for (const name of [...managedPersistent.keys()])
+    if (!wanted.has(name)) managedPersistent.delete(name)
+  for (const name of [...managedTemporary.keys()])
+    if (!wanted.has(name)) managedTemporary.delete(name)
+  if (secretDirectory && (persistentPlans.length > 0 || existsSync(secretDirectory))) {
+    writePersistentRegistry(secretDirectory, managedPersistent)
+  }
+
+  const after = await listSecrets(connection)
+  const afterByKey = new Map(after.map((e) => [`${e.persistent}:${e.name}`, e]))
+  for (const secret of plan.secrets) {
+    const found = afterByKey.get(`${secret.persistent}:${secret.name}`)
+    if (!found) {
+      warnings.push(`duckdb secret '${secret.name}' is missing from duckdb_secrets() after apply`)
+      continue
+    }
+    const ok =
+      found.type === secret.type &&
+      found.provider === secret.effectiveProvider &&
+      sameScopes(secret.scopes, found.scope)
+    if (!ok)
+      warnings.push(`duckdb secret '${secret.name}' differs from the manifest in duckdb_secrets()`)
+    report.verified.push({ ...found, ok })
+  }
+  return { report, mask }
+}
+
+function explainFailure(
+  error: unknown,
+  secret: string,
+  plan: DuckdbPlan,
+  mask: (text: string) => string,
+): FloeError {
+  const detail = sanitizeDuckdbError(error, mask)
+  const spec = plan.secrets.find((s) => s.name === secret)
+  const missing = /exists in the (\w+) extension/.exec(detail)
+  const hint = missing
+    ? `install it first: add '${missing[1]}' to duckdb.install_extensions (needs network access to DuckDB's extension repository, or a pre-installed extension)`
+    : undefined
+  return new FloeError('INVALID', `DuckDB rejected secret '${secret}': ${detail}`, {
+    provider: 'duckdb',
+    secret,
+    location: spec?.location,
+    hint,
+  })
+}
+
+export interface StatementResult {
+  sql: string
+  columns: string[]
+  rows: Record<string, Json>[]
+}
+
+export interface ApplyDuckdbOptions {
+  manifest: LoadedManifest
+  resolver?: Pick<Resolver, 'resolve'>
+  /** database file; default duckdb.database from the manifest, else in-memory */
+  database?: string
+  /** where DuckDB keeps persistent secrets; default duckdb.secret_directory, else DuckDB's own */
+  secretDirectory?: string
+  /** extensions to INSTALL and LOAD besides duckdb.install_extensions */
+  extensions?: string[]
+  /** SQL run after the secrets are created (the CLI's repeatable -c) */
+  statements?: string[]
+  dryRun?: boolean
+  dropRemoved?: boolean
+  /** extra DuckDB configuration for the instance (e.g. { autoload_known_extensions: 'false' }) */
+  duckdbConfig?: Record<string, string>
+}
+
+export interface ApplyDuckdbReport extends ApplySecretsReport {
+  database: string
+  extensions: { installed: string[]; loaded: string[] }
+  results: StatementResult[]
+}
+
+function relativeTo(dir: string, path: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : resolvePath(dir, path)
+}
+
+/**
+ * `floe secrets apply duckdb`: opens the database with @duckdb/node-api (imported only
+ * here), installs and loads extensions, applies the secrets, verifies them through
+ * duckdb_secrets(), runs the -c statements in the same session and closes everything.
+ */
+export async function applyDuckdb(options: ApplyDuckdbOptions): Promise<ApplyDuckdbReport> {
+  const plan = planDuckdbSecrets(options.manifest)
+  const dir = options.manifest.dir
+  const database = options.database ?? (plan.database ? relativeTo(dir, plan.database) : ':memory:')
+  const secretDirectory =
+    options.secretDirectory ??
+    (plan.secretDirectory ? relativeTo(dir, plan.secretDirectory) : undefined)
+  const install = [...new Set([...plan.installExtensions, ...(options.extensions ?? [])])]
+  const load = [...new Set([...install, ...plan.loadExtensions])]
+  for (const name of install) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(`invalid extension name ${JSON.stringify(name)}`)
+  }
+
+  const config: Record<string, string> = { ...options.duckdbConfig }
+  if (secretDirectory) config.secret_directory = secretDirectory
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  // A dry run never writes: it reads persistent secrets through an in-memory instance.
+  const target = options.dryRun ? ':memory:' : database
+  let instance: DuckDBInstance
+  try {
+    instance = await DuckDBInstance.create(target, config)
+  } catch (error) {
+    throw new FloeError(
+      'INVALID',
+      `cannot open DuckDB database ${target}: ${sanitizeDuckdbError(error, (t) => t)}`,
+      {
+        provider: 'duckdb',
+      },
+    )
+  }
+  const connection = await instance.connect()
+  try {
+    const installed: string[] = []
+    const loaded: string[] = []
+    if (!options.dryRun) {
+      for (const name of install) {
+        try {
+          await connection.run(`INSTALL ${name}`)
+          installed.push(name)
+        } catch (error) {
+          throw new ProviderUnavailableError(
+            `DuckDB extension '${name}' could not be downloaded or installed (${sanitizeDuckdbError(error, (t) => t)}); DuckDB needs network access to its extension repository, or the extension pre-installed in its extension_directory`,
+            { provider: 'duckdb' },
+          )
+        }
+      }
+      for (const name of load) {
+        try {
+          await connection.run(`LOAD ${name}`)
+          loaded.push(name)
+        } catch (error) {
+          throw new ProviderUnavailableError(
+            `DuckDB extension '${name}' could not be loaded (${sanitizeDuckdbError(error, (t) => t)}); install it first (duckdb.install_extensions)`,
+            { provider: 'duckdb' },
+          )
+        }
+      }
+    }
+    const { report, mask } = await applyPlan(connection, plan, {
+      resolver: options.resolver,
+      dryRun: options.dryRun,
+      dropRemoved: options.dropRemoved,
+    })
+    const results: StatementResult[] = []
+    if (!options.dryRun) {
+      for (const sql of options.statements ?? []) {
+        let reader
+        try {
+          reader = await connection.runAndReadAll(sql)
+        } catch (error) {
+          throw new FloeError('INVALID', `statement failed: ${sanitizeDuckdbError(error, mask)}`, {
+            provider: 'duckdb',
+          })
+        }
+        // Results may echo secret material (duckdb_secrets() does not redact every field).
+        const maskedRows = reader
+          .getRowObjectsJson()
+          .map((row) => maskJson(row, mask) as Record<string, Json>)
+        results.push({ sql, columns: reader.columnNames(), rows: maskedRows })
+      }
+    }
+    return { ...report, database, extensions: { installed, loaded }, results }
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
+export type { DuckdbSecretPlan }
