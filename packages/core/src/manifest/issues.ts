@@ -25,6 +25,18 @@ export function issuesToErrors(
       }
       continue
     }
+    if (issue.code === 'invalid_key') {
+      const inner = issue.issues[0]
+      out.push(
+        new ConfigError(
+          `${formatPath(path)}: ${inner ? describe(inner, undefined) : 'invalid key'}`,
+          {
+            location: source.locate(path, { key: true, nearest: true }),
+          },
+        ),
+      )
+      continue
+    }
     out.push(
       new ConfigError(
         `${formatPath(path)}: ${describe(issue, valueAt(data, path.slice(base.length)))}`,
@@ -81,8 +93,8 @@ function kindOf(value: unknown): string {
 function describe(issue: Issue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (value === undefined) return `required (expected ${issue.expected})`
-      return `expected ${issue.expected === 'object' ? 'a map' : issue.expected === 'array' ? 'a list' : issue.expected}, got ${kindOf(value)}`
+      if (value === undefined) return `required (expected ${expectedName(issue.expected)})`
+      return `expected ${expectedName(issue.expected)}, got ${kindOf(value)}`
     case 'invalid_value':
       return `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`
     case 'invalid_union':
@@ -115,4 +127,11 @@ function valueOrMember(value: unknown, member: string): unknown {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)[member]
     : value
+}
+
+function expectedName(expected: string): string {
+  if (expected === 'object') return 'a map'
+  if (expected === 'array') return 'a list'
+  if (expected === 'int') return 'integer'
+  return expected
 }

@@ -180,10 +180,13 @@ function isCredentialField(field: string, path: DocPath, inSecrets: boolean): bo
   if (!CREDENTIAL_FIELDS.has(name) && !/(?:^|_)(?:password|secret|token)$/.test(name)) return false
   if (path.includes('secret_refs') || name.endsWith('_secret_ref')) return false
   if (inSecrets) {
-    // secrets.<name>.<field>: a locator unless inside auth/fallback/vault blocks.
-    const nested = path.length > 3
-    if (!nested && (LOCATOR_FIELDS.has(name) || name === 'default')) return false
-    if (path[1] === '_config') return false
+    // secrets.<name>.<field> says where a secret lives (gcp `secret:`, aws `secret_id`), and
+    // env `variables:` maps keys to variable names; credentials hide in auth/vault/fallback blocks.
+    const depth = path[1] === '_groups' ? path.length - 1 : path.length
+    const fieldOf = path[1] === '_groups' ? path.slice(3) : path.slice(2)
+    const definitionLevel = depth <= 3 || (depth === 4 && fieldOf[0] === 'fallback')
+    if (definitionLevel && LOCATOR_FIELDS.has(name)) return false
+    if (path.includes('variables') || path[1] === '_config') return false
   }
   return true
 }

@@ -20,5 +20,16 @@ export function formatPath(path: readonly (string | number | symbol)[]): string 
 /** Throws the one error, or an AggregateConfigError carrying all of them. */
 export function throwAll(errors: readonly FloeError[]): void {
   if (errors.length === 1) throw errors[0] as FloeError
-  if (errors.length > 1) throw new AggregateConfigError(errors)
+  if (errors.length > 1) {
+    // In file order, so the report reads top to bottom (sort is stable for equal positions).
+    const sorted = [...errors].sort(
+      (a, b) =>
+        (a.location?.line ?? Infinity) - (b.location?.line ?? Infinity) ||
+        (a.location?.column ?? 0) - (b.location?.column ?? 0),
+    )
+    throw new AggregateConfigError(
+      sorted,
+      sorted[0]?.location ? { location: sorted[0].location } : {},
+    )
+  }
 }

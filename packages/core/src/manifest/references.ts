@@ -56,8 +56,9 @@ export function scanReferences(
     }
     if (!value.includes(SCHEME)) return
     try {
-      // A value that is one reference is parsed whole, so `?default=` may hold any character.
-      if (value.startsWith(SCHEME) && !/\s/.test(value)) {
+      // A value that is one reference is parsed whole, so `?default=` may hold any character
+      // and a stray space is an error rather than the end of the reference.
+      if (value.startsWith(SCHEME)) {
         references.push({
           ref: parseSecretRef(value),
           raw: value,

@@ -57,7 +57,8 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
   }
 
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => {
+    // Only the first: the parser's later errors are mostly consequences of it.
+    const errors = doc.errors.slice(0, 1).map((e) => {
       // The pretty message ends with a source excerpt that may show a value: keep the first clause.
       const summary = e.message.split(/ at line \d+, column \d+/)[0] ?? e.message
       const hint =
