@@ -35,6 +35,10 @@ export abstract class FloeCommand<T = unknown> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({ description: 'debug logs on stderr (never values)', helpGroup: 'GLOBAL' }),
+    as: Flags.string({
+      description: 'run as this principal (e.g. workspace:prod): secrets outside its granted scopes are refused (env FLOE_PRINCIPAL)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   static override enableJsonFlag = false
@@ -55,6 +59,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
       manifest: flags.manifest as string | undefined,
       cliDir: this.config.root,
       verbose: Boolean(flags.verbose),
+      principal: (flags.as as string | undefined) ?? (process.env.FLOE_PRINCIPAL || undefined),
     })
   }
 

@@ -1,14 +1,18 @@
 import { dirname, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
+import { guardResolver } from './guard.js'
 import {
   createAuditLog,
   createLogger,
   createProviderRegistry,
   createResolver,
+  buildAccessModel,
+  parsePrincipal,
   NotInstalledError,
   type EmitterModule,
   findManifestPath,
   loadManifest,
+  loadManifestFromString,
   Redactor,
   type AuditLog,
   type LoadedManifest,
@@ -25,6 +29,8 @@ export interface SessionOptions {
   /** the CLI's root directory (oclif config.root): its dependencies are discovered too */
   cliDir?: string
   verbose?: boolean
+  /** `--as` / FLOE_PRINCIPAL: reads outside this principal's granted scopes are refused */
+  principal?: string
 }
 
 /** The directory whose package.json lists the team's floe packages. */
@@ -79,6 +85,11 @@ export class FloeSession {
     return this.manifestPromise
   }
 
+  /** Loads manifest text the way the CLI would, throwing its configuration errors. */
+  async checkManifestText(text: string, file: string): Promise<void> {
+    await loadManifestFromString(text, { file, env: this.env, catalog: this.registry })
+  }
+
   async audit(): Promise<AuditLog | undefined> {
     if (this.auditInstance !== undefined) return this.auditInstance ?? undefined
     const manifest = await this.manifest()
@@ -116,8 +127,14 @@ export class FloeSession {
       redactor: this.redactor,
       mode,
     })
-    this.resolverInstance = resolver
-    return resolver
+    this.resolverInstance = this.options.principal
+      ? guardResolver(resolver, buildAccessModel(manifest), parsePrincipal(this.options.principal).text)
+      : resolver
+    return this.resolverInstance
+  }
+
+  get principal(): string | undefined {
+    return this.options.principal ? parsePrincipal(this.options.principal).text : undefined
   }
 
   providerContext(): ProviderContext {

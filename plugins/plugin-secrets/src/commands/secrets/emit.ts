@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { Args, Flags } from '@oclif/core'
+import { Args, Flags, type Interfaces } from '@oclif/core'
 import { UsageError, type EmittedFile } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { writePrivateFile } from '../../lib/files.js'
@@ -22,18 +22,26 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
     '<%= config.bin %> secrets emit k8s --option apiVersion=v1beta1 > secrets.yaml',
     '<%= config.bin %> secrets emit duckdb',
   ]
-  static override args = { target: Args.string({ description: 'emitter name: duckdb, dbt, k8s, vault-policy, …', required: true }) }
+  static override args: Interfaces.ArgInput = { target: Args.string({ description: 'emitter name: duckdb, dbt, k8s, vault-policy, …', required: true }) }
   static override flags = {
     output: Flags.string({ char: 'o', description: 'directory to write into (default: stdout)' }),
     option: Flags.string({ description: 'emitter option key=value (repeatable)', multiple: true }),
     'include-values': Flags.boolean({ description: 'write resolved values into the output (emitters that support it; files 0600)' }),
   }
 
-  protected async execute(): Promise<Outcome<EmitResultJson>> {
+  /** Which emitter to run and its `key=value` options (overridden by `access emit`). */
+  protected async emitArguments(): Promise<{ target: string; options: string[] }> {
     const { args, flags } = await this.parse(SecretsEmit)
+    return { target: String(args.target), options: flags.option ?? [] }
+  }
+
+  protected async execute(): Promise<Outcome<EmitResultJson>> {
+    const { flags } = (await this.parse(this.constructor as typeof SecretsEmit)) as { flags: { output?: string; 'include-values'?: boolean } }
+    const { target, options: optionPairs } = await this.emitArguments()
+    const args = { target }
     const manifest = await this.session.manifest()
-    const emitter = await this.session.emitter(args.target)
-    const options: Record<string, unknown> = { ...parseOptions(flags.option ?? []), includeValues: Boolean(flags['include-values']) }
+    const emitter = await this.session.emitter(target)
+    const options: Record<string, unknown> = { ...parseOptions(optionPairs), includeValues: Boolean(flags['include-values']) }
     if (flags['include-values']) {
       this.warn_('--include-values writes secret values into files: keep them out of git and delete them after use')
       if (!flags.output) throw new UsageError('--include-values needs -o DIR: values are never written to stdout')

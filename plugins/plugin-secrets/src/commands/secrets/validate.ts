@@ -1,7 +1,9 @@
 import { basename } from 'node:path'
 import { Flags } from '@oclif/core'
 import {
+  accessFindings,
   AggregateConfigError,
+  buildAccessModel,
   ExitCode,
   isFloeError,
   lintManifest,
@@ -68,6 +70,17 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
         code: finding.code,
         ...(finding.location ? { location: finding.location } : {}),
       })
+    }
+
+    try {
+      for (const finding of accessFindings(manifest, buildAccessModel(manifest))) {
+        checks.push({ ok: finding.severity !== 'error', severity: finding.severity, subject: 'access', message: finding.message, code: finding.code, ...(finding.location ? { location: finding.location } : {}) })
+      }
+    } catch (error) {
+      if (!isFloeError(error, 'CONFIG')) throw error
+      for (const p of error instanceof AggregateConfigError ? error.errors : [error]) {
+        checks.push({ ok: false, severity: 'error', subject: 'manifest', message: p.located, code: p.code })
+      }
     }
 
     const names = Object.keys(manifest.secrets)

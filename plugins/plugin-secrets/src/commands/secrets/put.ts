@@ -1,0 +1,80 @@
+import { Flags } from '@oclif/core'
+import {
+  buildAccessModel,
+  checkScopeAccess,
+  definitionForScopeKey,
+  ForbiddenError,
+  isFloeError,
+  SecretValue,
+  UnsupportedError,
+  UsageError,
+} from '@floe/core'
+import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { providerDisplayNames, readSecretInput } from '../../lib/secret-input.js'
+
+interface PutResultJson {
+  scope: string
+  key: string
+  secret: string
+  provider: string
+  version?: string
+  created: boolean
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export default class SecretsPut extends FloeCommand<PutResultJson> {
+  static override summary = "Put a value into a scope's backend location (from a file or stdin)"
+  static override description = `Seed 003's put: the value comes from a file (-f) or stdin, never from argv, so it stays out of shell history. The writer role on the scope is checked locally first (--as / FLOE_PRINCIPAL), then the value is written through the scope's provider with compare-and-set.`
+  static override examples = [
+    '<%= config.bin %> secrets put -s snowflake-scope -k snowflake-password -f snowflake_password.txt --as user:alice@example.com',
+    'pass show snowflake | <%= config.bin %> secrets put -s snowflake-scope -k snowflake-password',
+  ]
+  static override flags = {
+    scope: Flags.string({ char: 's', description: 'scope', required: true }),
+    key: Flags.string({ char: 'k', description: 'secret key within the scope', required: true }),
+    file: Flags.string({ char: 'f', description: 'file holding the value (default: stdin)' }),
+  }
+
+  protected async execute(): Promise<Outcome<PutResultJson>> {
+    const { flags } = await this.parse(SecretsPut)
+    const manifest = await this.session.manifest()
+    const model = buildAccessModel(manifest)
+    const scope = model.scopes.get(flags.scope)
+    if (!scope) throw new UsageError(`scope "${flags.scope}" is not declared`, { hint: `floe secrets scopes create -s ${flags.scope}` })
+    const principal = this.session.principal
+    const scopeHasGrants = model.grants.some((g) => g.scope === scope.name)
+    if (!principal && scopeHasGrants) {
+      throw new UsageError(`scope ${scope.name} has grants: say who is writing`, { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
+    }
+    if (principal) {
+      const decision = checkScopeAccess(model, principal, 'write', scope.name)
+      if (!decision.allowed) throw new ForbiddenError(decision.reason, { hint: `a manager of ${scope.name} can grant the writer role under access:` })
+    }
+    const def = definitionForScopeKey(manifest, scope, flags.key)
+    let value: SecretValue
+    if (flags.file) {
+      value = (await readSecretInput(def.name, { fromFile: [flags.file] }, (m) => this.warn_(m))) as SecretValue
+    } else {
+      if (process.stdin.isTTY) throw new UsageError('no value: give -f FILE or pipe the value on stdin')
+      value = new SecretValue(await readStdin(), def.name)
+    }
+    this.session.redactor.add(value)
+    const provider = await this.session.registry.provider(def.provider)
+    if (!provider.put) throw new UnsupportedError(`${def.provider} is read-only for floe`, { provider: def.provider })
+    const ctx = this.session.providerContext()
+    const current = provider.describe
+      ? await provider.describe({ secret: def.name, config: def.fields }, ctx).catch((e: unknown) => (isFloeError(e, 'NOT_FOUND') ? undefined : Promise.reject(e)))
+      : undefined
+    const result = await provider.put({ secret: def.name, config: def.fields, data: value, ...(current?.version ? { expectedVersion: current.version } : { createOnly: current === undefined && !!provider.describe }) }, ctx)
+    ;(await this.session.audit())?.append({ action: 'put', secret: def.name, provider: def.provider, outcome: 'ok' })
+    return {
+      result: { scope: scope.name, key: flags.key, secret: def.name, provider: def.provider, created: result.created, ...(result.version ? { version: result.version } : {}) },
+      human: `${this.paint.ok('✓')} ${result.created ? 'Created' : 'Updated'} ${flags.key} in scope ${scope.name} (${providerDisplayNames[def.provider] ?? def.provider}${result.version ? `, version ${result.version}` : ''}).`,
+    }
+  }
+}

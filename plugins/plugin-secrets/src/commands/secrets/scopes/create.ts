@@ -1,0 +1,60 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { Flags } from '@oclif/core'
+import { parseDocument, YAMLMap, YAMLSeq } from 'yaml'
+import { parsePrincipal, UsageError } from '@floe/core'
+import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
+
+interface ScopeCreated {
+  scope: string
+  manager: string
+  manifest: string
+}
+
+export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
+  static override summary = 'Declare a secret scope in the manifest, with you as its manager'
+  static override description = `floe has no server: a scope lives in the manifest. This adds scopes.<name> (keeping the file's comments and layout) and a manager grant for the creating principal, as seed 003 does. Then put secrets into it with 'floe secrets put -s <name> -k KEY -f FILE' and compile the grants with 'floe secrets access emit'.`
+  static override examples = [
+    '<%= config.bin %> secrets scopes create -s snowflake-scope --as user:alice@example.com',
+    '<%= config.bin %> secrets scopes create -s snowflake-scope --provider vault --vault-prefix secret/data/scopes/snowflake --namespace floe-jobs',
+  ]
+  static override flags = {
+    scope: Flags.string({ char: 's', description: 'scope name', required: true }),
+    description: Flags.string({ description: 'what the scope holds' }),
+    provider: Flags.string({ description: 'provider that stores new keys put into the scope' }),
+    'vault-prefix': Flags.string({ description: 'location: Vault KV path prefix' }),
+    'aws-prefix': Flags.string({ description: 'location: AWS name prefix' }),
+    namespace: Flags.string({ description: 'location: Kubernetes namespace' }),
+  }
+
+  protected async execute(): Promise<Outcome<ScopeCreated>> {
+    const { flags } = await this.parse(SecretsScopesCreate)
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flags.scope)) throw new UsageError(`invalid scope name "${flags.scope}"`, { hint: 'letters, digits, "_", "." and "-"' })
+    const manager = this.session.principal
+    if (!manager) throw new UsageError('who is creating the scope? The creator becomes its manager', { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
+    parsePrincipal(manager)
+    const path = this.session.manifestPath()
+    const doc = parseDocument(await readFile(path, 'utf8'))
+    if (doc.errors.length) throw new UsageError(`${path}: ${doc.errors[0]!.message}`)
+    if (doc.hasIn(['scopes', flags.scope])) throw new UsageError(`scope "${flags.scope}" already exists in ${path}`)
+    const scope: Record<string, unknown> = {}
+    if (flags.description) scope.description = flags.description
+    if (flags.provider) scope.provider = flags.provider
+    const location: Record<string, unknown> = {}
+    if (flags['vault-prefix']) location.vault = flags['vault-prefix']
+    if (flags['aws-prefix']) location.aws = { prefix: flags['aws-prefix'] }
+    if (flags.namespace) location.kubernetes = { namespace: flags.namespace }
+    if (Object.keys(location).length) scope.location = location
+    if (!doc.has('scopes')) doc.set('scopes', new YAMLMap())
+    doc.setIn(['scopes', flags.scope], doc.createNode(scope))
+    if (!doc.has('access')) doc.set('access', new YAMLSeq())
+    ;(doc.get('access') as YAMLSeq).add(doc.createNode({ principal: manager, role: 'manager', scope: flags.scope }))
+    const text = doc.toString()
+    // Refuse to write a manifest the loader would reject.
+    await this.session.checkManifestText(text, path)
+    await writeFile(path, text)
+    return {
+      result: { scope: flags.scope, manager, manifest: path },
+      human: `${this.paint.ok('✓')} Scope ${flags.scope} added to ${path}; ${manager} is its manager.\nNext: floe secrets put -s ${flags.scope} -k KEY -f FILE`,
+    }
+  }
+}
