@@ -101,6 +101,11 @@ export interface MemoryProviderCalls {
 
 /** The in-memory provider plus test helpers (call counters, scripted failures, direct edits). */
 export interface MemoryProvider extends SecretProvider {
+  put: NonNullable<SecretProvider['put']>
+  list: NonNullable<SecretProvider['list']>
+  rotate: NonNullable<SecretProvider['rotate']>
+  renew: NonNullable<SecretProvider['renew']>
+  revoke: NonNullable<SecretProvider['revoke']>
   readonly calls: MemoryProviderCalls
   /** number of requests in each fetch call, in call order */
   readonly batchSizes: number[]
@@ -361,8 +366,8 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     disposed: false,
 
     async fetch(requests: readonly FetchRequest[], _ctx: ProviderContext): Promise<FetchOutcome[]> {
+      batchSizes.push(requests.length)
       return enter('fetch', () => {
-        batchSizes.push(requests.length)
         const limit = capabilities.batch ? (options.batchSize ?? Infinity) : 1
         if (requests.length > limit) {
           throw new InvalidSecretError(
