@@ -1,1 +1,64 @@
-export {}
+import type { ProviderModule } from '@floe/core'
+import { createKubernetesProvider, type KubernetesProviderOptions } from './provider.js'
+import { configSchema } from './validate.js'
+
+export const provider: ProviderModule<KubernetesProviderOptions> = {
+  name: 'kubernetes',
+  packageName: '@floe/provider-kubernetes',
+  configSchema,
+  create: (options) => createKubernetesProvider(options),
+}
+export default provider
+
+export {
+  createKubernetesProvider,
+  type KubernetesProviderOptions,
+  type SecretTarget,
+} from './provider.js'
+export {
+  configSchema,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  SECRET_KEY,
+  type KubernetesSecretConfig,
+} from './validate.js'
+export { KubeClient, apiStatusOf, toFloeError, type ApiStatus, type KubeObject } from './client.js'
+export { loadKubeConfig, type LoadedKubeConfig } from './auth.js'
+export {
+  externalSecretStatusOf,
+  getExternalSecret,
+  readExternalSecretStatus,
+  statusMetadata,
+  type ExternalSecretStatus,
+} from './status.js'
+export {
+  createRotationHook,
+  hook,
+  isEsoManaged,
+  restartDeployments,
+  triggerExternalSecretSync,
+  FORCE_SYNC_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
+  type KubernetesHookOptions,
+} from './hook.js'
+export {
+  consumingDeployments,
+  dnsName,
+  kubernetesNameOf,
+  kubernetesSection,
+  type KubernetesSection,
+  type WorkloadRef,
+} from './section.js'
+export {
+  formatAge,
+  formatExternalSecretStatus,
+  formatSecretList,
+  formatTable,
+  syncCell,
+} from './format.js'
+export {
+  externalSecretStatuses,
+  listSecrets,
+  type ClusterOptions,
+  type StatusRow,
+} from './operations.js'

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { testCertificate } from '../emulator/index.js'
 import type { KubeObject } from './kube-emulator.js'
 
 /** One `remoteRef` of an ExternalSecret's `data[]` (or `dataFrom[].extract`). */
@@ -27,8 +30,8 @@ export type EsoSource = (
   string | Record<string, string> | undefined | Promise<string | Record<string, string> | undefined>
 
 export interface EsoControllerOptions {
-  /** the API server (an emulator, or anything with url + token) */
-  kube: { url: string; token: string }
+  /** the API server (an emulator, or anything with url + token; https trusts the test CA unless `ca` is given) */
+  kube: { url: string; token: string; ca?: string }
   /** one source for every store, or one per store name */
   sources: EsoSource | Record<string, EsoSource>
   /** poll interval (default 50 ms) */
@@ -90,16 +93,42 @@ export function startEsoController(options: EsoControllerOptions): EsoController
     body?: unknown,
     contentType = 'application/json',
   ): Promise<{ status: number; body: KubeObject }> {
-    const response = await fetch(`${options.kube.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${options.kube.token}`,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': contentType }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    const url = new URL(path, options.kube.url)
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method,
+          headers: {
+            authorization: `Bearer ${options.kube.token}`,
+            accept: 'application/json',
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+          },
+          ...(url.protocol === 'https:' ? { ca: options.kube.ca ?? testCertificate().ca } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => {
+            try {
+              resolve({
+                status: res.statusCode ?? 0,
+                body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject,
+              })
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)))
+            }
+          })
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(payload)
     })
-    return { status: response.status, body: (await response.json()) as KubeObject }
   }
 
   function sourceFor(store: EsoStore): EsoSource | undefined {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   startHttpEmulator,
+  testCertificate,
   type EmulatorRequest,
   type EmulatorResponse,
   type HttpEmulator,
@@ -290,7 +291,11 @@ export async function startKubernetesEmulator(
       const error = normalizeSecret(object)
       if (error) throw new Error(`invalid seed secret ${String(object.metadata.name)}`)
     }
-    return save(type, object, stored(type, object.metadata.namespace, object.metadata.name))
+    const requested = input.metadata?.creationTimestamp
+    const saved = save(type, object, stored(type, object.metadata.namespace, object.metadata.name))
+    // the direct API may backdate objects (AGE columns); the HTTP API never lets clients set it
+    if (typeof requested === 'string') saved.metadata.creationTimestamp = requested
+    return saved
   }
 
   function seed(value: KubeSeed): void {
@@ -761,7 +766,10 @@ export async function startKubernetesEmulator(
         `- name: ${context}`,
         '  cluster:',
         `    server: ${base.url}`,
-        ...(options.tls ? ['    insecure-skip-tls-verify: true'] : []),
+        // client-node refuses plain http unless TLS verification is explicitly skipped
+        options.tls
+          ? `    certificate-authority-data: ${Buffer.from(testCertificate().ca).toString('base64')}`
+          : '    insecure-skip-tls-verify: true',
         'users:',
         `- name: ${context}`,
         '  user:',

@@ -1,0 +1,271 @@
+import type {
+  HookStep,
+  LoadedManifest,
+  ProviderContext,
+  RotationHookModule,
+  SecretDefinition,
+} from '@floe/core'
+import type { KubeConfig } from '@kubernetes/client-node'
+import { KubeClient, toFloeError, type KubeObject } from './client.js'
+import {
+  consumingDeployments,
+  kubernetesNameOf,
+  kubernetesSection,
+  type KubernetesSection,
+} from './section.js'
+import { ESO_GROUP, externalSecretStatusOf, getExternalSecret } from './status.js'
+import { connectionOf } from './validate.js'
+
+export interface KubernetesHookOptions {
+  /** a ready KubeConfig; otherwise from the `kubernetes:` section / definition / KUBECONFIG */
+  kubeConfig?: KubeConfig
+  /** how long to wait for ESO to sync (default 120 s) */
+  syncTimeoutMs?: number
+  /** poll interval while waiting (default 1 s) */
+  pollMs?: number
+  /** progress lines while waiting (the CLI prints them on stderr); default: ctx.logger.info */
+  onProgress?: (message: string) => void
+}
+
+export const FORCE_SYNC_ANNOTATION = 'force-sync'
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt'
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Whether floe runs this secret through External Secrets Operator. */
+export function isEsoManaged(
+  definition: SecretDefinition,
+  manifest: Pick<LoadedManifest, 'plugins'>,
+): boolean {
+  if (definition.fields.external_secret !== undefined)
+    return definition.fields.external_secret !== false
+  if (
+    definition.provider === 'kubernetes' ||
+    definition.provider === 'env' ||
+    definition.provider === 'file'
+  )
+    return false
+  const type = ((manifest.plugins?.secrets ?? {}) as Record<string, unknown>).type
+  return type === 'external-secrets' || type === 'vault'
+}
+
+/**
+ * Restarts Deployments the way `kubectl rollout restart` does: a merge patch of the pod
+ * template's `kubectl.kubernetes.io/restartedAt` annotation. Returns per-deployment outcomes.
+ */
+export async function restartDeployments(
+  client: KubeClient,
+  namespace: string,
+  names: readonly string[],
+  at: Date = new Date(),
+): Promise<{ restarted: string[]; failed: { name: string; error: string }[] }> {
+  const restarted: string[] = []
+  const failed: { name: string; error: string }[] = []
+  for (const name of names) {
+    try {
+      await client.mergePatchDeployment(namespace, name, {
+        spec: {
+          template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at.toISOString() } } },
+        },
+      })
+      restarted.push(name)
+    } catch (error) {
+      failed.push({
+        name,
+        error: toFloeError(error, `restart Deployment ${namespace}/${name}`).message,
+      })
+    }
+  }
+  return { restarted, failed }
+}
+
+/**
+ * Asks ESO to sync now (the `force-sync` annotation, as ESO's docs do with kubectl annotate)
+ * and waits, bounded, until the ExternalSecret reports a sync newer than the request: its
+ * syncedResourceVersion moves past the annotation change (or refreshTime advances) with Ready=True.
+ */
+export async function triggerExternalSecretSync(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  options: {
+    timeoutMs?: number
+    pollMs?: number
+    onProgress?: (message: string) => void
+    signal?: AbortSignal
+  } = {},
+): Promise<
+  | { ok: true; refreshTime?: string }
+  | { ok: false; stage: 'missing' | 'trigger' | 'sync' | 'timeout'; message: string }
+> {
+  const before = await getExternalSecret(client, namespace, name)
+  if (!before)
+    return { ok: false, stage: 'missing', message: `ExternalSecret ${namespace}/${name} not found` }
+  const version = String(before.apiVersion ?? `${ESO_GROUP}/v1`).split('/')[1] ?? 'v1'
+  const previous = {
+    refreshTime: before.status?.refreshTime as string | undefined,
+    synced: before.status?.syncedResourceVersion as string | undefined,
+  }
+  try {
+    await client.mergePatchCustomObject(ESO_GROUP, version, namespace, 'externalsecrets', name, {
+      metadata: { annotations: { [FORCE_SYNC_ANNOTATION]: new Date().toISOString() } },
+    })
+  } catch (error) {
+    return {
+      ok: false,
+      stage: 'trigger',
+      message: toFloeError(error, `annotate ExternalSecret ${namespace}/${name}`).message,
+    }
+  }
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const pollMs = options.pollMs ?? 1000
+  const started = Date.now()
+  let lastReport = started
+  let last: KubeObject | undefined
+  while (Date.now() - started < timeoutMs) {
+    if (options.signal?.aborted) break
+    await sleep(pollMs)
+    last = await getExternalSecret(client, namespace, name)
+    if (!last)
+      return {
+        ok: false,
+        stage: 'missing',
+        message: `ExternalSecret ${namespace}/${name} disappeared while waiting for its sync`,
+      }
+    const status = externalSecretStatusOf(last)
+    const moved =
+      status.syncedResourceVersion !== previous.synced ||
+      (last.status?.refreshTime && last.status.refreshTime !== previous.refreshTime)
+    if (moved && status.sync === 'Synced')
+      return {
+        ok: true,
+        ...(last.status?.refreshTime ? { refreshTime: String(last.status.refreshTime) } : {}),
+      }
+    if (moved && status.sync === 'SyncError')
+      return {
+        ok: false,
+        stage: 'sync',
+        message: `ExternalSecret ${namespace}/${name} failed to sync: ${status.message ?? status.reason ?? 'unknown reason'}`,
+      }
+    if (Date.now() - lastReport >= 5000) {
+      lastReport = Date.now()
+      options.onProgress?.(
+        `waiting for ExternalSecret ${namespace}/${name} to sync (${Math.round((Date.now() - started) / 1000)}s)`,
+      )
+    }
+  }
+  const condition = last ? externalSecretStatusOf(last) : undefined
+  return {
+    ok: false,
+    stage: 'timeout',
+    message: `ExternalSecret ${namespace}/${name} did not sync within ${Math.round(timeoutMs / 1000)}s${condition?.message ? ` (last condition: ${condition.message})` : ''}`,
+  }
+}
+
+interface Plan {
+  section: KubernetesSection
+  namespace: string
+  name: string
+  eso: boolean
+  deployments: string[]
+}
+
+function plan(secret: SecretDefinition, manifest: LoadedManifest, client: KubeClient): Plan {
+  const section = kubernetesSection(manifest)
+  const ownNamespace =
+    secret.provider === 'kubernetes' && typeof secret.fields.namespace === 'string'
+      ? secret.fields.namespace
+      : undefined
+  return {
+    section,
+    namespace: ownNamespace ?? section.namespace ?? client.defaultNamespace,
+    name:
+      typeof secret.fields.external_secret === 'string'
+        ? secret.fields.external_secret
+        : kubernetesNameOf(secret, section),
+    eso: isEsoManaged(secret, manifest),
+    deployments: consumingDeployments(secret, section),
+  }
+}
+
+/** The rotation hook with injectable options (tests pass a KubeConfig bound to the emulator). */
+export function createRotationHook(options: KubernetesHookOptions = {}): RotationHookModule {
+  return {
+    name: 'kubernetes',
+    packageName: '@floe/provider-kubernetes',
+    async *afterRotate({
+      secret,
+      manifest,
+      restartDeployments: restart,
+      dryRun,
+      ctx,
+    }): AsyncIterable<HookStep> {
+      const section = kubernetesSection(manifest)
+      const connection = {
+        ...connectionOf(secret.provider === 'kubernetes' ? secret.fields : {}),
+        ...connectionOf(section as unknown as Record<string, unknown>),
+      }
+      let client: KubeClient
+      try {
+        client = await KubeClient.connect(connection, ctx.env, options.kubeConfig)
+      } catch (error) {
+        yield {
+          ok: false,
+          message: `Cannot reach the cluster: ${toFloeError(error, 'connect').message}. The new value is stored; re-run the sync and restarts by hand.`,
+        }
+        return
+      }
+      const p = plan(secret, manifest, client)
+      if (!p.eso && !(restart && p.deployments.length)) return
+      if (dryRun) {
+        if (p.eso)
+          yield { ok: true, message: `Would trigger ExternalSecret sync: ${p.namespace}/${p.name}` }
+        if (restart)
+          yield {
+            ok: true,
+            message: `Would restart deployments: ${p.deployments.join(', ') || '(none consume this secret)'}`,
+          }
+        return
+      }
+      if (p.eso) {
+        const progress = options.onProgress ?? ((message: string) => ctx.logger.info(message))
+        const synced = await triggerExternalSecretSync(client, p.namespace, p.name, {
+          timeoutMs: options.syncTimeoutMs,
+          pollMs: options.pollMs,
+          onProgress: progress,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        })
+        if (!synced.ok) {
+          const fix =
+            synced.stage === 'trigger' || synced.stage === 'missing'
+              ? `run: kubectl -n ${p.namespace} annotate externalsecret ${p.name} force-sync=$(date +%s) --overwrite`
+              : `check: kubectl -n ${p.namespace} describe externalsecret ${p.name}`
+          yield {
+            ok: false,
+            message: `ExternalSecret sync failed: ${synced.message}. The source already holds the new value; pods keep the old one until the sync succeeds — ${fix}${restart && p.deployments.length ? `, then kubectl -n ${p.namespace} rollout restart deployment ${p.deployments.join(' ')}` : ''}`,
+          }
+          return
+        }
+        yield { ok: true, message: 'ExternalSecret sync triggered' }
+      }
+      if (!restart) return
+      if (!p.deployments.length) {
+        yield { ok: true, message: 'No deployments consume this secret: nothing to restart' }
+        return
+      }
+      const { restarted, failed } = await restartDeployments(client, p.namespace, p.deployments)
+      if (failed.length) {
+        yield {
+          ok: false,
+          message: `Restarting deployments failed: ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}${restarted.length ? `; restarted: ${restarted.join(', ')}` : ''}. The new value is in place; run: kubectl -n ${p.namespace} rollout restart deployment ${failed.map((f) => f.name).join(' ')}`,
+        }
+        return
+      }
+      yield { ok: true, message: `Restarting deployments: ${restarted.join(', ')}` }
+    },
+  }
+}
+
+export const hook: RotationHookModule = createRotationHook()
+
+export type { ProviderContext }
