@@ -1,0 +1,345 @@
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidSecretError,
+  SecretNotFoundError,
+  SecretValue,
+  fetchedFromText,
+  type FetchOutcome,
+  type FetchRequest,
+  type ListOptions,
+  type ProviderCheck,
+  type ProviderContext,
+  type PutRequest,
+  type PutResult,
+  type SecretListing,
+  type SecretMetadata,
+  type SecretProvider,
+} from '@floe/core'
+import type { TokenCredential } from '@azure/identity'
+import { createCredential, isKnownVaultHost } from './auth.js'
+import {
+  KeyVaultClient,
+  createSdkClient,
+  type SdkClient,
+  type VersionProperties,
+} from './client.js'
+import { classifyAzureError } from './errors.js'
+import { PROVIDER_NAME, VERSION_ID, configSchema, type AzureSecretConfig } from './validate.js'
+
+export interface AzureProviderOptions {
+  /** a SecretClient to use for every call (tests bind one to the emulator) */
+  client?: SdkClient
+  /** credential for clients the provider builds itself (overrides `auth`) */
+  credential?: TokenCredential
+  /** extra CA for the vault and the authority (the testkit certificate); or NODE_EXTRA_CA_CERTS */
+  tlsOptions?: { ca?: string | Buffer }
+  /** authority host override for every definition (e.g. the floe-sandbox emulator URL) */
+  authorityHost?: string
+  concurrency?: number
+}
+
+const STORE = 'azure-key-vault'
+
+function parseConfig(secret: string, config: Record<string, unknown>): AzureSecretConfig {
+  const parsed = configSchema.safeParse(config)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InvalidSecretError(
+      `invalid configuration for "${secret}": ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      { provider: PROVIDER_NAME, secret },
+    )
+  }
+  return parsed.data
+}
+
+function requestedVersion(req: FetchRequest, config: AzureSecretConfig): string | undefined {
+  const version = req.version ?? config.version ?? 'latest'
+  if (version === 'latest') return undefined
+  if (!VERSION_ID.test(version)) {
+    throw new InvalidSecretError(
+      `version "${version}" of "${req.secret}" is not valid: use "latest" or a 32-character Key Vault version id`,
+      { provider: PROVIDER_NAME, secret: req.secret },
+    )
+  }
+  return version
+}
+
+/** disabled / expired / not yet valid, from the attributes alone */
+export function stateOf(
+  p: VersionProperties,
+  now = Date.now(),
+): 'enabled' | 'disabled' | 'expired' | 'not_yet_valid' {
+  if (!p.enabled) return 'disabled'
+  if (p.expiresOn && p.expiresOn.getTime() <= now) return 'expired'
+  if (p.notBefore && p.notBefore.getTime() > now) return 'not_yet_valid'
+  return 'enabled'
+}
+
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}): SecretProvider {
+  const injected = options.client ? new KeyVaultClient(options.client) : undefined
+  const clients = new Map<string, Promise<KeyVaultClient>>()
+
+  function clientFor(
+    config: Pick<AzureSecretConfig, 'vault_url' | 'auth' | 'authority_host'>,
+    ctx: ProviderContext,
+  ): Promise<KeyVaultClient> {
+    if (injected) return Promise.resolve(injected)
+    const authorityHost =
+      options.authorityHost ?? config.authority_host ?? ctx.env.AZURE_AUTHORITY_HOST
+    const key = JSON.stringify([config.vault_url, config.auth ?? null, authorityHost ?? null])
+    let client = clients.get(key)
+    if (!client) {
+      client = (async () => {
+        const credential =
+          options.credential ??
+          (await createCredential(config.auth, {
+            ...(authorityHost ? { authorityHost } : {}),
+            ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
+          }))
+        return new KeyVaultClient(
+          await createSdkClient(config.vault_url, credential, {
+            ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
+            disableChallengeResourceVerification: !isKnownVaultHost(config.vault_url),
+          }),
+        )
+      })()
+      clients.set(key, client)
+      // a failed construction must not be cached forever
+      client.catch(() => clients.delete(key))
+    }
+    return client
+  }
+
+  function refuseState(secret: string, what: string, p: VersionProperties): void {
+    const state = stateOf(p)
+    if (state === 'enabled') return
+    const detail =
+      state === 'expired'
+        ? `expired on ${p.expiresOn?.toISOString()}`
+        : state === 'not_yet_valid'
+          ? `not valid before ${p.notBefore?.toISOString()}`
+          : 'disabled'
+    throw new ForbiddenError(`${what} is ${detail}`, {
+      provider: PROVIDER_NAME,
+      secret,
+      details: { state },
+      hint:
+        state === 'expired'
+          ? 'set a new value (floe secrets rotate) or extend the expiry date'
+          : undefined,
+    })
+  }
+
+  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchOutcome> {
+    let what = `secret "${req.secret}"`
+    try {
+      const config = parseConfig(req.secret, req.config)
+      const version = requestedVersion(req, config)
+      what = `secret "${req.secret}" (${config.secret_name}${version ? `/${version}` : ''} in ${config.vault_url})`
+      const client = await clientFor(config, ctx)
+      const { value, properties } = await client.getSecret(config.secret_name, version)
+      // Key Vault serves expired secrets; floe reports them as a state and drops the value
+      refuseState(req.secret, what, properties)
+      const fetched = fetchedFromText(value, req.secret, { version: properties.version })
+      if (config.keys?.length && !fetched.keys) {
+        throw new InvalidSecretError(
+          `${what} declares keys (${config.keys.join(', ')}) but its value is not a JSON object`,
+          {
+            provider: PROVIDER_NAME,
+            secret: req.secret,
+          },
+        )
+      }
+      return { ok: true, secret: fetched }
+    } catch (error) {
+      return { ok: false, error: classifyAzureError(error, what, req.secret) }
+    }
+  }
+
+  const provider: SecretProvider = {
+    name: PROVIDER_NAME,
+    capabilities: {
+      list: true,
+      write: true,
+      rotate: false,
+      versions: true,
+      dynamic: false,
+      batch: false,
+      describe: true,
+    },
+
+    async fetch(requests, ctx) {
+      return mapLimit(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
+    },
+
+    /** listPropertiesOfSecretVersions: attributes of every version, never a value */
+    async describe(req, ctx): Promise<SecretMetadata> {
+      const config = parseConfig(req.secret, req.config)
+      const version = requestedVersion(req, config)
+      const what = `secret "${req.secret}" (${config.secret_name} in ${config.vault_url})`
+      try {
+        const client = await clientFor(config, ctx)
+        const versions = await client.versions(config.secret_name)
+        const chosen = version ? versions.find((v) => v.version === version) : versions[0]
+        if (!chosen) {
+          throw new SecretNotFoundError(
+            version ? `${what} has no version ${version}` : `${what} has no versions`,
+            {
+              provider: PROVIDER_NAME,
+              secret: req.secret,
+            },
+          )
+        }
+        return {
+          exists: true,
+          version: chosen.version,
+          state: stateOf(chosen),
+          ...(chosen.createdOn ? { createdAt: chosen.createdOn } : {}),
+          ...(chosen.updatedOn ? { updatedAt: chosen.updatedOn } : {}),
+          ...(chosen.contentType ? { type: chosen.contentType } : {}),
+          status: {
+            store: STORE,
+            vault: config.vault_url,
+            versions: String(versions.length),
+            ...(chosen.expiresOn ? { expiresOn: chosen.expiresOn.toISOString() } : {}),
+            ...Object.fromEntries(
+              Object.entries(chosen.tags ?? {}).map(([k, v]) => [`tag.${k}`, v]),
+            ),
+          },
+        }
+      } catch (error) {
+        throw classifyAzureError(error, what, req.secret)
+      }
+    },
+
+    async *list(listOptions: ListOptions, ctx): AsyncIterable<SecretListing> {
+      const fields = listOptions.config ?? {}
+      const vaultUrl = (fields.vault_url as string | undefined) ?? listOptions.namespace
+      if (!vaultUrl && !injected) {
+        throw new InvalidSecretError('list needs a vault_url', { provider: PROVIDER_NAME })
+      }
+      const client = await clientFor(
+        {
+          vault_url: vaultUrl ?? '',
+          auth: fields.auth as AzureSecretConfig['auth'],
+          authority_host: fields.authority_host as string | undefined,
+        },
+        ctx,
+      )
+      try {
+        for await (const { name, properties } of client.list()) {
+          if (listOptions.prefix && !name.startsWith(listOptions.prefix)) continue
+          yield {
+            name,
+            ...(properties.contentType ? { type: properties.contentType } : {}),
+            ...(properties.createdOn ? { createdAt: properties.createdOn } : {}),
+            ...(properties.updatedOn ? { updatedAt: properties.updatedOn } : {}),
+          }
+        }
+      } catch (error) {
+        throw classifyAzureError(error, `listing secrets of ${vaultUrl ?? 'the vault'}`)
+      }
+    },
+
+    /**
+     * setSecret writes a new version. Compare-and-set is check-then-set: Key Vault has no
+     * conditional write, so `expectedVersion` is compared with the current version just before.
+     */
+    async put(request: PutRequest, ctx): Promise<PutResult> {
+      const config = parseConfig(request.secret, request.config)
+      const what = `secret "${request.secret}" (${config.secret_name} in ${config.vault_url})`
+      try {
+        const client = await clientFor(config, ctx)
+        let current: VersionProperties | undefined
+        try {
+          current = (await client.versions(config.secret_name))[0]
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode !== 404) throw error
+        }
+        if (current && request.createOnly) {
+          throw new ConflictError(`${what} already exists`, {
+            provider: PROVIDER_NAME,
+            secret: request.secret,
+          })
+        }
+        if (request.expectedVersion !== undefined && current?.version !== request.expectedVersion) {
+          throw new ConflictError(
+            `${what}: expected version ${request.expectedVersion} but the current version is ${current?.version ?? 'none'}`,
+            {
+              provider: PROVIDER_NAME,
+              secret: request.secret,
+              hint: 're-read the secret and retry',
+            },
+          )
+        }
+        const data = request.data
+        const text =
+          data instanceof SecretValue
+            ? data.reveal()
+            : JSON.stringify(
+                Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])),
+              )
+        const contentType =
+          request.contentType ??
+          config.content_type ??
+          (data instanceof SecretValue ? undefined : 'application/json')
+        const tags =
+          request.tags || config.tags
+            ? { ...(config.tags ?? {}), ...(request.tags ?? {}) }
+            : undefined
+        const written = await client.setSecret(config.secret_name, text, {
+          ...(contentType ? { contentType } : {}),
+          ...(tags ? { tags } : {}),
+        })
+        return {
+          version: written.version,
+          ...(current ? { previousVersion: current.version } : {}),
+          created: !current,
+        }
+      } catch (error) {
+        throw classifyAzureError(error, what, request.secret)
+      }
+    },
+
+    async check(ctx, config): Promise<ProviderCheck> {
+      if (!config?.vault_url && !injected)
+        return { status: 'unknown', detail: 'no vault_url configured' }
+      try {
+        const client = await clientFor(config as AzureSecretConfig, ctx)
+        const iterator = client.list()
+        await iterator.next()
+        await iterator.return(undefined)
+        return {
+          status: 'ready',
+          detail: `listed secrets of ${typeof config?.vault_url === 'string' ? config.vault_url : client.sdk.vaultUrl}`,
+        }
+      } catch (error) {
+        return { status: 'error', detail: classifyAzureError(error, 'check').message }
+      }
+    },
+
+    async dispose() {
+      // SecretClient holds no sockets beyond keep-alive agents; dropping the cache is enough
+      clients.clear()
+    },
+  }
+  return provider
+}
