@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
-import { parseDocument, YAMLMap, YAMLSeq } from 'yaml'
+import { YAMLMap } from 'yaml'
 import { parsePrincipal, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
+import { appendGrant, editManifest } from '../../../lib/manifest-edit.js'
 
 interface ScopeCreated {
   scope: string
@@ -32,10 +32,6 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
     const manager = this.session.principal
     if (!manager) throw new UsageError('who is creating the scope? The creator becomes its manager', { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
     parsePrincipal(manager)
-    const path = this.session.manifestPath()
-    const doc = parseDocument(await readFile(path, 'utf8'))
-    if (doc.errors.length) throw new UsageError(`${path}: ${doc.errors[0]!.message}`)
-    if (doc.hasIn(['scopes', flags.scope])) throw new UsageError(`scope "${flags.scope}" already exists in ${path}`)
     const scope: Record<string, unknown> = {}
     if (flags.description) scope.description = flags.description
     if (flags.provider) scope.provider = flags.provider
@@ -44,14 +40,12 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
     if (flags['aws-prefix']) location.aws = { prefix: flags['aws-prefix'] }
     if (flags.namespace) location.kubernetes = { namespace: flags.namespace }
     if (Object.keys(location).length) scope.location = location
-    if (!doc.has('scopes')) doc.set('scopes', new YAMLMap())
-    doc.setIn(['scopes', flags.scope], doc.createNode(scope))
-    if (!doc.has('access')) doc.set('access', new YAMLSeq())
-    ;(doc.get('access') as YAMLSeq).add(doc.createNode({ principal: manager, role: 'manager', scope: flags.scope }))
-    const text = doc.toString()
-    // Refuse to write a manifest the loader would reject.
-    await this.session.checkManifestText(text, path)
-    await writeFile(path, text)
+    const path = await editManifest(this.session, (doc) => {
+      if (doc.hasIn(['scopes', flags.scope])) throw new UsageError(`scope "${flags.scope}" already exists`)
+      if (!doc.has('scopes')) doc.set('scopes', new YAMLMap())
+      doc.setIn(['scopes', flags.scope], doc.createNode(scope))
+      appendGrant(doc, { principal: manager, role: 'manager', scope: flags.scope })
+    })
     return {
       result: { scope: flags.scope, manager, manifest: path },
       human: `${this.paint.ok('✓')} Scope ${flags.scope} added to ${path}; ${manager} is its manager.\nNext: floe secrets put -s ${flags.scope} -k KEY -f FILE`,
