@@ -417,6 +417,12 @@ export class SsmService {
         `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`,
       )
     }
+    // ssm:DescribeParameters has no resource-level permissions in IAM: only rules without a
+    // resource (per access key / per operation) can deny it, and then for the whole call.
+    const wide = this.ctx.deny.filter((rule) => rule.resource === undefined)
+    if (isDenied(wide, caller, 'DescribeParameters', [])) {
+      throw accessDenied(caller, 'ssm:DescribeParameters', '*', this.ctx.accountId)
+    }
     if (body.Filters !== undefined && body.ParameterFilters !== undefined) {
       throw validation('You can use either Filters or ParameterFilters in a single request.')
     }
@@ -432,7 +438,6 @@ export class SsmService {
         : undefined)
     const matching = [...this.parameters.values()]
       .filter((p) => this.matchesFilters(p, filters))
-      .filter((p) => !isDenied(this.ctx.deny, caller, 'DescribeParameters', [p.name]))
       .sort((a, b) => a.name.localeCompare(b.name))
     const offset = pageOffset(body.NextToken, 'InvalidNextToken')
     const slice = matching.slice(offset, offset + max)

@@ -1,0 +1,378 @@
+import {
+  ConfigError,
+  ConflictError,
+  fetchedFromText,
+  SecretNotFoundError,
+  type FetchOutcome,
+  type FetchRequest,
+  type ListOptions,
+  type ProviderCheck,
+  type ProviderContext,
+  type PutRequest,
+  type PutResult,
+  type SecretListing,
+  type SecretMetadata,
+  type SecretProvider,
+} from '@floe/core'
+import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
+import { classifyAwsError } from './auth.js'
+import { ParameterStoreClients, type ClientOptions, type ConnectionSettings } from './client.js'
+import { parameterStoreConfigSchema, type ParameterStoreConfig } from './validate.js'
+
+export const PROVIDER = 'aws_parameter_store'
+/** GetParameters accepts at most 10 names per call. */
+export const MAX_BATCH_SIZE = 10
+
+export type ParameterStoreProviderOptions = ClientOptions
+
+export interface ParameterStoreProvider extends SecretProvider {
+  readonly maxBatchSize: number
+}
+
+interface Item {
+  index: number
+  request: FetchRequest
+  config: ParameterStoreConfig
+  selector: string
+}
+
+function parseConfig(request: {
+  secret: string
+  config: Record<string, unknown>
+}): ParameterStoreConfig {
+  const parsed = parameterStoreConfigSchema.safeParse(request.config)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new ConfigError(
+      `invalid definition of secret "${request.secret}": ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`,
+      { provider: PROVIDER, secret: request.secret },
+    )
+  }
+  return parsed.data
+}
+
+function settingsOf(config: ParameterStoreConfig): ConnectionSettings {
+  return {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.auth ? { auth: config.auth } : {}),
+  }
+}
+
+function versionOf(request: FetchRequest, config: ParameterStoreConfig): string | undefined {
+  const version = request.version ?? config.version
+  return version === undefined ? undefined : String(version)
+}
+
+/** `name`, `name:3` or `name:label` — the selector syntax GetParameters understands. */
+function selectorOf(request: FetchRequest, config: ParameterStoreConfig): string {
+  const version = versionOf(request, config)
+  return version === undefined ? config.name : `${config.name}:${version}`
+}
+
+function keyOfParameter(p: Parameter): string {
+  return `${p.Name ?? ''}${p.Selector ?? ''}`
+}
+
+function plainText(data: PutRequest['data']): string {
+  if ('reveal' in data && typeof data.reveal === 'function') return data.reveal()
+  const map: Record<string, string> = {}
+  for (const [key, value] of Object.entries(data)) map[key] = value.reveal()
+  return JSON.stringify(map)
+}
+
+/** `/production/database/*` → a recursive path filter; `prod-` → a name prefix. */
+function listFilters(prefix: string | undefined): ParameterStringFilter[] {
+  if (!prefix) return []
+  const trimmed = prefix.replace(/\/?\*+$/, '')
+  if (trimmed.startsWith('/') && (prefix.endsWith('*') || prefix.endsWith('/'))) {
+    const path = trimmed.replace(/\/+$/, '') || '/'
+    return [{ Key: 'Path', Option: 'Recursive', Values: [path] }]
+  }
+  return [{ Key: 'Name', Option: 'BeginsWith', Values: [trimmed] }]
+}
+
+export function createParameterStoreProvider(
+  options: ParameterStoreProviderOptions = {},
+): ParameterStoreProvider {
+  const clients = new ParameterStoreClients(options)
+  const apiFor = (config: ParameterStoreConfig, ctx: ProviderContext) =>
+    clients.for(settingsOf(config), ctx.env)
+
+  async function fetchChunk(
+    items: Item[],
+    selectors: string[],
+    decrypt: boolean,
+    outcomes: FetchOutcome[],
+    ctx: ProviderContext,
+  ) {
+    const api = apiFor(items[0]!.config, ctx)
+    const { parameters, invalid } = await api.getParameters(selectors, decrypt)
+    const bySelector = new Map(parameters.map((p) => [keyOfParameter(p), p]))
+    for (const item of items) {
+      const parameter = bySelector.get(item.selector)
+      if (parameter) {
+        outcomes[item.index] = {
+          ok: true,
+          secret: fetchedFromText(
+            parameter.Value ?? '',
+            item.request.secret,
+            parameter.Version !== undefined ? { version: String(parameter.Version) } : {},
+          ),
+        }
+      } else {
+        const version = versionOf(item.request, item.config)
+        outcomes[item.index] = {
+          ok: false,
+          error: new SecretNotFoundError(
+            `secret "${item.request.secret}": parameter ${item.config.name}${version ? ` version ${version}` : ''} not found`,
+            {
+              provider: PROVIDER,
+              secret: item.request.secret,
+              ...(invalid.includes(item.selector)
+                ? {}
+                : { details: { reason: 'absent from the response' } }),
+            },
+          ),
+        }
+      }
+    }
+  }
+
+  async function fetchGroup(
+    group: Item[],
+    decrypt: boolean,
+    outcomes: FetchOutcome[],
+    ctx: ProviderContext,
+  ) {
+    const selectors = [...new Set(group.map((i) => i.selector))]
+    const chunks: string[][] = []
+    for (let i = 0; i < selectors.length; i += MAX_BATCH_SIZE)
+      chunks.push(selectors.slice(i, i + MAX_BATCH_SIZE))
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const items = group.filter((i) => chunk.includes(i.selector))
+        try {
+          await fetchChunk(items, chunk, decrypt, outcomes, ctx)
+        } catch (error) {
+          const failure = classifyAwsError(error, { provider: PROVIDER })
+          // IAM denies a whole GetParameters call for one unreadable name: ask one by one so
+          // each secret gets its own verdict instead of all of them turning FORBIDDEN.
+          if (failure.code === 'FORBIDDEN' && chunk.length > 1) {
+            await Promise.all(
+              chunk.map((selector) =>
+                fetchGroup(
+                  items.filter((i) => i.selector === selector),
+                  decrypt,
+                  outcomes,
+                  ctx,
+                ),
+              ),
+            )
+            return
+          }
+          for (const item of items) {
+            outcomes[item.index] = {
+              ok: false,
+              error: classifyAwsError(error, {
+                provider: PROVIDER,
+                secret: item.request.secret,
+                what: `secret "${item.request.secret}" (parameter ${item.config.name})`,
+              }),
+            }
+          }
+        }
+      }),
+    )
+  }
+
+  async function metadataOf(
+    request: FetchRequest,
+    config: ParameterStoreConfig,
+    ctx: ProviderContext,
+  ) {
+    const what = `secret "${request.secret}" (parameter ${config.name})`
+    let meta
+    try {
+      meta = await apiFor(config, ctx).metadata(config.name)
+    } catch (error) {
+      throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret, what })
+    }
+    if (!meta)
+      throw new SecretNotFoundError(`${what} not found`, {
+        provider: PROVIDER,
+        secret: request.secret,
+      })
+    return meta
+  }
+
+  return {
+    name: PROVIDER,
+    maxBatchSize: MAX_BATCH_SIZE,
+    capabilities: {
+      list: true,
+      write: true,
+      rotate: false,
+      versions: true,
+      dynamic: false,
+      batch: true,
+      describe: true,
+    },
+
+    async fetch(requests, ctx) {
+      const outcomes: FetchOutcome[] = new Array<FetchOutcome>(requests.length)
+      const groups = new Map<string, { decrypt: boolean; items: Item[] }>()
+      requests.forEach((request, index) => {
+        let config: ParameterStoreConfig
+        try {
+          config = parseConfig(request)
+        } catch (error) {
+          outcomes[index] = { ok: false, error: error as ConfigError }
+          return
+        }
+        const decrypt = config.with_decryption ?? true
+        const key = `${clients.keyOf(settingsOf(config))}\u0000${decrypt}`
+        const group = groups.get(key) ?? { decrypt, items: [] }
+        group.items.push({ index, request, config, selector: selectorOf(request, config) })
+        groups.set(key, group)
+      })
+      await Promise.all(
+        [...groups.values()].map((g) => fetchGroup(g.items, g.decrypt, outcomes, ctx)),
+      )
+      return outcomes
+    },
+
+    async describe(request, ctx): Promise<SecretMetadata> {
+      const config = parseConfig(request)
+      const meta = await metadataOf(request, config, ctx)
+      let version = meta.Version !== undefined ? String(meta.Version) : undefined
+      const wanted = versionOf(request, config)
+      if (wanted !== undefined) {
+        // DescribeParameters knows only the latest version; labels and old versions are in
+        // the history (read without decryption; values are not kept).
+        let history
+        try {
+          history = await apiFor(config, ctx).versions(config.name)
+        } catch (error) {
+          throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret })
+        }
+        const match = history.find((v) => String(v.version) === wanted || v.labels.includes(wanted))
+        if (!match) {
+          throw new SecretNotFoundError(
+            `secret "${request.secret}": parameter ${config.name} has no version ${wanted}`,
+            {
+              provider: PROVIDER,
+              secret: request.secret,
+            },
+          )
+        }
+        version = String(match.version)
+      }
+      return {
+        exists: true,
+        ...(version !== undefined ? { version } : {}),
+        ...(meta.LastModifiedDate ? { updatedAt: meta.LastModifiedDate } : {}),
+        ...(meta.Type ? { type: meta.Type } : {}),
+        status: {
+          tier: meta.Tier ?? 'Standard',
+          ...(meta.KeyId ? { kmsKeyId: meta.KeyId } : {}),
+        },
+      }
+    },
+
+    async *list(opts: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing> {
+      const config = parseConfig({ secret: 'list', config: { name: '/', ...(opts.config ?? {}) } })
+      try {
+        for await (const meta of clients
+          .for(settingsOf(config), ctx.env)
+          .describe(listFilters(opts.prefix))) {
+          if (!meta.Name) continue
+          yield {
+            name: meta.Name,
+            ...(meta.Type ? { type: meta.Type } : {}),
+            ...(meta.LastModifiedDate ? { updatedAt: meta.LastModifiedDate } : {}),
+          }
+        }
+      } catch (error) {
+        throw classifyAwsError(error, { provider: PROVIDER, what: 'DescribeParameters' })
+      }
+    },
+
+    async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
+      const config = parseConfig(request)
+      const api = apiFor(config, ctx)
+      const what = `secret "${request.secret}" (parameter ${config.name})`
+      const errorOptions = { provider: PROVIDER, secret: request.secret, what }
+      let current
+      try {
+        current = await api.metadata(config.name)
+      } catch (error) {
+        throw classifyAwsError(error, errorOptions)
+      }
+      const currentVersion = current?.Version !== undefined ? String(current.Version) : undefined
+      if (!current && request.expectedVersion !== undefined) {
+        throw new ConflictError(
+          `${what} does not exist, but version ${request.expectedVersion} was expected`,
+          errorOptions,
+        )
+      }
+      if (current && request.createOnly)
+        throw new ConflictError(`${what} already exists`, errorOptions)
+      // Parameter Store has no conditional write: the version check narrows the race to the
+      // time between DescribeParameters and PutParameter (documented in the README).
+      if (
+        current &&
+        request.expectedVersion !== undefined &&
+        request.expectedVersion !== currentVersion
+      ) {
+        throw new ConflictError(
+          `${what} changed: expected version ${request.expectedVersion}, current is ${currentVersion}`,
+          {
+            ...errorOptions,
+            hint: 'read it again and retry',
+          },
+        )
+      }
+      const type = config.type ?? current?.Type ?? 'SecureString'
+      try {
+        const version = await api.put({
+          name: config.name,
+          value: plainText(request.data),
+          type,
+          overwrite: current !== undefined,
+          ...(config.kms_key_id ? { keyId: config.kms_key_id } : {}),
+        })
+        return {
+          ...(version !== undefined ? { version: String(version) } : {}),
+          ...(currentVersion !== undefined ? { previousVersion: currentVersion } : {}),
+          created: current === undefined,
+        }
+      } catch (error) {
+        throw classifyAwsError(error, errorOptions)
+      }
+    },
+
+    async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
+      try {
+        const config = parseConfig({ secret: 'check', config: { name: '/', ...(raw ?? {}) } })
+        const iterator = clients
+          .for(settingsOf(config), ctx.env)
+          .describe([])
+          [Symbol.asyncIterator]()
+        await iterator.next()
+        await iterator.return?.(undefined)
+        return { status: 'ready', detail: 'DescribeParameters answered' }
+      } catch (error) {
+        const failure = classifyAwsError(error, { provider: PROVIDER, what: 'DescribeParameters' })
+        return {
+          status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
+          detail: failure.message,
+        }
+      }
+    },
+
+    async dispose() {
+      clients.destroy()
+    },
+  }
+}
