@@ -180,7 +180,15 @@ function toFetched(secret: string, config: FileConfig, item: Interpreted): Fetch
         secret,
       })
     }
-    return fetchedFromText(value, secret, extras)
+    // the value is the key's; the keys stay visible so secret://name/<key> (what core derives
+    // for a `key:` definition) selects the same thing
+    return {
+      value: new SecretValue(value, secret),
+      keys: Object.fromEntries(
+        Object.entries(item.map!).map(([k, v]) => [k, new SecretValue(v, `${secret}/${k}`)]),
+      ),
+      ...extras,
+    }
   }
   if (config.keys !== undefined) {
     const absent = config.keys.filter((k) => item.map?.[k] === undefined)

@@ -76,6 +76,8 @@ describe('file provider: reading', () => {
       username: 'svc-db\n',
     })
     expect(ok(await fetch1({ path: 'db', key: 'password' })).value.reveal()).toBe('pw')
+    // core derives secret://name/password for a `key:` definition: the key stays selectable
+    expect(keysOf(await fetch1({ path: 'db', key: 'password' }))).toEqual({ password: 'pw' })
     const missing = failed(await fetch1({ path: 'db', keys: ['username', 'token'] }))
     expect(missing.code).toBe('NOT_FOUND')
     expect(missing.message).toBe(`[file] ${mount} has no key "token"`)
