@@ -31,6 +31,7 @@ import {
   vaultError,
   vaultStatus,
   type NodeVaultClient,
+  type VaultSecretResponse,
 } from './client.js'
 import { LeaseRegistry, leaseFrom } from './leases.js'
 import {
@@ -91,6 +92,7 @@ export class VaultProvider implements SecretProvider {
   private readonly clients = new Map<string, Promise<NodeVaultClient>>()
   private readonly sessions: VaultSession[] = []
   private readonly leases = new LeaseRegistry()
+  private readonly inFlight = new Map<string, Promise<VaultSecretResponse>>()
   private readonly now: () => number
 
   constructor(private readonly options: VaultProviderOptions = {}) {
@@ -239,7 +241,7 @@ export class VaultProvider implements SecretProvider {
     const issuedAt = new Date(this.now())
     let response
     try {
-      response = await connection.session.run((call) => connection.api.read(path, call))
+      response = await this.singleFlight(connection, path, target)
     } catch (error) {
       throw vaultError(error, {
         secret: request.secret,
@@ -270,6 +272,23 @@ export class VaultProvider implements SecretProvider {
       ...(fetchedVersion ? { version: fetchedVersion } : {}),
       ...(lease ? { lease } : {}),
     })
+  }
+
+  /**
+   * Concurrent reads of the same KV path through the same connection share one request
+   * (`_groups` members point at one Vault secret). Never for dynamic paths: each read there
+   * issues a new credential.
+   */
+  private singleFlight(connection: VaultConnection, path: string, target: VaultTarget) {
+    const read = () => connection.session.run((call) => connection.api.read(path, call))
+    if (target.kind === 'logical' && target.dynamic) return read()
+    const key = `${connection.key}\u0000${path}`
+    let pending = this.inFlight.get(key)
+    if (!pending) {
+      pending = read().finally(() => this.inFlight.delete(key))
+      this.inFlight.set(key, pending)
+    }
+    return pending
   }
 
   private build(
