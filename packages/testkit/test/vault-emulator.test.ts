@@ -268,3 +268,12 @@ describe('vault emulator: faults and accounting', () => {
     expect(vault.calls.count('kv.read')).toBeGreaterThanOrEqual(3)
   })
 })
+
+describe('vault emulator: CLI preflight', () => {
+  it('answers sys/internal/ui/mounts with the mount and KV version', async () => {
+    const kv2 = await call('GET', 'sys/internal/ui/mounts/secret/production/kafka')
+    expect(kv2.json.data).toMatchObject({ path: 'secret/', type: 'kv', options: { version: '2' } })
+    const kv1 = await call('GET', 'sys/internal/ui/mounts/kv/team')
+    expect(kv1.json.data.options).toEqual({ version: '1' })
+  })
+})

@@ -374,6 +374,7 @@ export async function startVaultEmulator(
     const { apiPath, list, namespace } = routeOf(req)
     if (apiPath === 'sys/health') return 'sys.health'
     if (apiPath.startsWith('sys/leases/')) return `sys.leases.${apiPath.slice(11)}`
+    if (apiPath.startsWith('sys/internal/ui/mounts')) return 'sys.ui-mounts'
     if (apiPath.startsWith('auth/token/')) return `token.${apiPath.slice(11)}`
     const login = /^auth\/(.+)\/login$/.exec(apiPath)
     if (login) return `auth.${authMounts.get(login[1] ?? '') ?? 'unknown'}.login`
@@ -444,6 +445,24 @@ export async function startVaultEmulator(
 
     if (op.startsWith('token.')) return handleToken(op, req, token)
     if (op.startsWith('sys.leases.')) return handleLeases(op, req, route, token)
+    if (op === 'sys.ui-mounts') {
+      // the vault CLI's preflight for `vault kv …`: which mount and KV version a path is on
+      const found = ns(route.namespace).mountFor(
+        route.apiPath.replace(/^sys\/internal\/ui\/mounts\/?/, ''),
+      )
+      if (!found) return errors(403, PERMISSION_DENIED_POLICY)
+      const version = found.config.type === 'kv' ? { version: String(found.config.version) } : {}
+      return {
+        status: 200,
+        body: envelope({
+          data: {
+            path: `${found.mount}/`,
+            type: found.config.type,
+            options: found.config.type === 'kv' ? version : null,
+          },
+        }),
+      }
+    }
 
     const state = ns(route.namespace)
     const target = state.mountFor(route.apiPath)
