@@ -1,1 +1,48 @@
-export {}
+import { buildAccessModel, UsageError, type EmitterModule } from '@floe/core'
+import { compileAws } from './aws.js'
+import { compileAzure } from './azure.js'
+import { compileGcp } from './gcp.js'
+import { compileKubernetes } from './kubernetes.js'
+import type { CompileInput, Compiled } from './shared.js'
+import { compileVault } from './vault.js'
+
+export { compileAws, compileAzure, compileGcp, compileKubernetes, compileVault }
+export {
+  compileKubernetesObjects,
+  kubernetesSecretNames,
+  rulesFor as kubernetesRulesFor,
+} from './kubernetes.js'
+export { renderPolicy } from './vault.js'
+export { policyName } from './shared.js'
+export type { CompileInput, Compiled }
+
+export const TARGETS: Record<string, (input: CompileInput) => Compiled> = {
+  vault: compileVault,
+  kubernetes: compileKubernetes,
+  aws: compileAws,
+  gcp: compileGcp,
+  azure: compileAzure,
+}
+
+/** `floe secrets access emit --target T` (`floe secrets emit access --option target=T`). */
+export const emitter: EmitterModule = {
+  name: 'access',
+  packageName: '@floe/emit-access',
+  async emit({ manifest, options }) {
+    const target = String(options.target ?? '')
+    const compile = TARGETS[target]
+    if (!compile)
+      throw new UsageError(`unknown access target "${target}"`, {
+        hint: `one of: ${Object.keys(TARGETS).join(', ')}`,
+      })
+    const model = buildAccessModel(manifest)
+    if (!model.enabled)
+      throw new UsageError('the manifest declares no scopes: or access: to compile')
+    const { files, warnings } = compile({ manifest, model, options })
+    return {
+      files: files.map((f) => ({ path: `${target}/${f.path}`, content: f.content })),
+      warnings,
+    }
+  },
+}
+export default emitter
