@@ -38,6 +38,7 @@ export class Redactor {
   readonly mask: string
   readonly minLength: number
   private readonly patterns = new Set<string>()
+  private readonly values = new Set<string>()
   private compiled: RegExp | undefined
   private longest = 0
 
@@ -50,6 +51,8 @@ export class Redactor {
   add(value: SecretValue | string): boolean {
     const plain = value instanceof SecretValue ? value.reveal() : value
     if (plain.length < this.minLength) return false
+    if (this.values.has(plain)) return true
+    this.values.add(plain)
     for (const form of formsOf(plain)) {
       if (form.length < this.minLength || this.patterns.has(form)) continue
       this.patterns.add(form)

@@ -163,6 +163,17 @@ export function createResolver(options: ResolverOptions): FloeResolver {
   const leases = new Map<string, { lease: LeaseInfo; provider: string }>()
   const stats: ResolverStats = { providerCalls: 0, cacheHits: 0, retries: 0 }
   let disposed = false
+  // References are usually parsed once and resolved many times: memoize their identity.
+  const refIds = new WeakMap<SecretRef, string>()
+  const idOf = (ref: SecretRef): string => {
+    let id = refIds.get(ref)
+    if (id === undefined) {
+      id = refId(ref)
+      refIds.set(ref, id)
+    }
+    return id
+  }
+  const registered = new WeakSet<SecretValue>()
 
   function record(entry: AuditEntry): void {
     if (!audit) return
@@ -212,9 +223,12 @@ export function createResolver(options: ResolverOptions): FloeResolver {
 
   // ───────────────────────── fetching: cache, batches, retries ─────────────────────────
 
+  const specKey = (definition: SecretDefinition, version: string | undefined) =>
+    `${definition.provider}\u0000${definition.name}\u0000${version ?? ''}`
+
   function specOf(definition: SecretDefinition, version: string | undefined): FetchSpec {
     return {
-      key: `${definition.provider}\u0000${definition.name}\u0000${version ?? ''}`,
+      key: specKey(definition, version),
       secret: definition.name,
       provider: definition.provider,
       config: definition.fields,
@@ -544,7 +558,7 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     error: FloeError,
     report: ResolveReport,
   ): void {
-    const id = refId(ref)
+    const id = idOf(ref)
     const put = (plain: string) => {
       const value = new SecretValue(plain, ref.key ? `${ref.name}/${ref.key}` : ref.name)
       report.values.set(id, value)
@@ -610,9 +624,13 @@ export function createResolver(options: ResolverOptions): FloeResolver {
         })
         continue
       }
-      const spec = specOf(definition, ref.version)
-      if (!specs.has(spec.key)) specs.set(spec.key, spec)
-      planned.push({ ref, definition, spec: specs.get(spec.key)! })
+      const key = specKey(definition, ref.version)
+      let spec = specs.get(key)
+      if (!spec) {
+        spec = specOf(definition, ref.version)
+        specs.set(key, spec)
+      }
+      planned.push({ ref, definition, spec })
     }
 
     const hitsBefore = stats.cacheHits
@@ -671,12 +689,14 @@ export function createResolver(options: ResolverOptions): FloeResolver {
       }
       try {
         const value = selectKey(outcome.secret, ref.name, keyFor(ref, definition, outcome.secret))
-        report.values.set(refId(ref), value)
+        report.values.set(idOf(ref), value)
       } catch (error) {
         missingPolicy(ref, definition, toFloeError(error, spec.provider, ref.name), report)
       }
     }
     for (const value of report.values.values()) {
+      if (registered.has(value)) continue
+      registered.add(value)
       if (redactor.add(value)) registerSecret?.call(logger, value)
     }
     redactFailures(report)
