@@ -7,7 +7,9 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code
   },
   (error) => {
-    process.stderr.write(`floe-sandbox: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `floe-sandbox: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     process.exitCode = 2
   },
 )

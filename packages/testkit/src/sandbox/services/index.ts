@@ -1,0 +1,3 @@
+// The sandbox's emulators: one line per service (see ../README.md).
+export { aws } from './aws.js'
+export { vault } from './vault.js'
