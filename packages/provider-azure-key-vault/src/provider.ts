@@ -36,6 +36,8 @@ export interface AzureProviderOptions {
   tlsOptions?: { ca?: string | Buffer }
   /** authority host override for every definition (e.g. the floe-sandbox emulator URL) */
   authorityHost?: string
+  /** vault URL override for every definition (an emulator standing in for the real vault) */
+  vaultUrl?: string
   concurrency?: number
 }
 
@@ -104,7 +106,8 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
     if (injected) return Promise.resolve(injected)
     const authorityHost =
       options.authorityHost ?? config.authority_host ?? ctx.env.AZURE_AUTHORITY_HOST
-    const key = JSON.stringify([config.vault_url, config.auth ?? null, authorityHost ?? null])
+    const vaultUrl = options.vaultUrl ?? config.vault_url
+    const key = JSON.stringify([vaultUrl, config.auth ?? null, authorityHost ?? null])
     let client = clients.get(key)
     if (!client) {
       client = (async () => {
@@ -115,9 +118,9 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
           }))
         return new KeyVaultClient(
-          await createSdkClient(config.vault_url, credential, {
+          await createSdkClient(vaultUrl, credential, {
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
-            disableChallengeResourceVerification: !isKnownVaultHost(config.vault_url),
+            disableChallengeResourceVerification: !isKnownVaultHost(vaultUrl),
           }),
         )
       })()
