@@ -228,6 +228,12 @@ describe('createProviderRegistry', () => {
     const b = await reg.provider('acme')
     expect(a).toBe(b)
     expect((a as unknown as { options: unknown }).options).toEqual({ region: 'eu-west-1' })
+    // A resolver owns its own instances but takes the registry's options for them.
+    const resolver = createResolver({ manifest: testManifest({}), catalog: reg })
+    const own = await resolver.providerFor('acme')
+    expect(own).not.toBe(a)
+    expect((own as unknown as { options: unknown }).options).toEqual({ region: 'eu-west-1' })
+    await resolver.dispose()
     await reg.dispose()
   })
 

@@ -33,6 +33,8 @@ export interface ProviderRegistry extends ProviderCatalog {
   installed(): InstalledFloePackage[]
   /** the installed package declaring a provider/emitter/hook name */
   packageOf(kind: InstalledFloePackage['kind'], name: string): InstalledFloePackage | undefined
+  /** the `providerOptions` given for a provider ({} when none) */
+  optionsFor(name: string): Record<string, unknown>
   /** a shared provider instance, created once with `providerOptions[name]` */
   provider(name: string): Promise<SecretProvider>
   emitterNames(): string[]
@@ -165,6 +167,7 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
       )
     },
     installed: () => [...packages],
+    optionsFor: (name) => options.providerOptions?.[name] ?? {},
     packageOf,
     provider(name) {
       let instance = instances.get(name)
@@ -175,7 +178,7 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
               hint: `npm install ${registry.packageFor(name)}`,
             })
           }
-          return mod.create(options.providerOptions?.[name] ?? {})
+          return mod.create(registry.optionsFor(name))
         })
         instance.catch(() => instances.delete(name))
         instances.set(name, instance)

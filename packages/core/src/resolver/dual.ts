@@ -42,6 +42,14 @@ export async function resolveDual(
   }
 }
 
+/** `resolveDual` for a pattern found by `findDualSecrets(manifest)`. */
+export function resolveDualSecret(
+  resolver: Resolver,
+  dual: { primary: SecretRef; secondary: SecretRef; fallbackEnabled: boolean },
+): Promise<DualResolution> {
+  return resolveDual(resolver, dual.primary, dual.secondary, dual.fallbackEnabled)
+}
+
 function missing(ref: SecretRef): SecretNotFoundError {
   return new SecretNotFoundError(`secret "${ref.name}" resolved to no value`, { secret: ref.name })
 }

@@ -66,7 +66,7 @@ export interface ResolverOptions {
   mode?: ResolverMode
   /** in-flight calls per provider (default `_config.concurrency`, else 8) */
   concurrency?: number
-  /** passed to each provider module's `create()` */
+  /** passed to each provider module's `create()`; default: the registry's `optionsFor(name)` */
   providerOptions?: Record<string, Record<string, unknown>>
   sleep?: (ms: number) => Promise<void>
   random?: () => number
@@ -198,7 +198,9 @@ export function createResolver(options: ResolverOptions): FloeResolver {
             details: { package: pkg },
           })
         }
-        return mod.create(options.providerOptions?.[name] ?? {})
+        const fromCatalog = (catalog as { optionsFor?: (n: string) => Record<string, unknown> })
+          .optionsFor
+        return mod.create(options.providerOptions?.[name] ?? fromCatalog?.call(catalog, name) ?? {})
       })
       pending.catch(() => providers.delete(name))
       providers.set(name, pending)

@@ -138,11 +138,19 @@ const defaultCapabilities: ProviderCapabilities = {
   describe: true,
 }
 
-/** Provider-side id of a request: `id`, else `path`, else the manifest secret name. */
+/** Fields that name a secret at the provider, as the first-party providers spell them. */
+const ID_FIELDS = ['id', 'path', 'secret_id', 'secret_name', 'secret', 'name', 'variable'] as const
+
+/**
+ * Provider-side id of a request: the first of `id`, `path`, `secret_id`, `secret_name`,
+ * `secret`, `name`, `variable` that is set (so a memory provider can stand in for vault, aws,
+ * gcp, azure or env definitions), else the manifest secret name.
+ */
 export function idOf(request: { secret: string; config: Record<string, unknown> }): string {
-  const { id, path } = request.config
-  if (typeof id === 'string' && id) return id
-  if (typeof path === 'string' && path) return path
+  for (const field of ID_FIELDS) {
+    const value = request.config[field]
+    if (typeof value === 'string' && value) return value
+  }
   return request.secret
 }
 
@@ -573,20 +581,27 @@ export const memoryConfigSchema = z.strictObject({
   key: z.string().optional(),
 })
 
+export interface MemoryModuleOptions {
+  /** validate definitions with another schema (e.g. a real provider's, to stand in for it) */
+  configSchema?: z.ZodType
+  packageName?: string
+}
+
 /**
  * A ProviderModule whose `create` hands out `provider` (or a fresh memory provider built from
  * `options`), so tests can inspect the very instance the resolver uses.
  */
 export function memoryProviderModule(
   providerOrOptions: MemoryProvider | MemoryProviderOptions = {},
+  moduleOptions: MemoryModuleOptions = {},
 ): ProviderModule & { readonly instances: MemoryProvider[] } {
   const instances: MemoryProvider[] = []
   const given = 'fetch' in providerOrOptions ? providerOrOptions : undefined
   const name = given?.name ?? (providerOrOptions as MemoryProviderOptions).name ?? 'memory'
   return {
     name,
-    packageName: `@floe/testing-${name}`,
-    configSchema: memoryConfigSchema,
+    packageName: moduleOptions.packageName ?? `@floe/testing-${name}`,
+    configSchema: moduleOptions.configSchema ?? memoryConfigSchema,
     instances,
     create() {
       const instance = given ?? createMemoryProvider(providerOrOptions)
