@@ -2,7 +2,12 @@ import type { ProviderModule } from '@floe/core'
 import { createAzureKeyVaultProvider, type AzureProviderOptions } from './provider.js'
 import { PROVIDER_NAME, configSchema } from './validate.js'
 
-export { createAzureKeyVaultProvider, stateOf, type AzureProviderOptions } from './provider.js'
+export {
+  createAzureKeyVaultProvider,
+  stateOf,
+  VAULT_URL_ENV,
+  type AzureProviderOptions,
+} from './provider.js'
 export { configSchema, type AzureSecretConfig } from './validate.js'
 export { classifyAzureError } from './errors.js'
 

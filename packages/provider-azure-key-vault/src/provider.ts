@@ -43,6 +43,13 @@ export interface AzureProviderOptions {
 
 const STORE = 'azure-key-vault'
 
+/**
+ * Redirects every definition to one vault (floe-sandbox, a test vault) and authenticates with
+ * the service principal in AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, whatever
+ * `auth` says — a managed identity cannot exist outside Azure.
+ */
+export const VAULT_URL_ENV = 'FLOE_AZURE_KEY_VAULT_URL'
+
 function parseConfig(secret: string, config: Record<string, unknown>): AzureSecretConfig {
   const parsed = configSchema.safeParse(config)
   if (!parsed.success) {
@@ -106,14 +113,28 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
     if (injected) return Promise.resolve(injected)
     const authorityHost =
       options.authorityHost ?? config.authority_host ?? ctx.env.AZURE_AUTHORITY_HOST
-    const vaultUrl = options.vaultUrl ?? config.vault_url
-    const key = JSON.stringify([vaultUrl, config.auth ?? null, authorityHost ?? null])
+    const redirected = options.vaultUrl ?? (ctx.env[VAULT_URL_ENV] || undefined)
+    const vaultUrl = redirected ?? config.vault_url
+    const auth: AzureSecretConfig['auth'] =
+      !options.vaultUrl &&
+      redirected &&
+      ctx.env.AZURE_TENANT_ID &&
+      ctx.env.AZURE_CLIENT_ID &&
+      ctx.env.AZURE_CLIENT_SECRET
+        ? {
+            type: 'service_principal',
+            tenant_id: ctx.env.AZURE_TENANT_ID,
+            client_id: ctx.env.AZURE_CLIENT_ID,
+            client_secret: ctx.env.AZURE_CLIENT_SECRET,
+          }
+        : config.auth
+    const key = JSON.stringify([vaultUrl, auth ?? null, authorityHost ?? null])
     let client = clients.get(key)
     if (!client) {
       client = (async () => {
         const credential =
           options.credential ??
-          (await createCredential(config.auth, {
+          (await createCredential(auth, {
             ...(authorityHost ? { authorityHost } : {}),
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
           }))

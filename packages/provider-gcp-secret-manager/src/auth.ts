@@ -6,6 +6,8 @@ import { PROVIDER_NAME, type GcpSecretConfig } from './validate.js'
 
 /** Token sent to a plaintext endpoint (emulator): gRPC refuses call credentials on insecure channels. */
 export const EMULATOR_TOKEN_ENV = 'FLOE_GCP_EMULATOR_TOKEN'
+/** Redirects every definition to one endpoint (floe-sandbox, a private test endpoint), like AWS_ENDPOINT_URL. */
+export const ENDPOINT_ENV = 'FLOE_GCP_SECRET_MANAGER_ENDPOINT'
 
 export type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>
 
@@ -31,7 +33,7 @@ export function connectionPlan(
 ): ConnectionPlan {
   const options: ClientOptions = { universeDomain: 'googleapis.com' }
   let insecure = false
-  const endpoint = endpointOverride ?? config.endpoint
+  const endpoint = endpointOverride ?? (env[ENDPOINT_ENV] || undefined) ?? config.endpoint
   if (endpoint) {
     const url = new URL(endpoint)
     options.apiEndpoint = url.hostname

@@ -5,7 +5,7 @@ import { PROVIDER_NAME, configSchema } from './validate.js'
 export { createGcpSecretManagerProvider, type GcpProviderOptions } from './provider.js'
 export { configSchema, secretResourceName, type GcpSecretConfig } from './validate.js'
 export { classifyGcpError } from './errors.js'
-export { EMULATOR_TOKEN_ENV } from './auth.js'
+export { EMULATOR_TOKEN_ENV, ENDPOINT_ENV } from './auth.js'
 export { crc32c } from './crc32c.js'
 
 export const provider: ProviderModule<GcpProviderOptions> = {
