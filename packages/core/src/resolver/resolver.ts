@@ -443,7 +443,17 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     const keep = (definition.lease?.minRenewalSeconds ?? 0) * 1000
     // Renew early enough that at least min_renewal_seconds of validity remain.
     if (keep > 0 && remaining - delay < keep) delay = Math.max(remaining / 3, remaining - keep)
-    entry.timer = setTimeout(() => void refreshLease(entry), Math.max(0, delay))
+    entry.timer = setTimeout(
+      () => {
+        refreshLease(entry).catch((error: unknown) => {
+          logger.warn('lease refresh failed', {
+            secret: entry.spec.secret,
+            error: toFloeError(error, entry.spec.provider).message,
+          })
+        })
+      },
+      Math.max(0, delay),
+    )
     entry.timer.unref()
   }
 
