@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { inspect } from 'node:util'
 import {
+  createLogger,
   createProviderRegistry,
   createResolver,
   InvalidSecretError,
@@ -571,5 +572,50 @@ describe('redaction', () => {
     const dump = `${inspect(report, { depth: 10 })} ${JSON.stringify({ values: [...report.values], failures: report.failures })}`
     expect(dump).not.toContain('sup3r-s3cret')
     expect(resolver.redactor.redact('x sup3r-s3cret y')).toBe('x [REDACTED] y')
+  })
+})
+
+describe('canary: no value leaks from the resolver', () => {
+  it('keeps values out of logs, reports, errors and warnings on every path', async () => {
+    const canaries = ['canary-db-8812', 'canary-api-4471', 'canary-fb-2093', 'canary-key-7730']
+    const provider = createMemoryProvider({
+      data: { db: { password: canaries[0]! }, api: canaries[1]!, kv: { key: canaries[3]! } },
+      batchSize: 5,
+    })
+    const backup = createMemoryProvider({ name: 'backup', data: { FB: canaries[2]! } })
+    provider.failNext('unavailable', 1)
+    provider.deny('api')
+    const lines: string[] = []
+    const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) })
+    const { resolver } = setup(
+      {
+        db: mem('db'),
+        api: mem('api'),
+        kv: mem('kv'),
+        gone: mem('gone', { fallback: { provider: 'backup', fields: { id: 'FB' } } }),
+        quiet: mem('quiet', { onMissing: { action: 'warn' } }),
+      },
+      provider,
+      { others: [memoryProviderModule(backup)], logger },
+    )
+    const refs = ['db/password', 'api', 'kv/key', 'kv/nokey', 'gone', 'quiet', 'db/password/x'].map(
+      (r) => ref(`secret://${r}`),
+    )
+    const report = await resolver.resolve(refs)
+    const described = await resolver.describe(['db', 'api', 'kv'])
+    expect(report.values.size).toBe(3)
+    logger.info('resolved', { values: [...report.values.values()], report })
+    logger.info(`raw ${report.valueOf(ref('secret://kv/key'))!.reveal()}`)
+    const surfaces = [
+      lines.join('\n'),
+      JSON.stringify({ values: [...report.values], failures: report.failures, described }),
+      inspect(report, { depth: 10 }),
+      report.failures.map((f) => `${f.error.message}\n${f.error.stack}`).join('\n'),
+      report.warnings.join('\n'),
+    ]
+    for (const surface of surfaces) {
+      for (const canary of canaries) expect(surface).not.toContain(canary)
+    }
+    expect(lines.join('\n')).toContain('raw [REDACTED]')
   })
 })
