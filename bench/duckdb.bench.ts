@@ -50,6 +50,7 @@ it(`duckdb: apply ${COUNT} temporary secrets to an in-memory database`, async ()
   const manifest = manifestWith(COUNT)
   const secretDirectory = mkdtempSync(join(tmpdir(), 'floe-bench-duckdb-'))
   const times: number[] = []
+  const cpu: number[] = []
   for (let run = 0; run < 7; run += 1) {
     const instance = await DuckDBInstance.create(':memory:', {
       secret_directory: secretDirectory,
@@ -57,8 +58,11 @@ it(`duckdb: apply ${COUNT} temporary secrets to an in-memory database`, async ()
     })
     const connection = await instance.connect()
     const start = performance.now()
+    const cpuStart = process.cpuUsage()
     const result = await applySecrets(connection, manifest, { resolver })
     times.push(performance.now() - start)
+    const used = process.cpuUsage(cpuStart)
+    cpu.push((used.user + used.system) / 1000)
     if (result.verified.length !== COUNT || result.verified.some((v) => !v.ok)) {
       throw new Error('bench run did not verify every secret')
     }
@@ -89,6 +93,13 @@ it(`duckdb: apply ${COUNT} temporary secrets to an in-memory database`, async ()
     unit: 'ms',
   })
   const value = Math.round(median(times))
+  // On a loaded machine wall time mostly measures waiting for a core; CPU time (all DuckDB
+  // threads included) is what the apply itself costs.
+  report({
+    name: `duckdb: apply ${COUNT} temporary secrets, process CPU time, median of 7`,
+    value: Math.round(median(cpu)),
+    unit: 'ms',
+  })
   report({
     name: 'duckdb: floe apply / raw DuckDB create (overhead ratio)',
     value: Math.round((value / floorMs) * 100) / 100,

@@ -74,10 +74,13 @@ function textOf(value: Json | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
-async function listSecrets(connection: SqlConnection): Promise<ExistingSecret[]> {
+/** Names and storage only (cheap), or everything verification compares. */
+async function listSecrets(connection: SqlConnection, full = true): Promise<ExistingSecret[]> {
   const found = await rows(
     connection,
-    'SELECT name, type, provider, persistent, storage, scope FROM duckdb_secrets()',
+    full
+      ? 'SELECT name, type, provider, persistent, storage, scope FROM duckdb_secrets()'
+      : 'SELECT name, persistent FROM duckdb_secrets()',
   )
   return found.map((row) => ({
     name: textOf(row.name),
@@ -89,7 +92,7 @@ async function listSecrets(connection: SqlConnection): Promise<ExistingSecret[]>
   }))
 }
 
-/** Replaces every occurrence of a resolved value (and DuckDB's LINE/caret excerpts) in text. */
+/** Replaces every occurrence of a resolved value in text with '***'. */
 export function createMasker(plainValues: readonly string[]): (text: string) => string {
   const needles = [...new Set(plainValues.filter((v) => v.length > 0))].sort(
     (a, b) => b.length - a.length,
@@ -183,7 +186,7 @@ export async function applyPlan(
 
   const setting = await rows(connection, "SELECT current_setting('secret_directory') AS d")
   const secretDirectory = textOf(setting[0]?.d) || undefined
-  const existing = await listSecrets(connection)
+  const existing = await listSecrets(connection, false)
   const existingByKey = new Map(existing.map((e) => [`${e.persistent}:${e.name}`, e]))
   const managedPersistent = readPersistentRegistry(secretDirectory)
   const managedTemporary = temporaryRegistry(connection)

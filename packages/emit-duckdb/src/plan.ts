@@ -275,6 +275,12 @@ export function planDuckdbSecrets(manifest: LoadedManifest): DuckdbPlan {
       }
     }
 
+    if (persistent && scopes.length === 0 && type !== 'postgres' && type !== 'mysql') {
+      warnings.push(
+        `${label} is persistent without a scope: it applies to every ${type} path; limit it with scope: (e.g. s3://bucket/prefix/)`,
+      )
+    }
+
     const extensions = [typeSpec.extension, providerSpec.extension].filter((e): e is string => !!e)
     const available = new Set([...installExtensions, ...loadExtensions])
     for (const extension of extensions) {

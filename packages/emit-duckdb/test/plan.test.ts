@@ -205,6 +205,16 @@ duckdb:
     ).toEqual([])
   })
 
+  it('warns about persistent secrets without a scope', () => {
+    expect(plan(`duckdb: {secrets: [{type: http, name: a, persistent: true}]}`).warnings).toEqual([
+      "duckdb secret 'a' is persistent without a scope: it applies to every http path; limit it with scope: (e.g. s3://bucket/prefix/)",
+    ])
+    expect(
+      plan(`duckdb: {secrets: [{type: http, name: a, persistent: true, scope: https://x/}]}`)
+        .warnings,
+    ).toEqual([])
+  })
+
   it('lowercases names like DuckDB does', () => {
     expect(plan(`duckdb: {secrets: [{type: http, name: MyApi}]}`).secrets[0]!.name).toBe('myapi')
   })
@@ -327,6 +337,10 @@ describe('emitter', () => {
     expect(file!.content).toContain('UNENCRYPTED')
     expect(file!.content).not.toContain('wJalrXUtnFEMI')
     expect(file!.content).not.toContain('AccountKey')
-    expect(result.warnings).toEqual([expect.stringContaining("needs the DuckDB 'azure' extension")])
+    expect(result.warnings).toEqual([
+      expect.stringContaining("'production_s3' is persistent without a scope"),
+      expect.stringContaining("'azure_storage' is persistent without a scope"),
+      expect.stringContaining("needs the DuckDB 'azure' extension"),
+    ])
   })
 })
