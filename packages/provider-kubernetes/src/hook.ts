@@ -163,22 +163,26 @@ export async function triggerExternalSecretSync(
 }
 
 interface Plan {
-  section: KubernetesSection
-  namespace: string
+  /** undefined: the client's default namespace */
+  namespace?: string
   name: string
   eso: boolean
   deployments: string[]
 }
 
-function plan(secret: SecretDefinition, manifest: LoadedManifest, client: KubeClient): Plan {
-  const section = kubernetesSection(manifest)
+/** Decided from the manifest alone, so secrets that never touch a cluster cost no connection. */
+function plan(
+  secret: SecretDefinition,
+  manifest: LoadedManifest,
+  section: KubernetesSection,
+): Plan {
   const ownNamespace =
     secret.provider === 'kubernetes' && typeof secret.fields.namespace === 'string'
       ? secret.fields.namespace
       : undefined
+  const namespace = ownNamespace ?? section.namespace
   return {
-    section,
-    namespace: ownNamespace ?? section.namespace ?? client.defaultNamespace,
+    ...(namespace ? { namespace } : {}),
     name:
       typeof secret.fields.external_secret === 'string'
         ? secret.fields.external_secret
@@ -201,6 +205,8 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
       ctx,
     }): AsyncIterable<HookStep> {
       const section = kubernetesSection(manifest)
+      const p = plan(secret, manifest, section)
+      if (!p.eso && !(restart && p.deployments.length)) return
       const connection = {
         ...connectionOf(secret.provider === 'kubernetes' ? secret.fields : {}),
         ...connectionOf(section as unknown as Record<string, unknown>),
@@ -211,15 +217,14 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
       } catch (error) {
         yield {
           ok: false,
-          message: `Cannot reach the cluster: ${toFloeError(error, 'connect').message}. The new value is stored; re-run the sync and restarts by hand.`,
+          message: `Cannot reach the cluster: ${toFloeError(error, 'connect').message}. The new value is stored at the source; trigger the sync and restarts by hand.`,
         }
         return
       }
-      const p = plan(secret, manifest, client)
-      if (!p.eso && !(restart && p.deployments.length)) return
+      const namespace = p.namespace ?? client.defaultNamespace
       if (dryRun) {
         if (p.eso)
-          yield { ok: true, message: `Would trigger ExternalSecret sync: ${p.namespace}/${p.name}` }
+          yield { ok: true, message: `Would trigger ExternalSecret sync: ${namespace}/${p.name}` }
         if (restart)
           yield {
             ok: true,
@@ -229,7 +234,7 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
       }
       if (p.eso) {
         const progress = options.onProgress ?? ((message: string) => ctx.logger.info(message))
-        const synced = await triggerExternalSecretSync(client, p.namespace, p.name, {
+        const synced = await triggerExternalSecretSync(client, namespace, p.name, {
           timeoutMs: options.syncTimeoutMs,
           pollMs: options.pollMs,
           onProgress: progress,
@@ -238,11 +243,11 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
         if (!synced.ok) {
           const fix =
             synced.stage === 'trigger' || synced.stage === 'missing'
-              ? `run: kubectl -n ${p.namespace} annotate externalsecret ${p.name} force-sync=$(date +%s) --overwrite`
-              : `check: kubectl -n ${p.namespace} describe externalsecret ${p.name}`
+              ? `run: kubectl -n ${namespace} annotate externalsecret ${p.name} force-sync=$(date +%s) --overwrite`
+              : `check: kubectl -n ${namespace} describe externalsecret ${p.name}`
           yield {
             ok: false,
-            message: `ExternalSecret sync failed: ${synced.message}. The source already holds the new value; pods keep the old one until the sync succeeds — ${fix}${restart && p.deployments.length ? `, then kubectl -n ${p.namespace} rollout restart deployment ${p.deployments.join(' ')}` : ''}`,
+            message: `ExternalSecret sync failed: ${synced.message}. The source already holds the new value; pods keep the old one until the sync succeeds — ${fix}${restart && p.deployments.length ? `, then kubectl -n ${namespace} rollout restart deployment ${p.deployments.join(' ')}` : ''}`,
           }
           return
         }
@@ -253,11 +258,11 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
         yield { ok: true, message: 'No deployments consume this secret: nothing to restart' }
         return
       }
-      const { restarted, failed } = await restartDeployments(client, p.namespace, p.deployments)
+      const { restarted, failed } = await restartDeployments(client, namespace, p.deployments)
       if (failed.length) {
         yield {
           ok: false,
-          message: `Restarting deployments failed: ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}${restarted.length ? `; restarted: ${restarted.join(', ')}` : ''}. The new value is in place; run: kubectl -n ${p.namespace} rollout restart deployment ${failed.map((f) => f.name).join(' ')}`,
+          message: `Restarting deployments failed: ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}${restarted.length ? `; restarted: ${restarted.join(', ')}` : ''}. The new value is in place; run: kubectl -n ${namespace} rollout restart deployment ${failed.map((f) => f.name).join(' ')}`,
         }
         return
       }

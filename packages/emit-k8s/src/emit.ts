@@ -1,0 +1,303 @@
+import {
+  ConfigError,
+  type EmitterContext,
+  type EmitResult,
+  type EmittedFile,
+  type LoadedManifest,
+  type Resolver,
+  type SecretRef,
+} from '@floe/core'
+import { Document, stringify } from 'yaml'
+import {
+  createCommand,
+  dbtProfilesConfigMap,
+  externalSecretObject,
+  placeholderSecretObject,
+  rbacObjects,
+  secretStoreObject,
+  workloadPatch,
+} from './objects.js'
+import { projectSecret, type SecretProjection } from './projection.js'
+import { kubernetesSettings, type KubernetesSettings } from './section.js'
+import {
+  DEFAULT_STORE_NAMES,
+  nameStores,
+  remoteRefFor,
+  storeFor,
+  type K8sObject,
+  type StoreBinding,
+} from './stores.js'
+
+export interface K8sEmitOptions {
+  /** 'stream' (default): one multi-document floe-k8s.yaml; 'directory': one file per object */
+  layout?: 'stream' | 'directory'
+  /** k8s backend only: put real values into the Secrets (needs a resolver; warns) */
+  includeValues?: boolean
+  /** also emit a ConfigMap with this dbt profiles.yml (from @floe/emit-dbt) */
+  dbtProfilesYaml?: string
+  /** name of that ConfigMap (default dbt-profiles) */
+  dbtConfigMapName?: string
+}
+
+export interface K8sEmission {
+  settings: KubernetesSettings
+  /** complete objects, in apply order */
+  objects: K8sObject[]
+  /** strategic-merge patches for the workloads named in the manifest */
+  patches: K8sObject[]
+  /** manifest secret name → how it appears in the cluster */
+  projections: SecretProjection[]
+  /** comments to print above an object (keyed by kind/namespace/name) */
+  comments: Map<string, string>
+  warnings: string[]
+  containsValues: boolean
+}
+
+const KIND_ORDER = [
+  'ClusterSecretStore',
+  'SecretStore',
+  'ExternalSecret',
+  'Secret',
+  'ConfigMap',
+  'Role',
+  'RoleBinding',
+]
+
+export const objectId = (o: K8sObject): string =>
+  `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
+
+function sortObjects(objects: K8sObject[]): K8sObject[] {
+  const rank = (o: K8sObject): number => {
+    const i = KIND_ORDER.indexOf(o.kind)
+    return i < 0 ? KIND_ORDER.length : i
+  }
+  return [...objects].sort((a, b) => rank(a) - rank(b) || objectId(a).localeCompare(objectId(b)))
+}
+
+/**
+ * Everything `floe secrets emit k8s` produces, as objects: stores and ExternalSecrets
+ * (external-secrets / vault backends) or value-less Secrets (k8s backend), workload patches,
+ * least-privilege RBAC and the optional dbt ConfigMap. Deterministic: same manifest, same output.
+ */
+export async function buildKubernetesObjects(
+  manifest: LoadedManifest,
+  options: K8sEmitOptions = {},
+  resolver?: Resolver,
+): Promise<K8sEmission> {
+  const settings = kubernetesSettings(manifest)
+  const warnings: string[] = []
+  const comments = new Map<string, string>()
+  const objects: K8sObject[] = []
+  const definitions = Object.values(manifest.secrets).sort((a, b) => a.name.localeCompare(b.name))
+  const projections = definitions.map((d) => projectSecret(d, manifest, settings))
+  const byName = new Map(projections.map((p) => [p.definition.name, p]))
+  const eso = settings.backend !== 'k8s'
+  let containsValues = false
+
+  if (eso) {
+    const planned: { projection: SecretProjection; binding: Omit<StoreBinding, 'name'> }[] = []
+    for (const projection of projections) {
+      if (projection.native) continue
+      const binding = storeFor(projection.definition, settings)
+      if (typeof binding === 'string') {
+        warnings.push(`k8s: no ExternalSecret for "${projection.definition.name}": it ${binding}`)
+        continue
+      }
+      planned.push({ projection, binding })
+    }
+    const kinds = new Set(planned.map((p) => p.binding.provider))
+    const configured = settings.externalSecrets.store
+    if (configured && kinds.size > 1 && !Object.values(DEFAULT_STORE_NAMES).includes(configured))
+      warnings.push(
+        `k8s: store "${configured}" names one store but ${kinds.size} providers are synced (${[...kinds].sort().join(', ')}): name each in kubernetes.external_secrets.stores; using default names`,
+      )
+    const stores = nameStores(
+      planned.map((p) => p.binding),
+      settings,
+    )
+    if (settings.externalSecrets.emitStores)
+      for (const store of stores.values()) objects.push(secretStoreObject(store, settings))
+    for (const { projection, binding } of planned) {
+      const store = stores.get(`${binding.provider}|${binding.identity}`) as StoreBinding
+      const refs = projection.keys.map((k) =>
+        remoteRefFor(projection.definition, k.sourceKey, settings),
+      )
+      objects.push(externalSecretObject(projection, store, refs, settings))
+    }
+  } else {
+    if (options.includeValues && !resolver)
+      throw new ConfigError(
+        'emit k8s --include-values needs the resolver (the CLI passes it when the flag is set)',
+      )
+    for (const projection of projections) {
+      let values: Record<string, string> | undefined
+      if (options.includeValues && resolver) {
+        const refs: SecretRef[] = projection.keys.map((k) => ({
+          name: projection.definition.name,
+          ...(k.sourceKey ? { key: k.sourceKey } : {}),
+        }))
+        const report = await resolver.resolve(refs)
+        const failure = report.failures[0]
+        if (failure) throw failure.error
+        values = Object.fromEntries(
+          projection.keys.map((k, i) => [
+            k.secretKey,
+            (report.valueOf(refs[i] as SecretRef) as { reveal(): string }).reveal(),
+          ]),
+        )
+        containsValues = true
+      }
+      const secret = placeholderSecretObject(projection, values)
+      objects.push(secret)
+      if (!values)
+        comments.set(
+          objectId(secret),
+          ` Values are not in this file. Fill them with:\n   ${createCommand(projection)}\n Re-applying this placeholder over a filled Secret empties it: apply it once, or exclude it.`,
+        )
+    }
+    if (containsValues)
+      warnings.push('k8s: Secrets include VALUES (--include-values): never commit these files')
+  }
+
+  if (options.dbtProfilesYaml !== undefined)
+    objects.push(
+      dbtProfilesConfigMap(
+        options.dbtConfigMapName ?? 'dbt-profiles',
+        settings.namespace,
+        options.dbtProfilesYaml,
+      ),
+    )
+
+  const patches = settings.workloads.map((w) =>
+    workloadPatch(
+      w,
+      w.secrets.map((s) => byName.get(s) as SecretProjection),
+      settings,
+    ),
+  )
+
+  if (settings.rbac) {
+    // (service account, its namespace, secret namespace) → secret names it reads
+    const grants = new Map<
+      string,
+      { sa: { name: string; namespace: string }; namespace: string; names: string[] }
+    >()
+    const grant = (
+      sa: { name: string; namespace: string },
+      namespace: string,
+      name: string,
+    ): void => {
+      const id = `${sa.namespace}/${sa.name}@${namespace}`
+      const entry = grants.get(id) ?? { sa, namespace, names: [] }
+      entry.names.push(name)
+      grants.set(id, entry)
+    }
+    for (const w of settings.workloads) {
+      if (!w.serviceAccount) continue
+      for (const s of w.secrets) {
+        const p = byName.get(s) as SecretProjection
+        grant({ name: w.serviceAccount, namespace: w.namespace }, p.namespace, p.name)
+      }
+    }
+    for (const p of projections) {
+      const sa = p.definition.fields.service_account
+      if (p.native && typeof sa === 'string')
+        grant({ name: sa, namespace: settings.namespace }, p.namespace, p.name)
+    }
+    for (const { sa, namespace, names } of [...grants.values()].sort((a, b) =>
+      (a.sa.name + a.namespace).localeCompare(b.sa.name + b.namespace),
+    ))
+      objects.push(...rbacObjects(sa, namespace, names))
+  }
+
+  return {
+    settings,
+    objects: sortObjects(objects),
+    patches,
+    projections,
+    comments,
+    warnings,
+    containsValues,
+  }
+}
+
+function yamlDocument(object: K8sObject, comment?: string): string {
+  const doc = new Document(object)
+  if (comment) doc.commentBefore = comment
+  return doc.toString({ lineWidth: 0 })
+}
+
+/** Objects as one multi-document YAML stream. */
+export function toYamlStream(
+  objects: readonly K8sObject[],
+  comments: Map<string, string> = new Map(),
+): string {
+  return objects.map((o) => yamlDocument(o, comments.get(objectId(o)))).join('---\n')
+}
+
+const fileName = (o: K8sObject): string =>
+  `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`
+
+/** The files of an emission (paths relative to the output directory), with a kustomization. */
+export function emissionFiles(
+  emission: K8sEmission,
+  layout: 'stream' | 'directory' = 'stream',
+): EmittedFile[] {
+  const files: EmittedFile[] = []
+  const flag = emission.containsValues ? { containsValues: true, mode: 0o600 } : {}
+  const resources: string[] = []
+  if (layout === 'stream') {
+    if (emission.objects.length) {
+      files.push({
+        path: 'floe-k8s.yaml',
+        content: toYamlStream(emission.objects, emission.comments),
+        ...flag,
+      })
+      resources.push('floe-k8s.yaml')
+    }
+  } else {
+    emission.objects.forEach((o, i) => {
+      const path = `${String(i + 1).padStart(2, '0')}-${fileName(o)}`
+      files.push({
+        path,
+        content: yamlDocument(o, emission.comments.get(objectId(o))),
+        ...(o.kind === 'Secret' ? flag : {}),
+      })
+      resources.push(path)
+    })
+  }
+  const patches = emission.patches.map((p) => {
+    const path = `patches/${fileName(p)}`
+    files.push({ path, content: yamlDocument(p) })
+    return path
+  })
+  files.push({
+    path: 'kustomization.yaml',
+    content: stringify(
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        ...(resources.length ? { resources } : {}),
+        ...(patches.length ? { patches: patches.map((path) => ({ path })) } : {}),
+      },
+      { lineWidth: 0 },
+    ),
+  })
+  return files
+}
+
+/** The EmitterModule's emit(): `floe secrets emit k8s [-o DIR] [--include-values]`. */
+export async function emitKubernetes(ctx: EmitterContext): Promise<EmitResult> {
+  const options: K8sEmitOptions = {
+    ...(ctx.options.layout === 'directory' ? { layout: 'directory' } : {}),
+    ...(ctx.options.includeValues === true || ctx.options['include-values'] === true
+      ? { includeValues: true }
+      : {}),
+    ...(typeof ctx.options.dbtProfilesYaml === 'string'
+      ? { dbtProfilesYaml: ctx.options.dbtProfilesYaml }
+      : {}),
+  }
+  const emission = await buildKubernetesObjects(ctx.manifest, options, ctx.resolver)
+  for (const warning of emission.warnings) ctx.logger.warn(warning)
+  return { files: emissionFiles(emission, options.layout), warnings: emission.warnings }
+}
