@@ -218,10 +218,19 @@ export function renderProfiles(manifest: LoadedManifest): RenderedProfiles {
         }
         for (const key of adapter.credentials) {
           const value = output[key]
-          if (typeof value === 'string' && !value.includes('secret://') && !value.includes('{{')) {
+          if (typeof value !== 'string' || value.includes('secret://')) continue
+          if (!value.includes('{{')) {
             warnings.push(
               `${label}: ${key} is a plain value in the manifest; reference it as secret://… so it stays out of profiles.yml`,
             )
+            continue
+          }
+          for (const match of value.matchAll(/env_var\(\s*['"]([^'"]+)['"]/g)) {
+            if (!match[1]!.startsWith(DBT_SECRET_PREFIX)) {
+              warnings.push(
+                `${label}: ${key} reads env var ${match[1]}, which dbt does not scrub from its logs; use secret://… (floe names it ${DBT_SECRET_PREFIX}…)`,
+              )
+            }
           }
         }
       }

@@ -341,6 +341,51 @@ dbt:
     )
   })
 
+  it('seed 004: the ADR profile passes through, with a scrubbing warning, and renders', () => {
+    // the ADR's generated profile, written into the manifest as-is (database/schema added:
+    // dbt-snowflake requires them; without them the error names the missing fields)
+    const adr = `
+dbt:
+  profiles:
+    floe:
+      target: prod
+      outputs:
+        prod:
+          type: snowflake
+          account: "{{ env_var('SNOWFLAKE_ACCOUNT') }}"
+          user: "{{ env_var('SNOWFLAKE_USER') }}"
+          password: "{{ env_var('SNOWFLAKE_PASSWORD') }}"
+`
+    expect(() => renderProfiles(manifestFromYaml(adr))).toThrow(/needs database/)
+    const result = renderProfiles(
+      manifestFromYaml(`${adr}          database: ANALYTICS\n          schema: dbt\n`),
+    )
+    expect(result.bindings).toEqual([])
+    expect(result.warnings).toEqual([
+      "dbt target 'floe.prod': password reads env var SNOWFLAKE_PASSWORD, which dbt does not scrub from its logs; use secret://… (floe names it DBT_ENV_SECRET_…)",
+    ])
+    const rendered = renderWithJinja(result.yaml, {
+      SNOWFLAKE_ACCOUNT: 'xxx.us-east-1',
+      SNOWFLAKE_USER: 'dbt_user',
+      SNOWFLAKE_PASSWORD: 'pw',
+    })
+    expect(rendered.profiles).toEqual({
+      floe: {
+        target: 'prod',
+        outputs: {
+          prod: {
+            type: 'snowflake',
+            account: 'xxx.us-east-1',
+            user: 'dbt_user',
+            password: 'pw',
+            database: 'ANALYTICS',
+            schema: 'dbt',
+          },
+        },
+      },
+    })
+  })
+
   it('rejects a missing profiles mapping', () => {
     expect(() => renderProfiles(manifestFromYaml('dbt: {}'))).toThrow(ConfigError)
   })
