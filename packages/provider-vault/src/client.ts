@@ -8,6 +8,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- node-vault answers Promise<any>; this file is the typed boundary */
 import { createRequire } from 'node:module'
 import {
+  ConfigError,
   ConflictError,
   FloeError,
   InvalidSecretError,
@@ -252,6 +253,9 @@ const TRANSIENT_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ])
 
+const TLS_CODES =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/
+
 /** HTTP status of a node-vault ApiResponseError, when the error is one. */
 export function vaultStatus(error: unknown): number | undefined {
   const status = (error as { response?: { statusCode?: unknown } } | null)?.response?.statusCode
@@ -301,6 +305,16 @@ export function vaultError(
     return errorFromHttpStatus(status, message, base)
   }
   const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && TLS_CODES.test(code)) {
+    // retrying cannot fix a certificate Vault's client does not trust
+    return new ConfigError(
+      `${context.action}: TLS verification of Vault${context.address ? ` at ${context.address}` : ''} failed (${code})`,
+      {
+        ...base,
+        hint: 'set vault.ca_cert (or VAULT_CACERT) to the CA that signed Vault’s certificate',
+      },
+    )
+  }
   if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || /^E[A-Z]+$/.test(code))) {
     return new ProviderUnavailableError(
       `${context.action}: cannot reach Vault${context.address ? ` at ${context.address}` : ''} (${code})`,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SecretValue, isFloeError, type FetchOutcome, type FetchedSecret } from '@floe/core'
+import { startVaultEmulator, testCertificate } from '@floe/testkit'
 import { provider, type VaultProvider } from '../src/index.js'
 import { context, startFixture, type Fixture } from './helpers.js'
 
@@ -573,5 +574,29 @@ describe('describe, list and check', () => {
     expect(ready.detail).toContain('approle')
     fixture.vault.faults.add({ operation: 'sys.health', kind: 'error', status: 503, times: 1 })
     expect((await vault.check(context(), {})).status).toBe('error')
+  })
+})
+
+describe('TLS', () => {
+  it('trusts vault.ca_cert; an untrusted certificate is a CONFIG error, not a retry', async () => {
+    const tls = await startVaultEmulator({ tls: true })
+    try {
+      tls.writeKv('secret/app', { a: '1' })
+      const ca = await fixture.file('ca.pem', testCertificate().ca)
+      const request = (vault: Record<string, unknown>) => ({
+        secret: 'app',
+        config: { path: 'secret/data/app', vault: { address: tls.url, ...vault } },
+      })
+      const trusted = provider.create({ token: tls.rootToken }) as VaultProvider
+      instances.push(trusted)
+      const [ok] = await trusted.fetch([request({ ca_cert: ca })], context())
+      expect(found(ok).keys?.a?.reveal()).toBe('1')
+      const [untrusted] = await trusted.fetch([request({})], context())
+      expect(failed(untrusted).code).toBe('CONFIG')
+      const [skipped] = await trusted.fetch([request({ tls_skip_verify: true })], context())
+      expect(found(skipped).keys?.a?.reveal()).toBe('1')
+    } finally {
+      await tls.close()
+    }
   })
 })
