@@ -6,7 +6,7 @@ import type {
   SSMClient,
   SSMClientConfig,
 } from '@aws-sdk/client-ssm'
-import { resolveAwsCredentials, type AwsAuth } from './auth.js'
+import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
 
@@ -139,6 +139,10 @@ export class ParameterStoreClients {
       const credentials = resolveAwsCredentials(settings.auth, {
         ...(typeof region === 'string' ? { region } : {}),
         env,
+        // clientConfig credentials (if any) are the identity that assumes the role
+        ...(this.options.clientConfig?.credentials
+          ? { sourceCredentials: this.options.clientConfig.credentials as AwsCredentials }
+          : {}),
       })
       api = new ParameterStoreApi(
         new SSMClient({

@@ -30,6 +30,8 @@ export const awsAuthSchema = z.discriminatedUnion('type', [
       .optional(),
     external_id: z.string().min(2).optional(),
     duration_seconds: z.number().int().min(900).max(43_200).optional(),
+    /** STS endpoint (a VPC endpoint, or the sandbox); default: AWS_ENDPOINT_URL_STS / AWS */
+    sts_endpoint: z.url().optional(),
   }),
   /** a named profile of ~/.aws/config and ~/.aws/credentials */
   z.strictObject({ type: z.literal('profile'), profile: z.string().min(1) }),
@@ -47,7 +49,12 @@ const require = createRequire(import.meta.url)
  */
 export function resolveAwsCredentials(
   auth: AwsAuth | undefined,
-  options: { region?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    region?: string
+    env?: NodeJS.ProcessEnv
+    /** identity that calls sts:AssumeRole (default: the SDK's default chain) */
+    sourceCredentials?: AwsCredentials
+  } = {},
 ): AwsCredentials | undefined {
   if (!auth || auth.type === 'default') return undefined
   if (auth.type === 'static') {
@@ -75,7 +82,13 @@ export function resolveAwsCredentials(
           ...(auth.external_id ? { ExternalId: auth.external_id } : {}),
           ...(auth.duration_seconds ? { DurationSeconds: auth.duration_seconds } : {}),
         },
-        ...(options.region ? { clientConfig: { region: options.region } } : {}),
+        ...(options.sourceCredentials ? { masterCredentials: options.sourceCredentials } : {}),
+        clientConfig: {
+          ...(options.region ? { region: options.region } : {}),
+          ...(auth.sts_endpoint ? { endpoint: auth.sts_endpoint } : {}),
+          // the resolver owns retries, as for the service clients
+          maxAttempts: 1,
+        },
       })
     case 'profile':
       return providers.fromIni({ profile: auth.profile })

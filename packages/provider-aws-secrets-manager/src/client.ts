@@ -7,7 +7,7 @@ import type {
   SecretValueEntry,
   APIErrorType,
 } from '@aws-sdk/client-secrets-manager'
-import { resolveAwsCredentials, type AwsAuth } from './auth.js'
+import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 
 type Sdk = typeof import('@aws-sdk/client-secrets-manager')
 
@@ -191,6 +191,10 @@ export class SecretsManagerClients {
       const credentials = resolveAwsCredentials(settings.auth, {
         ...(typeof region === 'string' ? { region } : {}),
         env,
+        // clientConfig credentials (if any) are the identity that assumes the role
+        ...(this.options.clientConfig?.credentials
+          ? { sourceCredentials: this.options.clientConfig.credentials as AwsCredentials }
+          : {}),
       })
       const client = new SecretsManagerClient({
         ...this.options.clientConfig,

@@ -143,6 +143,36 @@ describe('aws_secrets_manager: fetch', () => {
     await own.dispose?.()
   })
 
+  it('assumes a role through STS (fromTemporaryCredentials) and signs with the session', async () => {
+    emu.putSecret('team/db', 'as-role')
+    const roleArn = 'arn:aws:iam::123456789012:role/floe-reader'
+    // clientConfig credentials are the source identity that calls sts:AssumeRole
+    const own = provider.create({
+      clientConfig: { region: 'us-east-1', credentials: emu.credentials },
+    })
+    const config = {
+      secret_id: 'team/db',
+      endpoint: emu.url,
+      auth: {
+        type: 'assume_role',
+        role_arn: roleArn,
+        session_name: 'floe-test',
+        sts_endpoint: emu.url,
+      },
+    }
+    const [outcome] = await own.fetch([req('db', config)], ctx)
+    expect(outcome?.ok && outcome.secret.value.reveal()).toBe('as-role')
+    expect(emu.calls.records.map((r) => [r.operation, r.detail?.role])).toEqual([
+      ['AssumeRole', undefined],
+      ['GetSecretValue', roleArn],
+    ])
+    expect([...emu.sessions.values()]).toMatchObject([{ roleArn, sessionName: 'floe-test' }])
+    emu.deny({ role: roleArn, resource: 'team/*' })
+    const [denied] = await own.fetch([req('db', config)], ctx)
+    expect(denied?.ok === false && denied.error.code).toBe('FORBIDDEN')
+    await own.dispose?.()
+  })
+
   it('rejects invalid definitions with a CONFIG error naming the field', async () => {
     const [outcome] = await sm.fetch(
       [req('bad', { secret_id: 'x', version_stage: 'A', version_id: 'B'.repeat(36) })],

@@ -450,3 +450,78 @@ describe('AWS emulator: Parameter Store through the real SDK', () => {
     await expect(ssm.send(new GetParameterCommand({ Name: '/open/y' }))).resolves.toBeDefined()
   })
 })
+
+describe('AWS emulator: STS AssumeRole (awsQuery) for assume_role auth', () => {
+  const roleArn = 'arn:aws:iam::123456789012:role/floe-reader'
+  const form = (params: Record<string, string>) =>
+    new URLSearchParams({ Version: '2011-06-15', ...params }).toString()
+  const stsHeaders = {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: signed.authorization.replace('/secretsmanager/', '/sts/'),
+  }
+
+  it('issues session credentials that sign later calls as the role, and rejects a wrong token', async () => {
+    emu.putSecret('team/db', 'v')
+    const res = await fetch(emu.url, {
+      method: 'POST',
+      headers: stsHeaders,
+      body: form({ Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: 'floe' }),
+    })
+    const xml = await res.text()
+    expect(res.status).toBe(200)
+    const pick = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(xml)?.[1] ?? ''
+    const credentials = {
+      accessKeyId: pick('AccessKeyId'),
+      secretAccessKey: pick('SecretAccessKey'),
+      sessionToken: pick('SessionToken'),
+    }
+    expect(credentials.accessKeyId).toMatch(/^ASIA/)
+    expect(emu.sessions.get(credentials.accessKeyId)?.roleArn).toBe(roleArn)
+    const asRole = new SecretsManagerClient({ ...emu.clientConfig(), credentials })
+    await expect(
+      asRole.send(new GetSecretValueCommand({ SecretId: 'team/db' })),
+    ).resolves.toMatchObject({ SecretString: 'v' })
+    expect(emu.calls.records.at(-1)?.detail).toEqual({
+      accessKeyId: credentials.accessKeyId,
+      role: roleArn,
+    })
+    emu.deny({ role: roleArn, resource: 'team/*' })
+    await expect(
+      asRole.send(new GetSecretValueCommand({ SecretId: 'team/db' })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    const forged = new SecretsManagerClient({
+      ...emu.clientConfig(),
+      credentials: { ...credentials, sessionToken: 'forged' },
+    })
+    await expect(forged.send(new ListSecretsCommand({}))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    })
+    asRole.destroy()
+    forged.destroy()
+  })
+
+  it('answers bad AssumeRole requests with awsQuery XML errors', async () => {
+    emu.deny({ operation: 'AssumeRole', resource: roleArn })
+    const denied = await fetch(emu.url, {
+      method: 'POST',
+      headers: stsHeaders,
+      body: form({ Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: 'floe' }),
+    })
+    expect(denied.status).toBe(403)
+    expect(await denied.text()).toContain('<Code>AccessDenied</Code>')
+    const invalid = await fetch(emu.url, {
+      method: 'POST',
+      headers: stsHeaders,
+      body: form({ Action: 'AssumeRole', RoleArn: 'nope', RoleSessionName: 'floe' }),
+    })
+    expect(await invalid.text()).toContain('<Code>ValidationError</Code>')
+    const unknown = await fetch(emu.url, {
+      method: 'POST',
+      headers: stsHeaders,
+      body: form({ Action: 'GetFederationToken' }),
+    })
+    expect(await unknown.text()).toContain('<Code>InvalidAction</Code>')
+  })
+})

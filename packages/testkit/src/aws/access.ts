@@ -9,12 +9,24 @@ export interface AwsDenyRule {
   resource?: string
   /** operation name, e.g. 'GetSecretValue' */
   operation?: string
+  /** role ARN of temporary credentials issued by the emulator's STS AssumeRole */
+  role?: string
 }
 
 export interface CallerIdentity {
   accessKeyId: string
   region: string
   service: string
+  /** set when the access key was issued by AssumeRole */
+  role?: string
+}
+
+/** Temporary credentials issued by the emulator's STS, by access key id. */
+export interface IssuedSession {
+  roleArn: string
+  sessionName: string
+  sessionToken: string
+  expiresAt: number
 }
 
 const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/
@@ -27,6 +39,7 @@ export function callerFromHeaders(
   headers: IncomingHttpHeaders,
   service: string,
   knownAccessKeys: readonly string[] | undefined,
+  sessions: ReadonlyMap<string, IssuedSession> = new Map(),
 ): CallerIdentity {
   const header = headers.authorization
   if (!header) {
@@ -52,6 +65,24 @@ export function callerFromHeaders(
       400,
     )
   }
+  const session = sessions.get(accessKeyId)
+  if (session) {
+    if (headers['x-amz-security-token'] !== session.sessionToken) {
+      throw new AwsServiceError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        400,
+      )
+    }
+    if (session.expiresAt <= Date.now()) {
+      throw new AwsServiceError(
+        'ExpiredTokenException',
+        'The security token included in the request is expired',
+        400,
+      )
+    }
+    return { accessKeyId, region, service, role: session.roleArn }
+  }
   if (knownAccessKeys && !knownAccessKeys.includes(accessKeyId)) {
     throw new AwsServiceError(
       'UnrecognizedClientException',
@@ -76,6 +107,7 @@ export function isDenied(
   return rules.some(
     (rule) =>
       (rule.accessKeyId === undefined || rule.accessKeyId === caller.accessKeyId) &&
+      (rule.role === undefined || rule.role === caller.role) &&
       (rule.operation === undefined || rule.operation === operation) &&
       (rule.resource === undefined || resourceMatches(rule.resource, resourceNames)),
   )

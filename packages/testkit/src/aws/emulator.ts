@@ -1,5 +1,5 @@
 import { startHttpEmulator, type EmulatorRequest, type HttpEmulator } from '../emulator/index.js'
-import { callerFromHeaders, type AwsDenyRule } from './access.js'
+import { callerFromHeaders, type AwsDenyRule, type IssuedSession } from './access.js'
 import { AMZ_JSON, AwsServiceError, awsErrorResponse, awsJsonResponse } from './errors.js'
 import {
   SecretsManagerService,
@@ -8,6 +8,7 @@ import {
   type StoredSecretVersion,
 } from './secrets-manager.js'
 import { SsmService, type ParameterType, type StoredParameterVersion } from './ssm.js'
+import { StsService, stsAction, stsErrorResponse } from './sts.js'
 
 export interface AwsEmulatorOptions {
   port?: number
@@ -29,6 +30,8 @@ export interface AwsEmulator extends HttpEmulator {
   readonly credentials: { accessKeyId: string; secretAccessKey: string }
   /** RotateSecret calls received */
   readonly rotations: readonly RotationRecord[]
+  /** temporary credentials issued by STS AssumeRole, by access key id */
+  readonly sessions: ReadonlyMap<string, IssuedSession>
   /** config for `new SecretsManagerClient(…)` / `new SSMClient(…)`; retries off */
   clientConfig(): {
     endpoint: string
@@ -111,7 +114,7 @@ function parseTarget(req: EmulatorRequest): {
 
 /**
  * One awsJson1_1 endpoint serving Secrets Manager (`secretsmanager.*`) and Parameter Store
- * (`AmazonSSM.*`), like pointing AWS_ENDPOINT_URL at LocalStack. Strict: requests the real
+ * (`AmazonSSM.*`), plus STS AssumeRole (awsQuery) for assume_role auth, like pointing AWS_ENDPOINT_URL at LocalStack. Strict: requests the real
  * services reject are rejected here with the same `__type` errors.
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
@@ -125,17 +128,28 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     ...(options.rotationLambda ? { rotationLambda: options.rotationLambda } : {}),
   })
   const ssm = new SsmService({ region, accountId, deny: denyRules })
+  const sts = new StsService({ accountId, deny: denyRules })
+  const isQuery = (req: EmulatorRequest): boolean =>
+    String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') &&
+    req.headers['x-amz-target'] === undefined
 
   const base = await startHttpEmulator({
     name: 'aws',
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     operation(req) {
+      const query = isQuery(req)
       try {
         if (req.method !== 'POST' || req.path !== '/')
           throw new AwsServiceError('UnknownOperationException', '', 404)
+        if (query) {
+          // STS speaks awsQuery: a form-encoded body with Action=…, XML answers
+          const action = stsAction(new URLSearchParams(req.body.toString('utf8')))
+          callerFromHeaders(req.headers, 'sts', options.accessKeys, sts.sessions)
+          return action
+        }
         const target = parseTarget(req)
-        callerFromHeaders(req.headers, target.service, options.accessKeys)
+        callerFromHeaders(req.headers, target.service, options.accessKeys, sts.sessions)
         const contentType = String(req.headers['content-type'] ?? '')
           .split(';')[0]
           ?.trim()
@@ -156,13 +170,35 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         }
         return target.operation
       } catch (error) {
-        if (error instanceof AwsServiceError) return awsErrorResponse(error)
+        if (error instanceof AwsServiceError) {
+          return query ? stsErrorResponse(error) : awsErrorResponse(error)
+        }
         throw error
       }
     },
-    async handle(operation, req) {
+    async handle(operation, req, call) {
+      if (operation === 'AssumeRole') {
+        const caller = callerFromHeaders(req.headers, 'sts', options.accessKeys, sts.sessions)
+        call.detail = { accessKeyId: caller.accessKeyId }
+        try {
+          return sts.assumeRole(new URLSearchParams(req.body.toString('utf8')), caller)
+        } catch (error) {
+          if (error instanceof AwsServiceError) return stsErrorResponse(error)
+          throw error
+        }
+      }
       const target = parseTarget(req)
-      const caller = callerFromHeaders(req.headers, target.service, options.accessKeys)
+      const caller = callerFromHeaders(
+        req.headers,
+        target.service,
+        options.accessKeys,
+        sts.sessions,
+      )
+      // who signed the request (never values): tests can see which credentials were used
+      call.detail = {
+        accessKeyId: caller.accessKeyId,
+        ...(caller.role ? { role: caller.role } : {}),
+      }
       const body = req.json as Record<string, unknown>
       try {
         const result =
@@ -214,6 +250,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     accountId,
     credentials,
     rotations: sm.rotations,
+    sessions: sts.sessions,
     clientConfig: () => ({
       endpoint: base.url,
       region,
@@ -241,6 +278,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     reset: () => {
       sm.reset()
       ssm.reset()
+      sts.reset()
       denyRules.splice(0, denyRules.length, ...(options.deny ?? []))
       base.calls.reset()
       base.faults.clear()
