@@ -53,6 +53,19 @@ describe('audit log', () => {
     expect(result.records.map((r) => r.action)).toEqual(['resolve', 'rotate', 'describe'])
   })
 
+  it('keeps one chain when two writers (processes) interleave on the same file', () => {
+    const path = join(dir, 'interleaved.jsonl')
+    const a = createAuditLog({ path, actor: 'proc-a' })
+    const b = createAuditLog({ path, actor: 'proc-b' })
+    for (let i = 0; i < 4; i += 1) {
+      a.append({ action: 'resolve', secret: `a${i}`, outcome: 'ok' })
+      b.append({ action: 'resolve', secret: `b${i}`, outcome: 'ok' })
+    }
+    const result = verifyAuditLog(path)
+    expect(result.ok).toBe(true)
+    expect(result.records.map((r) => r.actor)).toEqual(Array(4).fill(['proc-a', 'proc-b']).flat())
+  })
+
   it('detects a modified record, a removed record and garbage', () => {
     const path = join(dir, 'tamper.jsonl')
     const log = createAuditLog({ path, actor: 'me@here' })

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { dirname } from 'node:path'
 import { SecretValue } from '../secret-value.js'
@@ -51,6 +60,7 @@ export interface AuditLogOptions {
 }
 
 export const GENESIS_HASH = '0'.repeat(64)
+const TAIL_BYTES = 64 * 1024
 
 /** JSON with object keys sorted at every level, so the hash does not depend on key order. */
 export function canonicalJson(value: unknown): string {
@@ -79,11 +89,21 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
   return `${user}@${hostname()}`
 }
 
+/** Hash of the last record, read from the file's tail (records are small, files may be big). */
 function lastHash(path: string): string {
   if (!existsSync(path)) return GENESIS_HASH
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
+  const fd = openSync(path, 'r')
+  let text: string
+  try {
+    const size = fstatSync(fd).size
+    const length = Math.min(size, TAIL_BYTES)
+    const buffer = Buffer.alloc(length)
+    readSync(fd, buffer, 0, length, size - length)
+    text = buffer.toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+  const lines = text.split('\n').filter((l) => l.trim())
   const last = lines[lines.length - 1]
   if (!last) return GENESIS_HASH
   try {
@@ -104,21 +124,24 @@ function assertNoValue(entry: AuditEntry): void {
 }
 
 /**
- * An append-only, hash-chained JSON-lines audit log (DESIGN §7). Appends are synchronous so
- * that the chain stays ordered across concurrent resolutions in one process.
+ * An append-only, hash-chained JSON-lines audit log (DESIGN §7). Appends are synchronous and
+ * chain onto the file's current last record, so concurrent resolutions in one process and
+ * successive floe processes writing the same file keep one chain.
  */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const actor = options.actor ?? defaultActor(options.env)
   const now = options.now ?? (() => new Date())
-  let prev: string | undefined
+  let dirReady = false
   return {
     path: options.path,
     append(entry) {
       assertNoValue(entry)
-      if (prev === undefined) {
+      if (!dirReady) {
         mkdirSync(dirname(options.path), { recursive: true })
-        prev = lastHash(options.path)
+        dirReady = true
       }
+      // Re-read the tail on every append: other floe processes may write the same log.
+      const prev = lastHash(options.path)
       const body: Omit<AuditRecord, 'hash'> = {
         ts: now().toISOString(),
         actor,
@@ -131,7 +154,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
       const record: AuditRecord = { ...body, hash: hashAuditRecord(body) }
       appendFileSync(options.path, JSON.stringify(record) + '\n', { mode: 0o600 })
-      prev = record.hash
       return record
     },
   }
