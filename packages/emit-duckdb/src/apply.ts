@@ -55,6 +55,15 @@ export interface ApplySecretsReport {
   warnings: string[]
 }
 
+interface Statement {
+  sql: string
+  display: string
+  secret: string
+  kind: 'create' | 'drop'
+  persistent: boolean
+  type: string
+}
+
 interface ExistingSecret {
   name: string
   type: string
@@ -196,10 +205,17 @@ export async function applyPlan(
   const created: string[] = []
   const replaced: string[] = []
   const dropped: string[] = []
-  const statements: { sql: string; display: string; secret: string }[] = []
+  const statements: Statement[] = []
   const drop = (name: string, persistent: boolean): void => {
-    const sql = renderDropSecret(name, persistent)
-    statements.push({ sql, display: sql, secret: name })
+    // IF EXISTS when executed: re-running the batch one by one after a failure stays harmless.
+    statements.push({
+      sql: renderDropSecret(name, persistent, true),
+      display: renderDropSecret(name, persistent),
+      secret: name,
+      kind: 'drop',
+      persistent,
+      type: '',
+    })
     dropped.push(`${name} (${persistent ? 'persistent' : 'temporary'})`)
   }
 
@@ -222,6 +238,9 @@ export async function applyPlan(
       sql: dryRun ? '' : renderCreateSecret(secret, resolved.source),
       display: renderCreateSecret(secret, undefined, { redact: true }),
       secret: secret.name,
+      kind: 'create',
+      persistent: secret.persistent,
+      type: secret.type,
     })
   }
   if (options.dropRemoved !== false) {
@@ -251,36 +270,42 @@ export async function applyPlan(
   }
   if (dryRun) return { report, mask }
 
+  // Registries follow what was executed, also when a statement fails half-way.
+  const record = (executed: readonly Statement[], complete: boolean): void => {
+    for (const statement of executed) {
+      const own = statement.persistent ? managedPersistent : managedTemporary
+      if (statement.kind === 'drop') own.delete(statement.secret)
+      else own.set(statement.secret, statement.type)
+    }
+    if (complete) {
+      // forget names that are neither wanted nor still there (dropped by hand, say)
+      for (const registry of [managedPersistent, managedTemporary]) {
+        for (const name of [...registry.keys()]) if (!wanted.has(name)) registry.delete(name)
+      }
+    }
+    if (secretDirectory && (persistentPlans.length > 0 || existsSync(secretDirectory))) {
+      writePersistentRegistry(secretDirectory, managedPersistent)
+    }
+  }
+
   if (statements.length > 0) {
     try {
       // One multi-statement run: 1,000 secrets cost one round trip, not 1,000.
       await connection.runAndReadAll(statements.map((s) => s.sql).join('\n'))
     } catch {
-      // Find the statement that failed (the ones before it took effect; CREATE OR REPLACE
-      // makes re-running them harmless) and report it by secret name, values masked.
-      for (const statement of statements) {
+      // Find the statement that failed (the ones before it took effect; CREATE OR REPLACE and
+      // DROP … IF EXISTS make re-running them harmless) and report it by secret name.
+      for (const [index, statement] of statements.entries()) {
         try {
           await connection.runAndReadAll(statement.sql)
         } catch (error) {
+          record(statements.slice(0, index), false)
           throw explainFailure(error, statement.secret, plan, mask)
         }
       }
     }
   }
-
-  // Registries: what floe now manages.
-  for (const secret of plan.secrets) {
-    const registry = secret.persistent ? managedPersistent : managedTemporary
-    registry.set(secret.name, secret.type)
-    ;(secret.persistent ? managedTemporary : managedPersistent).delete(secret.name)
-  }
-  for (const name of [...managedPersistent.keys()])
-    if (!wanted.has(name)) managedPersistent.delete(name)
-  for (const name of [...managedTemporary.keys()])
-    if (!wanted.has(name)) managedTemporary.delete(name)
-  if (secretDirectory && (persistentPlans.length > 0 || existsSync(secretDirectory))) {
-    writePersistentRegistry(secretDirectory, managedPersistent)
-  }
+  record(statements, options.dropRemoved !== false)
 
   const after = await listSecrets(connection)
   const afterByKey = new Map(after.map((e) => [`${e.persistent}:${e.name}`, e]))

@@ -372,6 +372,30 @@ duckdb:
     expect((error as FloeError).message).not.toContain("s'ecret")
   })
 
+  it('a failure half-way keeps track of what was created, so a later apply can drop it', async () => {
+    const connection = await connect(tempDir())
+    const mixed = `
+duckdb:
+  secrets:
+    - {type: http, name: first, bearer_token: secret://api/token}
+    - {type: s3, name: lake, key_id: k, secret: secret://api/token}
+    - {type: http, name: never, bearer_token: secret://api/token}
+`
+    await expect(applySecrets(connection, manifestFromYaml(mixed), { resolver })).rejects.toThrow(
+      /DuckDB rejected secret 'lake'/,
+    )
+    const names = async () =>
+      (await query(connection, 'SELECT name FROM duckdb_secrets() ORDER BY name')).map(
+        (r) => r.name,
+      )
+    expect(await names()).toEqual(['first'])
+    const report = await applySecrets(connection, manifestFromYaml('duckdb: {secrets: []}'), {
+      resolver,
+    })
+    expect(report.dropped).toEqual(['first (temporary)'])
+    expect(await names()).toEqual([])
+  })
+
   it('the emitted review file is valid SQL: http secrets run, others reach the extension error', async () => {
     const connection = await connect(tempDir())
     const manifest = manifestFromYaml(yaml)
