@@ -91,6 +91,14 @@ describe('audit log', () => {
     expect(verifyAuditLog(path).firstBroken).toEqual({ line: 2, reason: 'not valid JSON' })
   })
 
+  it('rejects a missing log file; an empty one verifies', () => {
+    expect(() => verifyAuditLog(join(dir, 'absent.jsonl'))).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    )
+    writeFileSync(join(dir, 'empty.jsonl'), '')
+    expect(verifyAuditLog(join(dir, 'empty.jsonl'))).toEqual({ ok: true, records: [] })
+  })
+
   it('uses FLOE_ACTOR, else user@host', () => {
     const path = join(dir, 'actor.jsonl')
     expect(

@@ -11,6 +11,7 @@ import {
 } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { dirname } from 'node:path'
+import { UsageError } from '../errors.js'
 import { SecretValue } from '../secret-value.js'
 
 export type AuditAction =
@@ -165,8 +166,16 @@ export interface AuditVerification {
   firstBroken?: { line: number; reason: string }
 }
 
-/** Re-computes the chain. `line` is 1-based; records holds the records up to the break. */
+/**
+ * Re-computes the chain. `line` is 1-based; records holds the records up to the break. A
+ * missing file is a UsageError (an empty file verifies, with no records).
+ */
 export function verifyAuditLog(path: string): AuditVerification {
+  if (!existsSync(path)) {
+    throw new UsageError(`audit log ${path} does not exist`, {
+      hint: 'check secrets._config.audit.path, or pass the log file',
+    })
+  }
   const lines = readFileSync(path, 'utf8').split('\n')
   if (lines[lines.length - 1] === '') lines.pop()
   const records: AuditRecord[] = []
