@@ -396,9 +396,12 @@ export class VaultProvider implements SecretProvider {
       try {
         const response = await run(rolePath, (api, call) => api.read(rolePath, call))
         const role = (response.data ?? {}) as { default_ttl?: number; max_ttl?: number }
+        // the lease this provider holds for the secret, if it fetched it (status shows its TTL)
+        const held = this.leases.all().find((t) => t.secret === request.secret)?.lease
         return {
           exists: true,
           type: 'dynamic',
+          ...(held ? { lease: held } : {}),
           status: {
             ...(role.default_ttl !== undefined ? { default_ttl: String(role.default_ttl) } : {}),
             ...(role.max_ttl !== undefined ? { max_ttl: String(role.max_ttl) } : {}),

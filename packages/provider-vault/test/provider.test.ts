@@ -496,6 +496,12 @@ describe('dynamic secrets', () => {
     expect(renewed.ttlSeconds).toBeGreaterThan(60)
     expect(fixture.vault.leases()[0]!.renewals).toBe(1)
 
+    const described = await vault.describe(
+      { secret: 'mongo', config: { path: 'database/creds/mongo-readonly' } },
+      ctx,
+    )
+    expect(described.lease).toMatchObject({ id: secret.lease!.id, ttlSeconds: renewed.ttlSeconds })
+
     await vault.revoke(renewed, ctx)
     expect(fixture.vault.credentialValid(username)).toBe(false)
     await expect(vault.renew(renewed, ctx)).rejects.toMatchObject({ code: 'INVALID' })
