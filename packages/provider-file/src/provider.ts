@@ -1,4 +1,4 @@
-import { rm, mkdir } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
   ConflictError,
@@ -415,7 +415,6 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
         })
       }
       const dir = resolvePath(root, ctx.cwd)
-      const { readdir, stat } = await import('node:fs/promises')
       let names: string[]
       try {
         names = await readdir(dir)

@@ -151,6 +151,9 @@ export async function fetchBatch(
   const missingAt = Math.floor(requests.length / 2)
   requests.splice(missingAt, 0, request(missingName, harness.missing(missingName)))
 
+  const none = await probe.provider.fetch([], probe.ctx)
+  ensure(Array.isArray(none) && none.length === 0, 'fetch([]) must resolve to []')
+
   const outcomes = await fetchAll(probe, requests, `a batch of ${requests.length} requests`)
   assertOutcomeCode(outcomes[missingAt], 'NOT_FOUND', 'the missing secret inside a batch')
   outcomes.forEach((outcome, i) => {
