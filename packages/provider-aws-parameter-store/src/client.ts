@@ -146,6 +146,9 @@ export class ParameterStoreClients {
       })
       api = new ParameterStoreApi(
         new SSMClient({
+          // a hung connection must fail (UNAVAILABLE → retry/fallback), not hang floe: the SDK
+          // default has no request timeout; clientConfig.requestHandler overrides this
+          requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
           ...this.options.clientConfig,
           ...(settings.region ? { region: settings.region } : {}),
           ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),

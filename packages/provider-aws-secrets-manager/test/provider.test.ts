@@ -128,6 +128,24 @@ describe('aws_secrets_manager: fetch', () => {
     await offline.dispose?.()
   })
 
+  it('times out a hung request as UNAVAILABLE; check() reports ready or not', async () => {
+    emu.putSecret('slow', 'v')
+    emu.faults.add({ kind: 'timeout', ms: 1500, times: 1 })
+    const impatient = provider.create({
+      clientConfig: { ...emu.clientConfig(), requestHandler: { requestTimeout: 200 } },
+    })
+    const [outcome] = await impatient.fetch([req('slow', { secret_id: 'slow' })], ctx)
+    expect(outcome?.ok === false && outcome.error.code).toBe('UNAVAILABLE')
+    expect(await impatient.check!(ctx)).toMatchObject({ status: 'ready' })
+    await impatient.dispose?.()
+    const down = await startAwsEmulator()
+    const url = down.url
+    await down.close()
+    const offline = provider.create({ clientConfig: { ...emu.clientConfig(), endpoint: url } })
+    expect(await offline.check!(ctx)).toMatchObject({ status: 'unknown' })
+    await offline.dispose?.()
+  })
+
   it('builds its own client from endpoint, region and static auth', async () => {
     emu.putSecret('cfg', 'from-config')
     const own = provider.create()
