@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { parse } from 'yaml'
 import { AggregateConfigError, ConfigError, parseSecretRef } from '@floe/core'
 import { dbtEnvBindings, dbtEnvName, emitter, renderProfiles } from '../src/index.js'
@@ -235,6 +236,35 @@ describe('profiles.yml rendered by real Jinja2 with dbt env_var semantics', () =
     expect(emitter.name).toBe('dbt')
     expect(result.files).toEqual([{ path: 'profiles.yml', content: yaml, containsValues: false }])
     expect(parse(result.files[0]!.content)).toHaveProperty('floe.outputs.prod.type', 'snowflake')
+  })
+})
+
+describe('arbitrary secret values survive env_var() exactly (generated)', () => {
+  it('quotes, braces, newlines, unicode: dbt gets the value, Jinja never evaluates it', () => {
+    // 300 generated values in one profile, rendered by a single python run (a process per
+    // sample would be slow); a fixed seed keeps the sample reproducible.
+    const arbitrary = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+      fc.constantFrom('{{ 7*7 }}', '{% raw %}x', '\'"', '\n\\', "{{ env_var('HOME') }}", '$HOME'),
+    )
+    const samples = fc
+      .sample(arbitrary, { numRuns: 300, seed: 4004 })
+      .filter((v) => !v.includes('\0')) // an environment variable cannot carry NUL
+    const settings = Object.fromEntries(samples.map((_, i) => [`k${i}`, `secret://prop/k${i}`]))
+    const manifest = manifestFromYaml(
+      `dbt: {profiles: {p: {outputs: {t: {type: duckdb, settings: ${JSON.stringify(settings)}}}}}}`,
+    )
+    const { yaml, bindings } = renderProfiles(manifest)
+    expect(bindings).toHaveLength(samples.length)
+    const env = Object.fromEntries(
+      bindings.map((b) => [b.name, samples[Number(b.ref.key!.slice(1))]!]),
+    )
+    const rendered = renderWithJinja(yaml, env)
+    expect(rendered.stderr).toBe('')
+    const out = (rendered.profiles!.p as { outputs: { t: { settings: Record<string, string> } } })
+      .outputs.t
+    expect(out.settings).toEqual(Object.fromEntries(samples.map((v, i) => [`k${i}`, v])))
   })
 })
 
