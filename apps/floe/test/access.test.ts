@@ -48,51 +48,150 @@ afterAll(async () => {
   await vault?.close()
 })
 
-const floe = (args: string[]) => runFloe(args, { cwd: project.dir, env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken } })
+const floe = (args: string[]) =>
+  runFloe(args, { cwd: project.dir, env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken } })
 
 describe('seed 003 Snowflake example, end to end', () => {
   it('creates the scope with the creator as manager (manifest comments kept)', async () => {
-    const result = await floe(['secrets', 'scopes', 'create', '-s', 'snowflake-scope', '--provider', 'vault', '--vault-prefix', 'secret/data/scopes/snowflake', '--namespace', 'floe-jobs', '--as', 'user:alice@example.com'])
+    const result = await floe([
+      'secrets',
+      'scopes',
+      'create',
+      '-s',
+      'snowflake-scope',
+      '--provider',
+      'vault',
+      '--vault-prefix',
+      'secret/data/scopes/snowflake',
+      '--namespace',
+      'floe-jobs',
+      '--as',
+      'user:alice@example.com',
+    ])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const text = readFileSync(join(project.dir, 'floe.yaml'), 'utf8')
     expect(text).toContain('# team manifest')
-    expect(text).toMatch(/principal: user:alice@example\.com\s+role: manager\s+scope: snowflake-scope/)
+    expect(text).toMatch(
+      /principal: user:alice@example\.com\s+role: manager\s+scope: snowflake-scope/,
+    )
   })
 
   it('puts values from files; a principal without a role is refused (exit 4)', async () => {
-    const denied = await floe(['secrets', 'put', '-s', 'snowflake-scope', '-k', 'snowflake-user', '-f', 'snowflake_user.txt', '--as', 'user:mallory@example.com'])
+    const denied = await floe([
+      'secrets',
+      'put',
+      '-s',
+      'snowflake-scope',
+      '-k',
+      'snowflake-user',
+      '-f',
+      'snowflake_user.txt',
+      '--as',
+      'user:mallory@example.com',
+    ])
     expect(denied.code).toBe(4)
     expect(denied.stderr).toMatch(/user:mallory@example\.com has no role on snowflake-scope/)
-    for (const [key, file] of [['snowflake-user', 'snowflake_user.txt'], ['snowflake-password', 'snowflake_password.txt']]) {
-      const put = await floe(['secrets', 'put', '-s', 'snowflake-scope', '-k', key!, '-f', file!, '--as', 'user:alice@example.com'])
+    for (const [key, file] of [
+      ['snowflake-user', 'snowflake_user.txt'],
+      ['snowflake-password', 'snowflake_password.txt'],
+    ]) {
+      const put = await floe([
+        'secrets',
+        'put',
+        '-s',
+        'snowflake-scope',
+        '-k',
+        key!,
+        '-f',
+        file!,
+        '--as',
+        'user:alice@example.com',
+      ])
       expect(put.stderr).toBe('')
       expect(put.code).toBe(0)
     }
-    expect(vault.readKv('secret/data/scopes/snowflake/snowflake-password')).toEqual({ value: password })
+    expect(vault.readKv('secret/data/scopes/snowflake/snowflake-password')).toEqual({
+      value: password,
+    })
   })
 
   it('grants workspace:prod the reader role (managers only)', async () => {
-    const notManager = await floe(['secrets', 'access', 'grant', '--principal', 'workspace:prod', '--role', 'reader', '-s', 'snowflake-scope', '--as', 'workspace:prod'])
+    const notManager = await floe([
+      'secrets',
+      'access',
+      'grant',
+      '--principal',
+      'workspace:prod',
+      '--role',
+      'reader',
+      '-s',
+      'snowflake-scope',
+      '--as',
+      'workspace:prod',
+    ])
     expect(notManager.code).toBe(4)
-    const grant = await floe(['secrets', 'access', 'grant', '--principal', 'workspace:prod', '--role', 'reader', '-s', 'snowflake-scope', '--as', 'user:alice@example.com'])
+    const grant = await floe([
+      'secrets',
+      'access',
+      'grant',
+      '--principal',
+      'workspace:prod',
+      '--role',
+      'reader',
+      '-s',
+      'snowflake-scope',
+      '--as',
+      'user:alice@example.com',
+    ])
     expect(grant.code).toBe(0)
-    const check = parseJson<{ result: { decisions: { principal: string; action: string; allowed: boolean }[] } }>(
-      (await floe(['secrets', 'access', 'check', '--principal', 'workspace:prod', '--json'])).stdout,
+    const check = parseJson<{
+      result: { decisions: { principal: string; action: string; allowed: boolean }[] }
+    }>(
+      (await floe(['secrets', 'access', 'check', '--principal', 'workspace:prod', '--json']))
+        .stdout,
     )
-    expect(check.result.decisions.filter((d) => d.allowed).map((d) => d.action).sort()).toEqual(['create_scope', 'read'])
+    expect(
+      check.result.decisions
+        .filter((d) => d.allowed)
+        .map((d) => d.action)
+        .sort(),
+    ).toEqual(['create_scope', 'read'])
   })
 
   it('a workload running as workspace:prod resolves; another workspace is refused', async () => {
-    const prod = await floe(['secrets', 'exec', '--as', 'workspace:prod', '--', process.execPath, '-e', 'process.exit(process.env.SNOWFLAKE_PASSWORD === "' + password + '" ? 0 : 9)'])
+    const prod = await floe([
+      'secrets',
+      'exec',
+      '--as',
+      'workspace:prod',
+      '--',
+      process.execPath,
+      '-e',
+      'process.exit(process.env.SNOWFLAKE_PASSWORD === "' + password + '" ? 0 : 9)',
+    ])
     expect(prod.stderr).toBe('')
     expect(prod.code).toBe(0)
-    const dev = await floe(['secrets', 'get', 'snowflake-password', '--as', 'workspace:dev', '--reveal'])
+    const dev = await floe([
+      'secrets',
+      'get',
+      'snowflake-password',
+      '--as',
+      'workspace:dev',
+      '--reveal',
+    ])
     expect(dev.code).toBe(4)
     expect(dev.stdout).toBe('')
     expect(dev.stderr).toMatch(/workspace:dev may not read "snowflake-password"/)
     const calls = vault.calls.count()
-    const refused = await runFloe(['secrets', 'exec', '--', process.execPath, '-e', '0'], { cwd: project.dir, env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken, FLOE_PRINCIPAL: 'workspace:staging' } })
+    const refused = await runFloe(['secrets', 'exec', '--', process.execPath, '-e', '0'], {
+      cwd: project.dir,
+      env: {
+        VAULT_ADDR: vault.url,
+        VAULT_TOKEN: vault.rootToken,
+        FLOE_PRINCIPAL: 'workspace:staging',
+      },
+    })
     expect(refused.code).toBe(4)
     expect(vault.calls.count()).toBe(calls) // refused before any provider call
   })

@@ -65,7 +65,11 @@ dbt:
 `
 
 let project: FixtureProject
-const env = { WAREHOUSE_USER: 'analyst', WAREHOUSE_PASSWORD: canary.envPassword, API_TOKEN: canary.token }
+const env = {
+  WAREHOUSE_USER: 'analyst',
+  WAREHOUSE_PASSWORD: canary.envPassword,
+  API_TOKEN: canary.token,
+}
 
 beforeAll(() => {
   assertBuilt()
@@ -77,7 +81,11 @@ beforeAll(() => {
     '@floe/emit-dbt': 'packages/emit-dbt',
   })
   project.write('floe.yaml', manifest)
-  project.write('secrets/db.json', JSON.stringify({ user: 'app', password: canary.filePassword }), 0o600)
+  project.write(
+    'secrets/db.json',
+    JSON.stringify({ user: 'app', password: canary.filePassword }),
+    0o600,
+  )
   project.write('new-password.txt', canary.rotated, 0o600)
   project.write('template.txt', 'a=secret://warehouse/password\nb=secret://db/password\n')
 })
@@ -101,18 +109,73 @@ const commands: { label: string; args: string[]; allowStdout?: string[] }[] = [
   { label: 'get --json', args: ['secrets', 'get', 'db/password', '--json'] },
   { label: 'get missing key', args: ['secrets', 'get', 'db/nope'] },
   { label: 'get missing secret', args: ['secrets', 'get', 'absent', '--json'] },
-  { label: 'get --reveal', args: ['secrets', 'get', 'api', '--reveal'], allowStdout: [canary.token] },
-  { label: 'exec (masked)', args: ['secrets', 'exec', '--', process.execPath, '-e', 'console.log(process.env.PGPASSWORD, process.env.DB_PASSWORD, process.env.API_TOKEN_OUT); console.error(process.env.PGPASSWORD)'] },
-  { label: 'exec child failure', args: ['secrets', 'exec', '--', process.execPath, '-e', 'console.error("boom " + process.env.DB_PASSWORD); process.exit(3)'] },
+  {
+    label: 'get --reveal',
+    args: ['secrets', 'get', 'api', '--reveal'],
+    allowStdout: [canary.token],
+  },
+  {
+    label: 'exec (masked)',
+    args: [
+      'secrets',
+      'exec',
+      '--',
+      process.execPath,
+      '-e',
+      'console.log(process.env.PGPASSWORD, process.env.DB_PASSWORD, process.env.API_TOKEN_OUT); console.error(process.env.PGPASSWORD)',
+    ],
+  },
+  {
+    label: 'exec child failure',
+    args: [
+      'secrets',
+      'exec',
+      '--',
+      process.execPath,
+      '-e',
+      'console.error("boom " + process.env.DB_PASSWORD); process.exit(3)',
+    ],
+  },
   { label: 'inject', args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
   { label: 'emit dbt', args: ['secrets', 'emit', 'dbt'] },
   { label: 'emit duckdb', args: ['secrets', 'emit', 'duckdb'] },
   { label: 'apply duckdb --dry-run', args: ['secrets', 'apply', 'duckdb', '--dry-run'] },
-  { label: 'apply duckdb -c', args: ['secrets', 'apply', 'duckdb', '-c', 'SELECT name, type, secret_string FROM duckdb_secrets()', '--json'] },
-  { label: 'rotate --dry-run', args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt', '--dry-run'] },
-  { label: 'rotate', args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt'] },
-  { label: 'rotate --generate --json', args: ['secrets', 'rotate', 'db', '--key', 'password', '--generate', '--json'] },
-  { label: 'create existing (conflict)', args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'] },
+  {
+    label: 'apply duckdb -c',
+    args: [
+      'secrets',
+      'apply',
+      'duckdb',
+      '-c',
+      'SELECT name, type, secret_string FROM duckdb_secrets()',
+      '--json',
+    ],
+  },
+  {
+    label: 'rotate --dry-run',
+    args: [
+      'secrets',
+      'rotate',
+      'db',
+      '--key',
+      'password',
+      '--value-file',
+      'new-password.txt',
+      '--dry-run',
+    ],
+  },
+  {
+    label: 'rotate',
+    args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt'],
+  },
+  {
+    label: 'rotate --generate --json',
+    args: ['secrets', 'rotate', 'db', '--key', 'password', '--generate', '--json'],
+  },
+  {
+    label: 'create existing (conflict)',
+    args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'],
+  },
   { label: 'providers', args: ['secrets', 'providers'] },
   { label: 'audit verify', args: ['secrets', 'audit', 'verify'] },
   { label: 'unknown secret', args: ['secrets', 'get', 'nope/x'] },
@@ -125,7 +188,9 @@ describe('canary: no value leaks from any command', () => {
       assertNoCanary(`${command.label} stdout`, result.stdout, command.allowStdout)
       assertNoCanary(`${command.label} stderr`, result.stderr)
       // Each command must have actually run (not died before touching secrets).
-      expect(result.stdout + result.stderr).not.toMatch(/TypeError|ReferenceError|Cannot find module/)
+      expect(result.stdout + result.stderr).not.toMatch(
+        /TypeError|ReferenceError|Cannot find module/,
+      )
     })
   }
 
@@ -140,9 +205,23 @@ describe('canary: no value leaks from any command', () => {
   })
 
   it('sanctioned sinks do carry the value (so the test above is meaningful)', async () => {
-    const reveal = await runFloe(['secrets', 'get', 'warehouse/password', '--reveal'], { cwd: project.dir, env })
+    const reveal = await runFloe(['secrets', 'get', 'warehouse/password', '--reveal'], {
+      cwd: project.dir,
+      env,
+    })
     expect(reveal.stdout).toContain(canary.envPassword)
-    const exec = await runFloe(['secrets', 'exec', '--no-mask', '--', process.execPath, '-e', 'console.log(process.env.PGPASSWORD)'], { cwd: project.dir, env })
+    const exec = await runFloe(
+      [
+        'secrets',
+        'exec',
+        '--no-mask',
+        '--',
+        process.execPath,
+        '-e',
+        'console.log(process.env.PGPASSWORD)',
+      ],
+      { cwd: project.dir, env },
+    )
     expect(exec.stdout).toContain(canary.envPassword)
     expect(readFileSync(join(project.dir, 'out.txt'), 'utf8')).toContain(canary.envPassword)
   })

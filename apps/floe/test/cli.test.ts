@@ -18,7 +18,11 @@ env:
   PGUSER: secret://warehouse/user
   TOKEN: secret://api_token
 `
-const env = { WAREHOUSE_USER: 'analyst', WAREHOUSE_PASSWORD: 'pw-4b1d-not-real', API_TOKEN: 'tok-93c2-not-real' }
+const env = {
+  WAREHOUSE_USER: 'analyst',
+  WAREHOUSE_PASSWORD: 'pw-4b1d-not-real',
+  API_TOKEN: 'tok-93c2-not-real',
+}
 
 let project: FixtureProject
 beforeAll(() => {
@@ -27,12 +31,19 @@ beforeAll(() => {
   project.write('floe.yaml', manifest)
   project.write(
     'broken.yaml',
-    manifest.replace('env:\n', '  extra:\n    provider: env\n    variable: X\n  missing_one:\n    provider: env\n    variable: NOT_SET_ANYWHERE\nenv:\n'),
+    manifest.replace(
+      'env:\n',
+      '  extra:\n    provider: env\n    variable: X\n  missing_one:\n    provider: env\n    variable: NOT_SET_ANYWHERE\nenv:\n',
+    ),
   )
-  project.write('bad-uri.yaml', 'secrets:\n  a:\n    provider: env\n    variable: A\nenv:\n  A_VAR: secret://a?bogus=1\n')
+  project.write(
+    'bad-uri.yaml',
+    'secrets:\n  a:\n    provider: env\n    variable: A\nenv:\n  A_VAR: secret://a?bogus=1\n',
+  )
 })
 
-const run = (args: string[], extraEnv: Record<string, string> = {}) => runFloe(args, { cwd: project.dir, env: { ...env, ...extraEnv } })
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runFloe(args, { cwd: project.dir, env: { ...env, ...extraEnv } })
 
 describe('floe CLI basics', () => {
   it('prints its version and help with the secrets topic', async () => {
@@ -41,7 +52,19 @@ describe('floe CLI basics', () => {
     expect(version.stdout).toMatch(/@floe\/cli\/\d+\.\d+\.\d+/)
     const help = await run(['secrets', '--help'])
     expect(help.code).toBe(0)
-    for (const cmd of ['list', 'status', 'validate', 'rotate', 'create', 'get', 'exec', 'inject', 'emit', 'apply', 'providers']) {
+    for (const cmd of [
+      'list',
+      'status',
+      'validate',
+      'rotate',
+      'create',
+      'get',
+      'exec',
+      'inject',
+      'emit',
+      'apply',
+      'providers',
+    ]) {
       expect(help.stdout).toContain(`secrets ${cmd}`)
     }
   })
@@ -102,10 +125,19 @@ describe('floe secrets validate', () => {
   it('--json gives the stable envelope', async () => {
     const result = await run(['secrets', 'validate', '-m', 'broken.yaml', '--json'])
     expect(result.code).toBe(1)
-    const envelope = parseJson<{ status: string; result: { errors: number; checks: { subject: string; ok: boolean }[] }; warnings: string[] }>(result.stdout)
+    const envelope = parseJson<{
+      status: string
+      result: { errors: number; checks: { subject: string; ok: boolean }[] }
+      warnings: string[]
+    }>(result.stdout)
     expect(envelope.status).toBe('failed')
     expect(envelope.result.errors).toBe(2)
-    expect(envelope.result.checks.filter((c) => !c.ok).map((c) => c.subject).sort()).toEqual(['extra', 'missing_one'])
+    expect(
+      envelope.result.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.subject)
+        .sort(),
+    ).toEqual(['extra', 'missing_one'])
     expect(Array.isArray(envelope.warnings)).toBe(true)
   })
 })
@@ -116,21 +148,29 @@ describe('floe secrets list / status / providers', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/NAME\s+PROVIDER\s+KEYS\s+KIND/)
     expect(result.stdout).toMatch(/warehouse\s+env/)
-    const json = parseJson<{ result: { secrets: { name: string }[] } }>((await run(['secrets', 'list', '--json'])).stdout)
+    const json = parseJson<{ result: { secrets: { name: string }[] } }>(
+      (await run(['secrets', 'list', '--json'])).stdout,
+    )
     expect(json.result.secrets.map((s) => s.name)).toEqual(['warehouse', 'api_token'])
   })
 
   it('status shows existence per secret', async () => {
     const result = await run(['secrets', 'status', '--json'])
     expect(result.code).toBe(0)
-    const json = parseJson<{ result: { secrets: { name: string; exists: boolean }[] } }>(result.stdout)
-    expect(json.result.secrets).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'warehouse', exists: true })]))
+    const json = parseJson<{ result: { secrets: { name: string; exists: boolean }[] } }>(
+      result.stdout,
+    )
+    expect(json.result.secrets).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'warehouse', exists: true })]),
+    )
   })
 
   it('providers lists what the project installed', async () => {
     const result = await run(['secrets', 'providers', '--json'])
     expect(result.code).toBe(0)
-    const json = parseJson<{ result: { installed: { kind: string; name: string; package: string }[] } }>(result.stdout)
+    const json = parseJson<{
+      result: { installed: { kind: string; name: string; package: string }[] }
+    }>(result.stdout)
     const providers = json.result.installed.filter((i) => i.kind === 'provider').map((i) => i.name)
     expect(providers).toEqual(['env'])
   })
@@ -159,7 +199,15 @@ describe('floe secrets get / exec / inject', () => {
     expect(masked.code).toBe(7)
     expect(masked.stdout).toContain('[REDACTED]:[REDACTED]')
     expect(masked.stdout).not.toContain(env.WAREHOUSE_PASSWORD)
-    const unmasked = await run(['secrets', 'exec', '--no-mask', '--', process.execPath, '-e', script])
+    const unmasked = await run([
+      'secrets',
+      'exec',
+      '--no-mask',
+      '--',
+      process.execPath,
+      '-e',
+      script,
+    ])
     expect(unmasked.stdout).toContain(`analyst:${env.WAREHOUSE_PASSWORD}`)
   })
 
@@ -170,7 +218,10 @@ describe('floe secrets get / exec / inject', () => {
   })
 
   it('inject writes the output 0600 and prints no value', async () => {
-    project.write('app.tmpl', 'user=secret://warehouse/user\npassword=secret://warehouse/password\n')
+    project.write(
+      'app.tmpl',
+      'user=secret://warehouse/user\npassword=secret://warehouse/password\n',
+    )
     const result = await run(['secrets', 'inject', '-i', 'app.tmpl', '-o', 'app.conf'])
     expect(result.code).toBe(0)
     expect(result.stdout).not.toContain(env.WAREHOUSE_PASSWORD)

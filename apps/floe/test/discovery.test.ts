@@ -8,7 +8,12 @@ function writeHelloPlugin(dir: string): void {
   mkdirSync(join(dir, 'commands'), { recursive: true })
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'floe-plugin-hello', version: '1.2.3', type: 'module', oclif: { commands: './commands' } }),
+    JSON.stringify({
+      name: 'floe-plugin-hello',
+      version: '1.2.3',
+      type: 'module',
+      oclif: { commands: './commands' },
+    }),
   )
   writeFileSync(
     join(dir, 'commands', 'hello.js'),
@@ -26,7 +31,12 @@ function writeEchoProvider(dir: string): void {
   mkdirSync(dir, { recursive: true })
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'floe-provider-echo', version: '0.0.1', type: 'module', floe: { provider: 'echo', entry: './index.js' } }),
+    JSON.stringify({
+      name: 'floe-provider-echo',
+      version: '0.0.1',
+      type: 'module',
+      floe: { provider: 'echo', entry: './index.js' },
+    }),
   )
   writeFileSync(
     join(dir, 'index.js'),
@@ -68,7 +78,9 @@ describe('run-time discovery in a team project outside the workspace', () => {
     )
     const providers = await runFloe(['secrets', 'providers', '--json'], { cwd: project.dir })
     expect(providers.code).toBe(0)
-    const installed = parseJson<{ result: { installed: { kind: string; name: string }[] } }>(providers.stdout).result.installed
+    const installed = parseJson<{ result: { installed: { kind: string; name: string }[] } }>(
+      providers.stdout,
+    ).result.installed
     expect(installed.filter((i) => i.kind === 'provider').map((i) => i.name)).toEqual(['env'])
 
     const validate = await runFloe(['secrets', 'validate'], { cwd: project.dir })
@@ -80,7 +92,17 @@ describe('run-time discovery in a team project outside the workspace', () => {
   it('(b) a third-party oclif plugin listed in package.json adds a command', async () => {
     const project = makeProject(shared)
     writeHelloPlugin(join(project.dir, 'node_modules', 'floe-plugin-hello'))
-    project.write('package.json', JSON.stringify({ name: 'team', private: true, dependencies: { ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])), 'floe-plugin-hello': '1.2.3' } }))
+    project.write(
+      'package.json',
+      JSON.stringify({
+        name: 'team',
+        private: true,
+        dependencies: {
+          ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
+          'floe-plugin-hello': '1.2.3',
+        },
+      }),
+    )
     const result = await runFloe(['hello'], { cwd: project.dir })
     expect(result.stderr).toBe('')
     expect(result.stdout).toContain('hello from floe-plugin-hello')
@@ -94,7 +116,11 @@ describe('run-time discovery in a team project outside the workspace', () => {
     mkdirSync(join(pluginDir, 'node_modules', '@oclif'), { recursive: true })
     project.write('vendor/floe-plugin-hello/node_modules/.keep', '')
     const { symlinkSync } = await import('node:fs')
-    symlinkSync(join(repoRoot, 'apps/floe/node_modules/@oclif/core'), join(pluginDir, 'node_modules', '@oclif', 'core'), 'dir')
+    symlinkSync(
+      join(repoRoot, 'apps/floe/node_modules/@oclif/core'),
+      join(pluginDir, 'node_modules', '@oclif', 'core'),
+      'dir',
+    )
     const before = await runFloe(['hello'], { cwd: project.dir })
     expect(before.code).not.toBe(0)
     const link = await runFloe(['plugins', 'link', pluginDir, '--no-install'], { cwd: project.dir })
@@ -106,7 +132,17 @@ describe('run-time discovery in a team project outside the workspace', () => {
   it('(c) a floe-provider-* package is discovered and used', async () => {
     const project = makeProject(shared)
     writeEchoProvider(join(project.dir, 'node_modules', 'floe-provider-echo'))
-    project.write('package.json', JSON.stringify({ name: 'team', private: true, dependencies: { ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])), 'floe-provider-echo': '0.0.1' } }))
+    project.write(
+      'package.json',
+      JSON.stringify({
+        name: 'team',
+        private: true,
+        dependencies: {
+          ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
+          'floe-provider-echo': '0.0.1',
+        },
+      }),
+    )
     project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
     const result = await runFloe(['secrets', 'get', 'greeting', '--reveal'], { cwd: project.dir })
     expect(result.stderr).toBe('')
@@ -114,6 +150,10 @@ describe('run-time discovery in a team project outside the workspace', () => {
     const providers = parseJson<{ result: { installed: { name: string; package: string }[] } }>(
       (await runFloe(['secrets', 'providers', '--json'], { cwd: project.dir })).stdout,
     )
-    expect(providers.result.installed).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'echo', package: 'floe-provider-echo' })]))
+    expect(providers.result.installed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'echo', package: 'floe-provider-echo' }),
+      ]),
+    )
   })
 })

@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,9 +16,16 @@ export const floeBin = join(repoRoot, 'apps/floe/bin/run.js')
 
 /** The CLI runs from its build (bin/run.js → dist, oclif.manifest.json): fail loudly if absent. */
 export function assertBuilt(): void {
-  const needed = ['apps/floe/dist/project-root.js', 'plugins/plugin-secrets/dist/commands/secrets/validate.js', 'packages/core/dist/index.js']
+  const needed = [
+    'apps/floe/dist/project-root.js',
+    'plugins/plugin-secrets/dist/commands/secrets/validate.js',
+    'packages/core/dist/index.js',
+  ]
   const missing = needed.filter((p) => !existsSync(join(repoRoot, p)))
-  if (missing.length) throw new Error(`CLI tests need a build: run \`pnpm build\` first (missing ${missing.join(', ')})`)
+  if (missing.length)
+    throw new Error(
+      `CLI tests need a build: run \`pnpm build\` first (missing ${missing.join(', ')})`,
+    )
 }
 
 export interface RunResult {
@@ -28,7 +42,10 @@ export interface RunOptions {
 }
 
 /** A clean environment: no cloud credentials, a private HOME, no colour. */
-export function isolatedEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function isolatedEnv(
+  home: string,
+  extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
@@ -79,7 +96,10 @@ export interface FixtureProject {
  * A team project OUTSIDE the workspace: its package.json lists `dependencies`, each linked
  * into its node_modules from the workspace (what `npm i` of the published package gives).
  */
-export function makeProject(dependencies: Record<string, string>, extraPackageJson: Record<string, unknown> = {}): FixtureProject {
+export function makeProject(
+  dependencies: Record<string, string>,
+  extraPackageJson: Record<string, unknown> = {},
+): FixtureProject {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'floe-project-')))
   const deps: Record<string, string> = {}
   for (const [name, source] of Object.entries(dependencies)) {
@@ -88,7 +108,14 @@ export function makeProject(dependencies: Record<string, string>, extraPackageJs
     mkdirSync(dirname(target), { recursive: true })
     symlinkSync(resolve(repoRoot, source), target, 'dir')
   }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'team-project', private: true, dependencies: deps, ...extraPackageJson }, null, 2))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      { name: 'team-project', private: true, dependencies: deps, ...extraPackageJson },
+      null,
+      2,
+    ),
+  )
   return {
     dir,
     write(path, content, mode) {
@@ -100,7 +127,14 @@ export function makeProject(dependencies: Record<string, string>, extraPackageJs
   }
 }
 
-export function parseJson<T = { status: string; result: unknown; warnings: string[]; error?: { code: string; message: string } }>(stdout: string): T {
+export function parseJson<
+  T = {
+    status: string
+    result: unknown
+    warnings: string[]
+    error?: { code: string; message: string }
+  },
+>(stdout: string): T {
   try {
     return JSON.parse(stdout) as T
   } catch {

@@ -69,7 +69,8 @@ describe('seed 003 scope/role table', () => {
         const model = buildAccessModel(await load(snowflake))
         const decision = checkScopeAccess(model, principal, action, 'snowflake-scope')
         expect(decision.allowed).toBe(seedTable[action][role])
-        if (decision.allowed && action !== 'create_scope') expect(decision.grant?.principal.text).toBe(principal)
+        if (decision.allowed && action !== 'create_scope')
+          expect(decision.grant?.principal.text).toBe(principal)
       })
     }
   }
@@ -78,7 +79,10 @@ describe('seed 003 scope/role table', () => {
 describe('access model', () => {
   it('collects scope members from secrets:, pattern and scope: fields', async () => {
     const model = buildAccessModel(await load(snowflake))
-    expect(model.scopes.get('snowflake-scope')?.secrets).toEqual(['snowflake-password', 'snowflake-user'])
+    expect(model.scopes.get('snowflake-scope')?.secrets).toEqual([
+      'snowflake-password',
+      'snowflake-user',
+    ])
     expect(model.scopes.get('billing-scope')?.secrets).toEqual(['billing-token'])
     expect(model.scopesOf('billing-token').map((s) => s.name)).toEqual(['billing-scope'])
   })
@@ -91,7 +95,9 @@ describe('access model', () => {
     const denied = checkSecretAccess(model, 'workspace:prod', 'read', 'billing-token')
     expect(denied.allowed).toBe(false)
     expect(denied.reason).toMatch(/workspace:prod has no role on billing-scope/)
-    expect(() => assertCanRead(model, 'workspace:dev', ['snowflake-user'])).toThrow(/workspace:dev may not read "snowflake-user"/)
+    expect(() => assertCanRead(model, 'workspace:dev', ['snowflake-user'])).toThrow(
+      /workspace:dev may not read "snowflake-user"/,
+    )
     try {
       assertCanRead(model, 'workspace:dev', ['snowflake-user'])
     } catch (error) {
@@ -136,7 +142,9 @@ access:
     expect(message).toMatch(/floe\.yaml:8:\d+: scopes\.s\.secrets\[0\]: "missing" is not declared/)
     expect(message).toMatch(/floe\.yaml:10:\d+: scopes\.t\.location\.vault/)
     expect(message).toMatch(/floe\.yaml:5:\d+: secrets\.a\.scope: scope "nope" is not declared/)
-    expect(message).toMatch(/floe\.yaml:12:\d+: access\[0\]\.principal: invalid principal "robot:x"/)
+    expect(message).toMatch(
+      /floe\.yaml:12:\d+: access\[0\]\.principal: invalid principal "robot:x"/,
+    )
     expect(message).toMatch(/floe\.yaml:13:\d+: access\.1\.role/)
     expect(message).toMatch(/floe\.yaml:14:\d+: access\[2\]\.scope: scope "ghost" is not declared/)
   })
@@ -159,8 +167,16 @@ dbt:
   it('names each workload and the principal it runs as', async () => {
     const workloads = declaredWorkloads(await load(withWorkloads))
     expect(workloads).toEqual([
-      expect.objectContaining({ label: 'kubernetes Deployment dagster-daemon', principal: 'serviceaccount:floe-jobs/runner', secrets: ['billing-token', 'snowflake-user'] }),
-      expect.objectContaining({ label: 'dbt profile floe', principal: 'workspace:prod', secrets: ['snowflake-password', 'snowflake-user'] }),
+      expect.objectContaining({
+        label: 'kubernetes Deployment dagster-daemon',
+        principal: 'serviceaccount:floe-jobs/runner',
+        secrets: ['billing-token', 'snowflake-user'],
+      }),
+      expect.objectContaining({
+        label: 'dbt profile floe',
+        principal: 'workspace:prod',
+        secrets: ['snowflake-password', 'snowflake-user'],
+      }),
     ])
   })
 
@@ -169,10 +185,16 @@ dbt:
     const findings = accessFindings(manifest, buildAccessModel(manifest))
     const errors = findings.filter((f) => f.severity === 'error')
     expect(errors.map((f) => f.message)).toEqual([
-      expect.stringMatching(/dagster-daemon runs as serviceaccount:floe-jobs\/runner but uses "billing-token"/),
-      expect.stringMatching(/dagster-daemon runs as serviceaccount:floe-jobs\/runner but uses "snowflake-user"/),
+      expect.stringMatching(
+        /dagster-daemon runs as serviceaccount:floe-jobs\/runner but uses "billing-token"/,
+      ),
+      expect.stringMatching(
+        /dagster-daemon runs as serviceaccount:floe-jobs\/runner but uses "snowflake-user"/,
+      ),
     ])
-    expect(errors[0]?.location?.line).toBe(withWorkloads.split('\n').findIndex((l) => l.includes('dagster-daemon')) + 1)
+    expect(errors[0]?.location?.line).toBe(
+      withWorkloads.split('\n').findIndex((l) => l.includes('dagster-daemon')) + 1,
+    )
   })
 
   it('warns on grants broader than the workloads use and on scopes spanning environments', async () => {
@@ -189,20 +211,38 @@ duckdb:
     - { type: http, name: api, bearer_token: secret://db-prod }
 `
     const manifest = await load(text)
-    const codes = accessFindings(manifest, buildAccessModel(manifest)).map((f) => `${f.severity}:${f.code}`)
-    expect(codes.sort()).toEqual(['warning:access-broad-grant', 'warning:access-scope-spans-environments', 'warning:access-write-role-for-workload'])
+    const codes = accessFindings(manifest, buildAccessModel(manifest)).map(
+      (f) => `${f.severity}:${f.code}`,
+    )
+    expect(codes.sort()).toEqual([
+      'warning:access-broad-grant',
+      'warning:access-scope-spans-environments',
+      'warning:access-write-role-for-workload',
+    ])
   })
 })
 
 describe('put target for a scope key', () => {
   it('uses the declared secret, or the scope location with borrowed connection fields', async () => {
-    const manifest = await load(snowflake.replace('path: secret/data/scopes/snowflake/user', 'path: secret/data/scopes/snowflake/user\n    vault: { address: "http://127.0.0.1:8200" }'))
+    const manifest = await load(
+      snowflake.replace(
+        'path: secret/data/scopes/snowflake/user',
+        'path: secret/data/scopes/snowflake/user\n    vault: { address: "http://127.0.0.1:8200" }',
+      ),
+    )
     const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!
-    expect(definitionForScopeKey(manifest, scope, 'snowflake-password').fields.path).toBe('secret/data/scopes/snowflake/password')
+    expect(definitionForScopeKey(manifest, scope, 'snowflake-password').fields.path).toBe(
+      'secret/data/scopes/snowflake/password',
+    )
     const derived = definitionForScopeKey(manifest, scope, 'api-key')
     expect(derived).toMatchObject({ name: 'api-key', provider: 'vault', scope: 'snowflake-scope' })
-    expect(derived.fields).toMatchObject({ path: 'secret/data/scopes/snowflake/api-key', vault: { address: 'http://127.0.0.1:8200' } })
+    expect(derived.fields).toMatchObject({
+      path: 'secret/data/scopes/snowflake/api-key',
+      vault: { address: 'http://127.0.0.1:8200' },
+    })
     const billing = buildAccessModel(manifest).scopes.get('billing-scope')!
-    expect(() => definitionForScopeKey(manifest, billing, 'x')).toThrow(/sets no provider for new keys/)
+    expect(() => definitionForScopeKey(manifest, billing, 'x')).toThrow(
+      /sets no provider for new keys/,
+    )
   })
 })

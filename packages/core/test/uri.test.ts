@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { findSecretRefs, formatSecretRef, parseSecretRef, refId, type SecretRef } from '../src/uri.js'
+import {
+  findSecretRefs,
+  formatSecretRef,
+  parseSecretRef,
+  refId,
+  type SecretRef,
+} from '../src/uri.js'
 import { SecretReferenceError } from '../src/errors.js'
 
 function offsetOf(input: string): number {
@@ -15,7 +21,10 @@ function offsetOf(input: string): number {
 
 describe('parseSecretRef', () => {
   it('parses the seed 002 forms', () => {
-    expect(parseSecretRef('secret://kafka_credentials/password')).toEqual({ name: 'kafka_credentials', key: 'password' })
+    expect(parseSecretRef('secret://kafka_credentials/password')).toEqual({
+      name: 'kafka_credentials',
+      key: 'password',
+    })
     expect(parseSecretRef('secret://mongo_connection')).toEqual({ name: 'mongo_connection' })
     expect(parseSecretRef('secret://api_key?version=2')).toEqual({ name: 'api_key', version: '2' })
     expect(parseSecretRef('secret://optional_secret/key?default=default_value')).toEqual({
@@ -26,7 +35,11 @@ describe('parseSecretRef', () => {
   })
 
   it('percent-decodes keys and parameter values', () => {
-    expect(parseSecretRef('secret://db/pass%20word?default=a%26b%3Dc')).toEqual({ name: 'db', key: 'pass word', default: 'a&b=c' })
+    expect(parseSecretRef('secret://db/pass%20word?default=a%26b%3Dc')).toEqual({
+      name: 'db',
+      key: 'pass word',
+      default: 'a&b=c',
+    })
     expect(parseSecretRef('secret://db/caf%C3%A9')).toEqual({ name: 'db', key: 'café' })
     expect(parseSecretRef('secret://db/a/b')).toEqual({ name: 'db', key: 'a/b' })
     expect(parseSecretRef('secret://db?default=')).toEqual({ name: 'db', default: '' })
@@ -82,7 +95,26 @@ describe('format / parse properties', () => {
     const inputs = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),
       fc.string({ maxLength: 40 }).map((s) => `secret://${s}`),
-      fc.array(fc.constantFrom('secret://', 'a', '/', '?', '&', '=', '%', '%C3', '%2', 'version', 'default', 'é', ' '), { maxLength: 12 }).map((parts) => parts.join('')),
+      fc
+        .array(
+          fc.constantFrom(
+            'secret://',
+            'a',
+            '/',
+            '?',
+            '&',
+            '=',
+            '%',
+            '%C3',
+            '%2',
+            'version',
+            'default',
+            'é',
+            ' ',
+          ),
+          { maxLength: 12 },
+        )
+        .map((parts) => parts.join('')),
     )
     fc.assert(
       fc.property(inputs, (input) => {

@@ -65,7 +65,7 @@ export function compileGcp({ manifest, model, options }: CompileInput): Compiled
           warnings.push(`${g.principal.text} has no GCP IAM identity: left out`)
       if (!members.length) continue
       for (const def of secrets) {
-        const resource = `projects/${String(def.fields.project ?? project)}/secrets/${String(def.fields.secret)}`
+        const resource = `projects/${stringOption(def.fields, 'project', project)}/secrets/${String(def.fields.secret)}`
         const entry = (perSecret[resource] ??= { bindings: [] })
         for (const r of GCP_ROLES[role]) {
           const existing = entry.bindings.find((b) => b.role === r)

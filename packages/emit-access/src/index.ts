@@ -29,7 +29,7 @@ export const emitter: EmitterModule = {
   name: 'access',
   packageName: '@floe/emit-access',
   async emit({ manifest, options }) {
-    const target = String(options.target ?? '')
+    const target = typeof options.target === 'string' ? options.target : ''
     const compile = TARGETS[target]
     if (!compile)
       throw new UsageError(`unknown access target "${target}"`, {

@@ -1,6 +1,12 @@
 import { stringify } from 'yaml'
 import type { Grant, LoadedManifest, Role, Scope } from '@floe/core'
-import { policyName, scopesWithGrants, type CompileInput, type Compiled } from './shared.js'
+import {
+  policyName,
+  scopesWithGrants,
+  stringOption,
+  type CompileInput,
+  type Compiled,
+} from './shared.js'
 
 const RBAC = 'rbac.authorization.k8s.io'
 
@@ -129,7 +135,7 @@ export function compileKubernetesObjects({ manifest, model, options }: CompileIn
 
 export function compileKubernetes(input: CompileInput): Compiled {
   const { objects, warnings } = compileKubernetesObjects(input)
-  const format = String(input.options.format ?? 'yaml')
+  const format = stringOption(input.options, 'format', 'yaml')
   const content =
     format === 'json'
       ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n'

@@ -51,7 +51,9 @@ export function stringOption(
   fallback: string,
 ): string {
   const value = options[name]
-  return value === undefined || value === '' ? fallback : String(value)
+  return typeof value === 'string' || typeof value === 'number'
+    ? String(value) || fallback
+    : fallback
 }
 
 /** Stable JSON: two-space indent, trailing newline. */

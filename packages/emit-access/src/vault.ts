@@ -1,6 +1,7 @@
 import type { Role, SecretDefinition } from '@floe/core'
 import {
   policyName,
+  stringOption,
   scopesWithGrants,
   secretsOf,
   type CompileInput,
@@ -133,7 +134,7 @@ function hclString(value: string): string {
 export function compileVault({ manifest, model, options }: CompileInput): Compiled {
   const files: Compiled['files'] = []
   const warnings: string[] = []
-  const k8sMount = String(options.kubernetes_mount ?? 'kubernetes')
+  const k8sMount = stringOption(options, 'kubernetes_mount', 'kubernetes')
   const bindings: string[] = []
   const bySa = new Map<string, Set<string>>()
   const byGroup = new Map<string, Set<string>>()

@@ -67,12 +67,12 @@ describe('output is deterministic', () => {
     for (const target of Object.keys(TARGETS)) {
       const a = await emitter.emit({
         manifest,
-        logger: console as never,
+        logger: console,
         options: { ...input.options, target },
       })
       const b = await emitter.emit({
         manifest,
-        logger: console as never,
+        logger: console,
         options: { ...input.options, target },
       })
       expect(a.files.map((f) => f.path).length).toBeGreaterThan(0)
@@ -171,7 +171,13 @@ function allows(
 describe('kubernetes: Role + RoleBinding per (scope, role)', () => {
   const docs = () =>
     parseAllDocuments(TARGETS.kubernetes!(input).files[0]!.content).map(
-      (d) => d.toJSON() as Record<string, any>,
+      (d) =>
+        d.toJSON() as Record<string, unknown> & {
+          kind: string
+          metadata: { name: string; namespace: string }
+          rules: PolicyRule[]
+          subjects: unknown[]
+        },
     )
 
   it('validates with kubernetes-models and uses exact resourceNames', () => {
@@ -185,11 +191,13 @@ describe('kubernetes: Role + RoleBinding per (scope, role)', () => {
       'RoleBinding/floe-sf-manager',
     ])
     for (const o of objects) {
-      ;(o.kind === 'Role' ? new K8sRole(o as never) : new RoleBinding(o as never)).validate()
+      if (o.kind === 'Role')
+        new K8sRole(o).validate()
+      else new RoleBinding(o as unknown as ConstructorParameters<typeof RoleBinding>[0]).validate()
       expect(o.metadata.namespace).toBe('floe-jobs')
     }
     const reader = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'floe-sf-reader')!
-    expect(reader.rules[0].resourceNames).toEqual([
+    expect(reader.rules[0]?.resourceNames).toEqual([
       'sf-aws',
       'sf-azure',
       'sf-gcp',
@@ -208,8 +216,9 @@ describe('kubernetes: Role + RoleBinding per (scope, role)', () => {
 
   for (const role of roles) {
     it(`${role}: requests allowed exactly as seed 003 says`, () => {
-      const rules = docs().find((o) => o.kind === 'Role' && o.metadata.name === `floe-sf-${role}`)!
-        .rules as PolicyRule[]
+      const rules = docs().find(
+        (o) => o.kind === 'Role' && o.metadata.name === `floe-sf-${role}`,
+      )!.rules
       expect(allows(rules, 'get', '', 'secrets', 'snowflake-credentials')).toBe(expected[role].read)
       expect(allows(rules, 'update', '', 'secrets', 'snowflake-credentials')).toBe(
         expected[role].write,
@@ -347,11 +356,11 @@ describe('gcp and azure', () => {
 describe('emitter', () => {
   it('rejects unknown targets and manifests without scopes', async () => {
     await expect(
-      emitter.emit({ manifest, logger: console as never, options: { target: 'ldap' } }),
+      emitter.emit({ manifest, logger: console, options: { target: 'ldap' } }),
     ).rejects.toThrow(/unknown access target "ldap"/)
     const bare = await loadManifestFromString('secrets: {}\n', { env: {} })
     await expect(
-      emitter.emit({ manifest: bare, logger: console as never, options: { target: 'vault' } }),
+      emitter.emit({ manifest: bare, logger: console, options: { target: 'vault' } }),
     ).rejects.toThrow(/no scopes/)
   })
 })

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { AggregateConfigError, ConfigError, ForbiddenError, type FloeError, type SourceLocation } from '../errors.js'
+import {
+  AggregateConfigError,
+  ConfigError,
+  ForbiddenError,
+  type FloeError,
+  type SourceLocation,
+} from '../errors.js'
 import type { LoadedManifest } from '../types.js'
 
 /**
@@ -13,7 +19,14 @@ export const ROLES = ['reader', 'writer', 'manager'] as const
 export type Role = (typeof ROLES)[number]
 
 /** Seed 003's scope-level permissions, one action per row of its table. */
-export const ACTIONS = ['create_scope', 'manage_grants', 'delete_scope', 'write', 'list', 'read'] as const
+export const ACTIONS = [
+  'create_scope',
+  'manage_grants',
+  'delete_scope',
+  'write',
+  'list',
+  'read',
+] as const
 export type Action = (typeof ACTIONS)[number]
 
 export const ACTION_DESCRIPTIONS: Record<Action, string> = {
@@ -33,7 +46,15 @@ export const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
 }
 export const EVERYONE_ACTIONS: readonly Action[] = ['create_scope']
 
-export const PRINCIPAL_KINDS = ['user', 'group', 'serviceaccount', 'workspace', 'role', 'gcp', 'azure'] as const
+export const PRINCIPAL_KINDS = [
+  'user',
+  'group',
+  'serviceaccount',
+  'workspace',
+  'role',
+  'gcp',
+  'azure',
+] as const
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number]
 
 export interface Principal {
@@ -69,12 +90,17 @@ export function parsePrincipal(text: string): Principal {
   const kind = text.slice(0, colon) as PrincipalKind
   const id = text.slice(colon + 1)
   if (colon <= 0 || !PRINCIPAL_KINDS.includes(kind)) {
-    throw new ConfigError(`invalid principal "${text}": expected one of ${PRINCIPAL_KINDS.map((k) => `${k}:`).join(', ')}`, {
-      hint: `e.g. ${principalHints.workspace} or ${principalHints.serviceaccount}`,
-    })
+    throw new ConfigError(
+      `invalid principal "${text}": expected one of ${PRINCIPAL_KINDS.map((k) => `${k}:`).join(', ')}`,
+      {
+        hint: `e.g. ${principalHints.workspace} or ${principalHints.serviceaccount}`,
+      },
+    )
   }
   if (!principalPatterns[kind].test(id)) {
-    throw new ConfigError(`invalid ${kind} principal "${text}"`, { hint: `e.g. ${principalHints[kind]}` })
+    throw new ConfigError(`invalid ${kind} principal "${text}"`, {
+      hint: `e.g. ${principalHints[kind]}`,
+    })
   }
   return { kind, id, text: `${kind}:${id}` }
 }
@@ -129,9 +155,19 @@ const scopeSchema = z.strictObject({
   location: z
     .strictObject({
       vault: z.string().min(1).optional(),
-      aws: z.strictObject({ prefix: z.string().min(1).optional(), tag: z.string().min(1).optional() }).optional(),
-      gcp: z.strictObject({ label: z.string().min(1).optional(), prefix: z.string().min(1).optional(), project: z.string().optional() }).optional(),
-      azure: z.strictObject({ tag: z.string().min(1).optional(), vault_url: z.string().optional() }).optional(),
+      aws: z
+        .strictObject({ prefix: z.string().min(1).optional(), tag: z.string().min(1).optional() })
+        .optional(),
+      gcp: z
+        .strictObject({
+          label: z.string().min(1).optional(),
+          prefix: z.string().min(1).optional(),
+          project: z.string().optional(),
+        })
+        .optional(),
+      azure: z
+        .strictObject({ tag: z.string().min(1).optional(), vault_url: z.string().optional() })
+        .optional(),
       kubernetes: z.strictObject({ namespace: z.string().min(1) }).optional(),
     })
     .optional(),
@@ -145,7 +181,10 @@ const grantSchema = z.strictObject({
 
 /** Glob with `*` (any run of characters) and `?` (one), matched against whole secret names. */
 export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${escaped}$`)
 }
 
@@ -154,7 +193,7 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
   const problems: FloeError[] = []
   const scopes = new Map<string, Scope>()
   const declared = Object.keys(manifest.secrets)
-  const rawScopes = (manifest.scopes ?? {}) as Record<string, unknown>
+  const rawScopes = manifest.scopes ?? {}
   const at = (path: (string | number)[]) => manifest.locate(path)
 
   for (const [name, raw] of Object.entries(rawScopes)) {
@@ -162,16 +201,26 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = ['scopes', name, ...(issue.path as (string | number)[])]
-        problems.push(new ConfigError(`${path.join('.')}: ${issue.message}`, { location: at(path) ?? at(['scopes', name]) }))
+        problems.push(
+          new ConfigError(`${path.join('.')}: ${issue.message}`, {
+            location: at(path) ?? at(['scopes', name]),
+          }),
+        )
       }
       continue
     }
     const spec = parsed.data
-    const patterns = spec.pattern === undefined ? [] : Array.isArray(spec.pattern) ? spec.pattern : [spec.pattern]
+    const patterns =
+      spec.pattern === undefined ? [] : Array.isArray(spec.pattern) ? spec.pattern : [spec.pattern]
     const members = new Set<string>()
     for (const [i, secret] of (spec.secrets ?? []).entries()) {
       if (!manifest.secrets[secret]) {
-        problems.push(new ConfigError(`scopes.${name}.secrets[${i}]: "${secret}" is not declared under secrets:`, { location: at(['scopes', name, 'secrets', i]) }))
+        problems.push(
+          new ConfigError(
+            `scopes.${name}.secrets[${i}]: "${secret}" is not declared under secrets:`,
+            { location: at(['scopes', name, 'secrets', i]) },
+          ),
+        )
       } else members.add(secret)
     }
     for (const pattern of patterns) {
@@ -192,34 +241,63 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
 
   for (const def of Object.values(manifest.secrets)) {
     if (def.scope && !scopes.has(def.scope)) {
-      problems.push(new ConfigError(`secrets.${def.name}.scope: scope "${def.scope}" is not declared under scopes:`, { location: at(['secrets', def.name, 'scope']) ?? def.location }))
+      problems.push(
+        new ConfigError(
+          `secrets.${def.name}.scope: scope "${def.scope}" is not declared under scopes:`,
+          { location: at(['secrets', def.name, 'scope']) ?? def.location },
+        ),
+      )
     }
   }
 
   const grants: Grant[] = []
   const rawAccess = manifest.access ?? []
   if (!Array.isArray(rawAccess)) {
-    problems.push(new ConfigError('access: expected a list of {principal, role, scope}', { location: at(['access']) }))
+    problems.push(
+      new ConfigError('access: expected a list of {principal, role, scope}', {
+        location: at(['access']),
+      }),
+    )
   } else {
     rawAccess.forEach((raw, index) => {
       const parsed = grantSchema.safeParse(raw)
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = ['access', index, ...(issue.path as (string | number)[])]
-          problems.push(new ConfigError(`${path.join('.')}: ${issue.message}`, { location: at(path) ?? at(['access', index]) }))
+          problems.push(
+            new ConfigError(`${path.join('.')}: ${issue.message}`, {
+              location: at(path) ?? at(['access', index]),
+            }),
+          )
         }
         return
       }
       if (!scopes.has(parsed.data.scope)) {
-        problems.push(new ConfigError(`access[${index}].scope: scope "${parsed.data.scope}" is not declared under scopes:`, { location: at(['access', index, 'scope']) }))
+        problems.push(
+          new ConfigError(
+            `access[${index}].scope: scope "${parsed.data.scope}" is not declared under scopes:`,
+            { location: at(['access', index, 'scope']) },
+          ),
+        )
         return
       }
       try {
         const location = at(['access', index])
-        grants.push({ principal: parsePrincipal(parsed.data.principal), role: parsed.data.role, scope: parsed.data.scope, index, ...(location ? { sourceLocation: location } : {}) })
+        grants.push({
+          principal: parsePrincipal(parsed.data.principal),
+          role: parsed.data.role,
+          scope: parsed.data.scope,
+          index,
+          ...(location ? { sourceLocation: location } : {}),
+        })
       } catch (error) {
         const e = error as ConfigError
-        problems.push(new ConfigError(`access[${index}].principal: ${e.message}`, { location: at(['access', index, 'principal']), hint: e.hint }))
+        problems.push(
+          new ConfigError(`access[${index}].principal: ${e.message}`, {
+            location: at(['access', index, 'principal']),
+            hint: e.hint,
+          }),
+        )
       }
     })
   }
@@ -252,19 +330,42 @@ export interface AccessDecision {
 const roleRank: Record<Role, number> = { reader: 1, writer: 2, manager: 3 }
 
 /** Evaluates one action of a principal on a scope: which grant allows it, or why not. */
-export function checkScopeAccess(model: AccessModel, principal: Principal | string, action: Action, scope: string): AccessDecision {
+export function checkScopeAccess(
+  model: AccessModel,
+  principal: Principal | string,
+  action: Action,
+  scope: string,
+): AccessDecision {
   const who = typeof principal === 'string' ? parsePrincipal(principal) : principal
   if (EVERYONE_ACTIONS.includes(action)) {
-    return { allowed: true, principal: who.text, action, scope, reason: 'everyone may create a scope (the creator becomes its manager)' }
+    return {
+      allowed: true,
+      principal: who.text,
+      action,
+      scope,
+      reason: 'everyone may create a scope (the creator becomes its manager)',
+    }
   }
   const matching = model.grants
-    .filter((g) => g.scope === scope && g.principal.text === who.text && ROLE_ACTIONS[g.role].includes(action))
+    .filter(
+      (g) =>
+        g.scope === scope && g.principal.text === who.text && ROLE_ACTIONS[g.role].includes(action),
+    )
     .sort((a, b) => roleRank[b.role] - roleRank[a.role])
   const grant = matching[0]
   if (grant) {
-    return { allowed: true, principal: who.text, action, scope, grant, reason: `${grant.role} on ${scope} (access[${grant.index}])` }
+    return {
+      allowed: true,
+      principal: who.text,
+      action,
+      scope,
+      grant,
+      reason: `${grant.role} on ${scope} (access[${grant.index}])`,
+    }
   }
-  const held = model.grants.filter((g) => g.scope === scope && g.principal.text === who.text).map((g) => g.role)
+  const held = model.grants
+    .filter((g) => g.scope === scope && g.principal.text === who.text)
+    .map((g) => g.role)
   const needed = ROLES.filter((r) => ROLE_ACTIONS[r].includes(action))
   return {
     allowed: false,
@@ -278,22 +379,45 @@ export function checkScopeAccess(model: AccessModel, principal: Principal | stri
 }
 
 /** Evaluates an action on a secret: allowed when any scope holding it allows it. */
-export function checkSecretAccess(model: AccessModel, principal: Principal | string, action: Action, secret: string): AccessDecision {
+export function checkSecretAccess(
+  model: AccessModel,
+  principal: Principal | string,
+  action: Action,
+  secret: string,
+): AccessDecision {
   const who = typeof principal === 'string' ? parsePrincipal(principal) : principal
   const scopes = model.scopesOf(secret)
   if (!scopes.length) {
-    return { allowed: false, principal: who.text, action, reason: `secret "${secret}" belongs to no scope, so no grant covers it` }
+    return {
+      allowed: false,
+      principal: who.text,
+      action,
+      reason: `secret "${secret}" belongs to no scope, so no grant covers it`,
+    }
   }
   const decisions = scopes.map((s) => checkScopeAccess(model, who, action, s.name))
-  return decisions.find((d) => d.allowed) ?? { ...decisions[0]!, reason: decisions.map((d) => d.reason).join('; ') }
+  return (
+    decisions.find((d) => d.allowed) ?? {
+      ...decisions[0]!,
+      reason: decisions.map((d) => d.reason).join('; '),
+    }
+  )
 }
 
 /** Throws FORBIDDEN (exit 4) unless the principal may read every named secret. */
-export function assertCanRead(model: AccessModel, principal: string, secrets: readonly string[]): void {
-  const denied = [...new Set(secrets)].map((s) => ({ s, d: checkSecretAccess(model, principal, 'read', s) })).filter((x) => !x.d.allowed)
+export function assertCanRead(
+  model: AccessModel,
+  principal: string,
+  secrets: readonly string[],
+): void {
+  const denied = [...new Set(secrets)]
+    .map((s) => ({ s, d: checkSecretAccess(model, principal, 'read', s) }))
+    .filter((x) => !x.d.allowed)
   if (!denied.length) return
   throw new ForbiddenError(
     `${principal} may not read ${denied.map((x) => `"${x.s}"`).join(', ')}: ${denied.map((x) => x.d.reason).join('; ')}`,
-    { hint: 'grant it the reader role on the secret\'s scope under access:, or run as another principal (--as / FLOE_PRINCIPAL)' },
+    {
+      hint: "grant it the reader role on the secret's scope under access:, or run as another principal (--as / FLOE_PRINCIPAL)",
+    },
   )
 }

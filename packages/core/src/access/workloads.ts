@@ -39,7 +39,9 @@ export function declaredWorkloads(manifest: LoadedManifest): Workload[] {
   const k8s = (manifest.kubernetes ?? {}) as { namespace?: string; workloads?: K8sWorkloadSpec[] }
   for (const [i, w] of (Array.isArray(k8s.workloads) ? k8s.workloads : []).entries()) {
     const ns = w.namespace ?? k8s.namespace
-    const principal = w.principal ?? (w.service_account && ns ? `serviceaccount:${ns}/${w.service_account}` : undefined)
+    const principal =
+      w.principal ??
+      (w.service_account && ns ? `serviceaccount:${ns}/${w.service_account}` : undefined)
     const location = manifest.locate(['kubernetes', 'workloads', i])
     workloads.push({
       label: `kubernetes ${w.kind ?? 'Deployment'} ${w.name ?? `#${i}`}`,
@@ -48,7 +50,12 @@ export function declaredWorkloads(manifest: LoadedManifest): Workload[] {
       ...(location ? { location } : {}),
     })
   }
-  const dbt = manifest.dbt as (Record<string, unknown> & { principal?: string; profiles?: Record<string, { principal?: string }> }) | undefined
+  const dbt = manifest.dbt as
+    | (Record<string, unknown> & {
+        principal?: string
+        profiles?: Record<string, { principal?: string }>
+      })
+    | undefined
   for (const [name, profile] of Object.entries(dbt?.profiles ?? {})) {
     const principal = profile?.principal ?? dbt?.principal
     const location = manifest.locate(['dbt', 'profiles', name])
@@ -74,20 +81,38 @@ export function declaredWorkloads(manifest: LoadedManifest): Workload[] {
 
 export interface AccessFinding {
   severity: 'error' | 'warning'
-  code: 'access-denied-workload' | 'access-broad-grant' | 'access-scope-spans-environments' | 'access-write-role-for-workload'
+  code:
+    | 'access-denied-workload'
+    | 'access-broad-grant'
+    | 'access-scope-spans-environments'
+    | 'access-write-role-for-workload'
   message: string
   location?: SourceLocation
 }
 
 const ENVIRONMENTS: Record<string, string> = {
-  prod: 'prod', production: 'prod', prd: 'prod',
-  staging: 'staging', stage: 'staging', stg: 'staging',
-  dev: 'dev', development: 'dev',
-  test: 'test', qa: 'test',
+  prod: 'prod',
+  production: 'prod',
+  prd: 'prod',
+  staging: 'staging',
+  stage: 'staging',
+  stg: 'staging',
+  dev: 'dev',
+  development: 'dev',
+  test: 'test',
+  qa: 'test',
 }
 
 function environmentsIn(text: string): string[] {
-  return [...new Set(text.toLowerCase().split(/[^a-z]+/).map((t) => ENVIRONMENTS[t]).filter((e): e is string => !!e))]
+  return [
+    ...new Set(
+      text
+        .toLowerCase()
+        .split(/[^a-z]+/)
+        .map((t) => ENVIRONMENTS[t])
+        .filter((e): e is string => !!e),
+    ),
+  ]
 }
 
 /** `floe secrets validate`'s access checks (issue: least privilege, environment isolation). */

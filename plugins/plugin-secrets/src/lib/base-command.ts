@@ -16,7 +16,9 @@ export interface Outcome<T> {
   silent?: boolean
 }
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof FloeCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof FloeCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * Every `floe secrets` command: `-m/--manifest`, `--json` with the `{status, result, warnings}`
@@ -27,16 +29,21 @@ export abstract class FloeCommand<T = unknown> extends Command {
   static override baseFlags = {
     manifest: Flags.string({
       char: 'm',
-      description: 'path to the manifest (default: floe.yaml or manifest.yaml here or above; env FLOE_MANIFEST)',
+      description:
+        'path to the manifest (default: floe.yaml or manifest.yaml here or above; env FLOE_MANIFEST)',
       helpGroup: 'GLOBAL',
     }),
     json: Flags.boolean({
       description: 'print a JSON envelope {status, result, warnings} on stdout',
       helpGroup: 'GLOBAL',
     }),
-    verbose: Flags.boolean({ description: 'debug logs on stderr (never values)', helpGroup: 'GLOBAL' }),
+    verbose: Flags.boolean({
+      description: 'debug logs on stderr (never values)',
+      helpGroup: 'GLOBAL',
+    }),
     as: Flags.string({
-      description: 'run as this principal (e.g. workspace:prod): secrets outside its granted scopes are refused (env FLOE_PRINCIPAL)',
+      description:
+        'run as this principal (e.g. workspace:prod): secrets outside its granted scopes are refused (env FLOE_PRINCIPAL)',
       helpGroup: 'GLOBAL',
     }),
   }
@@ -56,10 +63,10 @@ export abstract class FloeCommand<T = unknown> extends Command {
     this.paint = painter(!this.json && useColor())
     const { flags } = await this.parse(this.constructor as typeof FloeCommand)
     this.session = new FloeSession({
-      manifest: flags.manifest as string | undefined,
+      manifest: flags.manifest,
       cliDir: this.config.root,
       verbose: Boolean(flags.verbose),
-      principal: (flags.as as string | undefined) ?? (process.env.FLOE_PRINCIPAL || undefined),
+      principal: flags.as ?? (process.env.FLOE_PRINCIPAL || undefined),
     })
   }
 
@@ -115,7 +122,12 @@ export abstract class FloeCommand<T = unknown> extends Command {
   private reportError(error: unknown): ExitCode {
     const floe = toFloeError(error)
     if (this.json) {
-      this.emitJson({ status: 'error', result: null, warnings: this.warnings, error: floe.toJSON() as Envelope<unknown>['error'] })
+      this.emitJson({
+        status: 'error',
+        result: null,
+        warnings: this.warnings,
+        error: floe.toJSON() as Envelope<unknown>['error'],
+      })
     } else {
       for (const warning of this.warnings) this.printWarning(warning)
       const lines = [`${this.paint.bad('Error:')} ${floe.located}`]
@@ -134,7 +146,8 @@ export abstract class FloeCommand<T = unknown> extends Command {
 export function toFloeError(error: unknown): FloeError {
   if (isFloeError(error)) return error
   if (error instanceof Error) {
-    const oclifParse = /Nonexistent flag|Unexpected argument|Missing required|Expected --|flag|argument/i
+    const oclifParse =
+      /Nonexistent flag|Unexpected argument|Missing required|Expected --|flag|argument/i
     if (error.name === 'CLIError' || oclifParse.test(error.message)) {
       return new FloeError('USAGE', error.message.split('\n')[0] ?? error.message, {
         hint: 'see --help for usage',

@@ -7,11 +7,19 @@ import { assertCanRead, type AccessModel, type Resolver } from '@floe/core'
 export function guardResolver(resolver: Resolver, model: AccessModel, principal: string): Resolver {
   return {
     resolve: async (refs) => {
-      assertCanRead(model, principal, refs.map((r) => r.name))
+      assertCanRead(
+        model,
+        principal,
+        refs.map((r) => r.name),
+      )
       return resolver.resolve(refs)
     },
     resolveEnv: async (bindings, options) => {
-      assertCanRead(model, principal, bindings.map((b) => b.ref.name))
+      assertCanRead(
+        model,
+        principal,
+        bindings.map((b) => b.ref.name),
+      )
       return resolver.resolveEnv(bindings, options)
     },
     describe: async (names) => {

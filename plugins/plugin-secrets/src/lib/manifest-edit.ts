@@ -7,7 +7,10 @@ import type { FloeSession } from './session.js'
  * Edits the manifest in place through the yaml Document API, so comments and layout survive,
  * and refuses to write a result the loader would reject.
  */
-export async function editManifest(session: FloeSession, edit: (doc: Document) => void): Promise<string> {
+export async function editManifest(
+  session: FloeSession,
+  edit: (doc: Document) => void,
+): Promise<string> {
   const path = session.manifestPath()
   const doc = parseDocument(await readFile(path, 'utf8'))
   if (doc.errors.length) throw new UsageError(`${path}: ${doc.errors[0]!.message}`)
@@ -18,7 +21,10 @@ export async function editManifest(session: FloeSession, edit: (doc: Document) =
   return path
 }
 
-export function appendGrant(doc: Document, grant: { principal: string; role: string; scope: string }): void {
+export function appendGrant(
+  doc: Document,
+  grant: { principal: string; role: string; scope: string },
+): void {
   if (!doc.has('access')) doc.set('access', new YAMLSeq())
   ;(doc.get('access') as YAMLSeq).add(doc.createNode(grant))
 }

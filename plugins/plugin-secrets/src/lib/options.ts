@@ -7,7 +7,14 @@ export function parseOptions(pairs: readonly string[]): Record<string, unknown> 
     const eq = pair.indexOf('=')
     if (eq <= 0) throw new UsageError(`--option expects key=value, got "${pair}"`)
     const raw = pair.slice(eq + 1)
-    out[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw
+    out[pair.slice(0, eq)] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw !== '' && Number.isFinite(Number(raw))
+            ? Number(raw)
+            : raw
   }
   return out
 }

@@ -20,17 +20,32 @@ export function painter(enabled: boolean): Painter {
 }
 
 const borderless = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-  right: '', 'right-mid': '', middle: '   ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '   ',
 }
 
 /**
  * kubectl-style aligned columns (the ADR's output). cli-table3 does the width maths,
  * including wide characters; colour only on a TTY.
  */
-export function renderTable(headers: string[], rows: (string | number)[][], color: boolean): string {
+export function renderTable(
+  headers: string[],
+  rows: (string | number)[][],
+  color: boolean,
+): string {
   const p = painter(color)
   const table = new Table({
     head: headers.map((h) => p.bold(h)),
@@ -52,7 +67,13 @@ export function age(from: Date | string | undefined, now = Date.now(), suffix = 
   if (!Number.isFinite(ms)) return '-'
   const s = Math.max(0, Math.round(ms / 1000))
   const text =
-    s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86_400 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`
+    s < 60
+      ? `${s}s`
+      : s < 3600
+        ? `${Math.floor(s / 60)}m`
+        : s < 86_400
+          ? `${Math.floor(s / 3600)}h`
+          : `${Math.floor(s / 86_400)}d`
   return text + suffix
 }
 

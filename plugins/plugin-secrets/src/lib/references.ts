@@ -6,7 +6,9 @@ export function refFromArgument(input: string, manifest: LoadedManifest): Secret
   if (!manifest.secrets[ref.name]) {
     const names = Object.keys(manifest.secrets)
     throw new UsageError(`secret "${ref.name}" is not declared in ${manifest.path}`, {
-      hint: names.length ? `declared secrets: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}` : 'the manifest declares no secrets',
+      hint: names.length
+        ? `declared secrets: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`
+        : 'the manifest declares no secrets',
     })
   }
   return ref

@@ -9,7 +9,9 @@ async function readValueFile(path: string, label: string): Promise<string> {
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    throw new UsageError(`cannot read ${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    throw new UsageError(
+      `cannot read ${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    )
   }
 }
 
@@ -28,18 +30,27 @@ export async function readSecretInput(
     const eq = spec.indexOf('=')
     const key = eq > 0 ? spec.slice(0, eq) : undefined
     const path = eq > 0 ? spec.slice(eq + 1) : spec
-    entries.push([key, new SecretValue(await readValueFile(path, 'value file'), key ? `${name}/${key}` : name)])
+    entries.push([
+      key,
+      new SecretValue(await readValueFile(path, 'value file'), key ? `${name}/${key}` : name),
+    ])
   }
   if (input.fromEnvFile) {
     const parsed = parseDotenv(await readValueFile(input.fromEnvFile, 'env file'))
-    for (const [k, v] of Object.entries(parsed)) entries.push([k, new SecretValue(v, `${name}/${k}`)])
+    for (const [k, v] of Object.entries(parsed))
+      entries.push([k, new SecretValue(v, `${name}/${k}`)])
   }
   if (input.fromLiteral?.length) {
-    warn('--from-literal puts values in your shell history and process list; prefer --from-file or --from-env-file')
+    warn(
+      '--from-literal puts values in your shell history and process list; prefer --from-file or --from-env-file',
+    )
     for (const spec of input.fromLiteral) {
       const eq = spec.indexOf('=')
       if (eq <= 0) throw new UsageError('--from-literal expects key=value')
-      entries.push([spec.slice(0, eq), new SecretValue(spec.slice(eq + 1), `${name}/${spec.slice(0, eq)}`)])
+      entries.push([
+        spec.slice(0, eq),
+        new SecretValue(spec.slice(eq + 1), `${name}/${spec.slice(0, eq)}`),
+      ])
     }
   }
   if (!entries.length) {
@@ -50,7 +61,10 @@ export async function readSecretInput(
   if (entries.length === 1 && entries[0]![0] === undefined) return entries[0]![1]
   const data: Record<string, SecretValue> = {}
   for (const [key, value] of entries) {
-    if (key === undefined) throw new UsageError('mixing a bare --from-file path with key=path entries: give every value a key')
+    if (key === undefined)
+      throw new UsageError(
+        'mixing a bare --from-file path with key=path entries: give every value a key',
+      )
     if (data[key]) throw new UsageError(`key "${key}" given twice`)
     data[key] = value
   }

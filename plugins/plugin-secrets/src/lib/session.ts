@@ -128,7 +128,11 @@ export class FloeSession {
       mode,
     })
     this.resolverInstance = this.options.principal
-      ? guardResolver(resolver, buildAccessModel(manifest), parsePrincipal(this.options.principal).text)
+      ? guardResolver(
+          resolver,
+          buildAccessModel(manifest),
+          parsePrincipal(this.options.principal).text,
+        )
       : resolver
     return this.resolverInstance
   }

@@ -19,11 +19,21 @@ export default class SecretsApply extends FloeCommand<unknown> {
     '<%= config.bin %> secrets apply duckdb -c "SELECT name, type, persistent FROM duckdb_secrets()"',
     '<%= config.bin %> secrets apply duckdb --database analytics.duckdb --json',
   ]
-  static override args = { target: Args.string({ description: 'engine: duckdb', required: true, options: ['duckdb'] }) }
+  static override args = {
+    target: Args.string({ description: 'engine: duckdb', required: true, options: ['duckdb'] }),
+  }
   static override flags = {
-    command: Flags.string({ char: 'c', description: 'SQL to run after the secrets exist (repeatable)', multiple: true }),
-    database: Flags.string({ description: 'database file (default: duckdb.database from the manifest, else in-memory)' }),
-    'secret-directory': Flags.string({ description: 'DuckDB secret_directory for persistent secrets' }),
+    command: Flags.string({
+      char: 'c',
+      description: 'SQL to run after the secrets exist (repeatable)',
+      multiple: true,
+    }),
+    database: Flags.string({
+      description: 'database file (default: duckdb.database from the manifest, else in-memory)',
+    }),
+    'secret-directory': Flags.string({
+      description: 'DuckDB secret_directory for persistent secrets',
+    }),
     'dry-run': Flags.boolean({ description: 'print the redacted plan, change nothing' }),
     option: Flags.string({ description: 'emitter option key=value (repeatable)', multiple: true }),
   }
@@ -31,9 +41,14 @@ export default class SecretsApply extends FloeCommand<unknown> {
   protected async execute(): Promise<Outcome<unknown>> {
     const { args, flags } = await this.parse(SecretsApply)
     const manifest = await this.session.manifest()
-    const emitter = (await this.session.emitter(args.target)) as { apply?: (input: Record<string, unknown>) => Promise<ApplyOutput>; packageName: string }
+    const emitter = (await this.session.emitter(args.target)) as {
+      apply?: (input: Record<string, unknown>) => Promise<ApplyOutput>
+      packageName: string
+    }
     if (typeof emitter.apply !== 'function') {
-      throw new UnsupportedError(`${emitter.packageName} cannot apply secrets; use floe secrets emit ${args.target}`)
+      throw new UnsupportedError(
+        `${emitter.packageName} cannot apply secrets; use floe secrets emit ${args.target}`,
+      )
     }
     const dryRun = Boolean(flags['dry-run'])
     const progress = this.progress(dryRun ? 'Planning…' : `Applying secrets to ${args.target}…`)
@@ -53,6 +68,12 @@ export default class SecretsApply extends FloeCommand<unknown> {
     } finally {
       progress.stop()
     }
-    return { result: output.result, human: output.human, warnings: output.warnings ?? [], exitCode: output.ok === false ? 1 : 0, status: output.ok === false ? 'failed' : 'ok' }
+    return {
+      result: output.result,
+      human: output.human,
+      warnings: output.warnings ?? [],
+      exitCode: output.ok === false ? 1 : 0,
+      status: output.ok === false ? 'failed' : 'ok',
+    }
   }
 }

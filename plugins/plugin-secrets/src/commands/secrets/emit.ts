@@ -14,7 +14,8 @@ interface EmitResultJson {
 }
 
 export default class SecretsEmit extends FloeCommand<EmitResultJson> {
-  static override summary = 'Generate engine configuration from the manifest (duckdb, dbt, k8s, vault-policy, …)'
+  static override summary =
+    'Generate engine configuration from the manifest (duckdb, dbt, k8s, vault-policy, …)'
   static override description = `Dispatches to the emitter package for TARGET (@floe/emit-duckdb, @floe/emit-dbt, @floe/emit-k8s, or any installed package that declares an emitter). Emitted files reference secrets, never values — unless --include-values is given to an emitter that supports it, in which case files are written 0600 and never to stdout.`
   static override examples = [
     '<%= config.bin %> secrets emit dbt -o ./profiles',
@@ -22,11 +23,18 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
     '<%= config.bin %> secrets emit k8s --option apiVersion=v1beta1 > secrets.yaml',
     '<%= config.bin %> secrets emit duckdb',
   ]
-  static override args: Interfaces.ArgInput = { target: Args.string({ description: 'emitter name: duckdb, dbt, k8s, vault-policy, …', required: true }) }
+  static override args: Interfaces.ArgInput = {
+    target: Args.string({
+      description: 'emitter name: duckdb, dbt, k8s, vault-policy, …',
+      required: true,
+    }),
+  }
   static override flags = {
     output: Flags.string({ char: 'o', description: 'directory to write into (default: stdout)' }),
     option: Flags.string({ description: 'emitter option key=value (repeatable)', multiple: true }),
-    'include-values': Flags.boolean({ description: 'write resolved values into the output (emitters that support it; files 0600)' }),
+    'include-values': Flags.boolean({
+      description: 'write resolved values into the output (emitters that support it; files 0600)',
+    }),
   }
 
   /** Which emitter to run and its `key=value` options (overridden by `access emit`). */
@@ -36,15 +44,23 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
   }
 
   protected async execute(): Promise<Outcome<EmitResultJson>> {
-    const { flags } = (await this.parse(this.constructor as typeof SecretsEmit)) as { flags: { output?: string; 'include-values'?: boolean } }
+    const { flags } = (await this.parse(this.constructor as typeof SecretsEmit)) as {
+      flags: { output?: string; 'include-values'?: boolean }
+    }
     const { target, options: optionPairs } = await this.emitArguments()
     const args = { target }
     const manifest = await this.session.manifest()
     const emitter = await this.session.emitter(target)
-    const options: Record<string, unknown> = { ...parseOptions(optionPairs), includeValues: Boolean(flags['include-values']) }
+    const options: Record<string, unknown> = {
+      ...parseOptions(optionPairs),
+      includeValues: Boolean(flags['include-values']),
+    }
     if (flags['include-values']) {
-      this.warn_('--include-values writes secret values into files: keep them out of git and delete them after use')
-      if (!flags.output) throw new UsageError('--include-values needs -o DIR: values are never written to stdout')
+      this.warn_(
+        '--include-values writes secret values into files: keep them out of git and delete them after use',
+      )
+      if (!flags.output)
+        throw new UsageError('--include-values needs -o DIR: values are never written to stdout')
     }
     const emitted = await emitter.emit({
       manifest,
@@ -53,23 +69,40 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
       ...(flags['include-values'] ? { resolver: await this.session.resolver() } : {}),
     })
     for (const w of emitted.warnings) this.warn_(w)
-    const files = emitted.files.map((f: EmittedFile) => ({ path: f.path, bytes: Buffer.byteLength(f.content), containsValues: Boolean(f.containsValues) }))
+    const files = emitted.files.map((f: EmittedFile) => ({
+      path: f.path,
+      bytes: Buffer.byteLength(f.content),
+      containsValues: Boolean(f.containsValues),
+    }))
     if (!flags.output) {
-      if (emitted.files.some((f) => f.containsValues)) throw new UsageError('the output holds values: give -o DIR')
-      const human = emitted.files.length === 1 ? emitted.files[0]!.content.trimEnd() : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
-      return { result: { target: args.target, package: emitter.packageName, files }, human: this.json ? undefined : human }
+      if (emitted.files.some((f) => f.containsValues))
+        throw new UsageError('the output holds values: give -o DIR')
+      const human =
+        emitted.files.length === 1
+          ? emitted.files[0]!.content.trimEnd()
+          : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
+      return {
+        result: { target: args.target, package: emitter.packageName, files },
+        human: this.json ? undefined : human,
+      }
     }
     const outDir = resolve(flags.output)
     for (const file of emitted.files) {
       const target = join(outDir, file.path)
-      if (!target.startsWith(outDir)) throw new UsageError(`emitter ${emitter.packageName} tried to write outside ${flags.output}: ${file.path}`)
+      if (!target.startsWith(outDir))
+        throw new UsageError(
+          `emitter ${emitter.packageName} tried to write outside ${flags.output}: ${file.path}`,
+        )
       await mkdir(dirname(target), { recursive: true })
       if (file.containsValues) await writePrivateFile(target, file.content)
       else await writeFile(target, file.content, { mode: file.mode ?? 0o644 })
     }
     return {
       result: { target: args.target, package: emitter.packageName, files, outputDir: outDir },
-      human: [`Wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${flags.output}:`, ...files.map((f) => `  ${f.path}${f.containsValues ? ' (0600, holds values)' : ''}`)].join('\n'),
+      human: [
+        `Wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${flags.output}:`,
+        ...files.map((f) => `  ${f.path}${f.containsValues ? ' (0600, holds values)' : ''}`),
+      ].join('\n'),
     }
   }
 }

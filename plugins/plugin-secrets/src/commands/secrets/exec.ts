@@ -4,7 +4,14 @@ import { Flags } from '@oclif/core'
 import { createMaskingTransform, ExitCode, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']
+const FORWARDED_SIGNALS: NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+]
 
 interface ExecResult {
   command: string
@@ -13,7 +20,7 @@ interface ExecResult {
 }
 
 export default class SecretsExec extends FloeCommand<ExecResult> {
-  static override summary = 'Run a command with the manifest\'s secrets in its environment'
+  static override summary = "Run a command with the manifest's secrets in its environment"
   static override description = `Resolves the manifest's env mapping (explicit env: entries, <SECRET>_<KEY> names, DBT_ENV_SECRET_* names for dbt) and runs the command with it. The child's stdout/stderr are masked: any resolved value is replaced by [REDACTED] (--no-mask to pass output through untouched, e.g. for interactive programs). Signals are forwarded; the child's exit code is returned. Dynamic (Vault) leases are renewed while the child runs and revoked when it exits.`
   static override examples = [
     '<%= config.bin %> secrets exec -- dbt run --target prod',
@@ -22,7 +29,11 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
   ]
   static override strict = false
   static override flags = {
-    mask: Flags.boolean({ description: 'mask resolved values in the child\'s output', default: true, allowNo: true }),
+    mask: Flags.boolean({
+      description: "mask resolved values in the child's output",
+      default: true,
+      allowNo: true,
+    }),
     only: Flags.string({ description: 'inject only these variables (repeatable)', multiple: true }),
   }
 
@@ -33,10 +44,13 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       throw new UsageError('no command given', { hint: 'floe secrets exec -- COMMAND [ARGS…]' })
     }
     const manifest = await this.session.manifest()
-    const bindings = flags.only?.length ? manifest.env.filter((b) => flags.only!.includes(b.name)) : manifest.env
+    const bindings = flags.only?.length
+      ? manifest.env.filter((b) => flags.only!.includes(b.name))
+      : manifest.env
     if (flags.only?.length) {
       const unknown = flags.only.filter((n) => !manifest.env.some((b) => b.name === n))
-      if (unknown.length) throw new UsageError(`not in the manifest's env mapping: ${unknown.join(', ')}`)
+      if (unknown.length)
+        throw new UsageError(`not in the manifest's env mapping: ${unknown.join(', ')}`)
     }
     const resolver = await this.session.resolver('long-running')
     const progress = this.progress(`Resolving ${bindings.length} variables…`)
@@ -55,10 +69,17 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
 
     const [file, ...args] = command as [string, ...string[]]
     const mask = flags.mask
-    const child = spawn(file, args, { env: childEnv, stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit' })
+    const child = spawn(file, args, {
+      env: childEnv,
+      stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+    })
     if (mask) {
-      child.stdout!.pipe(createMaskingTransform(this.session.redactor)).pipe(process.stdout, { end: false })
-      child.stderr!.pipe(createMaskingTransform(this.session.redactor)).pipe(process.stderr, { end: false })
+      child
+        .stdout!.pipe(createMaskingTransform(this.session.redactor))
+        .pipe(process.stdout, { end: false })
+      child
+        .stderr!.pipe(createMaskingTransform(this.session.redactor))
+        .pipe(process.stderr, { end: false })
     }
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const)
@@ -67,7 +88,9 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       child.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'ENOENT'
-            ? new UsageError(`command not found: ${file}`, { hint: 'check the command name and PATH' })
+            ? new UsageError(`command not found: ${file}`, {
+                hint: 'check the command name and PATH',
+              })
             : error,
         ),
       )
@@ -80,8 +103,15 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
     // Leases are revoked by session.close() (resolver.dispose) whatever the exit code: a failed
     // job must not leave live credentials behind (seed 004 "Revocation on job failure").
     if (this.json) {
-      return { result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) }, exitCode: code === 0 ? ExitCode.OK : (code as ExitCode) }
+      return {
+        result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) },
+        exitCode: code === 0 ? ExitCode.OK : (code as ExitCode),
+      }
     }
-    return { result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) }, silent: true, exitCode: code as ExitCode }
+    return {
+      result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) },
+      silent: true,
+      exitCode: code as ExitCode,
+    }
   }
 }

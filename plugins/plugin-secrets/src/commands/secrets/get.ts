@@ -19,7 +19,9 @@ export default class SecretsGet extends FloeCommand<GetResult> {
     '<%= config.bin %> secrets get secret://api_key?version=2',
     'PGPASSWORD="$(<%= config.bin %> secrets get db/password --reveal)" psql …',
   ]
-  static override args = { ref: Args.string({ description: 'secret://name/key, name/key or name', required: true }) }
+  static override args = {
+    ref: Args.string({ description: 'secret://name/key, name/key or name', required: true }),
+  }
   static override flags = {
     reveal: Flags.boolean({ description: 'print the plain value (only on stdout)' }),
   }
@@ -39,7 +41,17 @@ export default class SecretsGet extends FloeCommand<GetResult> {
     if (flags.reveal) {
       // The one sanctioned sink (DESIGN §7): written raw, outside the redacting output path.
       if (this.json) {
-        process.stdout.write(JSON.stringify({ status: 'ok', result: { ref: id, found: true, length: value.length, value: value.reveal() }, warnings: this.warnings }, null, 2) + '\n')
+        process.stdout.write(
+          JSON.stringify(
+            {
+              status: 'ok',
+              result: { ref: id, found: true, length: value.length, value: value.reveal() },
+              warnings: this.warnings,
+            },
+            null,
+            2,
+          ) + '\n',
+        )
       } else {
         process.stdout.write(value.reveal() + '\n')
       }

@@ -21,8 +21,16 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
     '<%= config.bin %> secrets inject -i .env.template -o .env',
   ]
   static override flags = {
-    input: Flags.string({ char: 'i', description: 'template file with secret:// references', required: true }),
-    output: Flags.string({ char: 'o', description: 'file to write (created 0600); required because the result holds values', required: true }),
+    input: Flags.string({
+      char: 'i',
+      description: 'template file with secret:// references',
+      required: true,
+    }),
+    output: Flags.string({
+      char: 'o',
+      description: 'file to write (created 0600); required because the result holds values',
+      required: true,
+    }),
   }
 
   protected async execute(): Promise<Outcome<InjectResult>> {
@@ -30,12 +38,17 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
     const manifest = await this.session.manifest()
     const input = resolve(flags.input)
     const output = resolve(flags.output)
-    if (input === output) throw new UsageError('input and output are the same file: the template would be overwritten with values')
+    if (input === output)
+      throw new UsageError(
+        'input and output are the same file: the template would be overwritten with values',
+      )
     let template: string
     try {
       template = await readFile(input, 'utf8')
     } catch (error) {
-      throw new UsageError(`cannot read template ${flags.input}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      throw new UsageError(
+        `cannot read template ${flags.input}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      )
     }
     let found
     try {
@@ -44,15 +57,22 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
       if (error instanceof FloeError && 'offset' in error) {
         const offset = (error as unknown as { offset: number }).offset
         const before = template.slice(0, offset).split('\n')
-        throw new UsageError(`${flags.input}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${error.message}`)
+        throw new UsageError(
+          `${flags.input}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${error.message}`,
+        )
       }
       throw error
     }
-    const undeclared = [...new Set(found.filter((f) => !manifest.secrets[f.ref.name]).map((f) => f.ref.name))]
+    const undeclared = [
+      ...new Set(found.filter((f) => !manifest.secrets[f.ref.name]).map((f) => f.ref.name)),
+    ]
     if (undeclared.length) {
-      throw new UsageError(`${flags.input} references undeclared secret${undeclared.length === 1 ? '' : 's'}: ${undeclared.join(', ')}`, {
-        hint: `declare them under secrets: in ${manifest.path}`,
-      })
+      throw new UsageError(
+        `${flags.input} references undeclared secret${undeclared.length === 1 ? '' : 's'}: ${undeclared.join(', ')}`,
+        {
+          hint: `declare them under secrets: in ${manifest.path}`,
+        },
+      )
     }
     const resolver = await this.session.resolver()
     const report = await resolver.resolve(found.map((f) => f.ref))

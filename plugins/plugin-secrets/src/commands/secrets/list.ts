@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { UsageError, UnsupportedError, type SecretListing } from '@floe/core'
+import { UsageError, UnsupportedError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { age, renderTable, useColor } from '../../lib/output.js'
 
@@ -18,7 +18,9 @@ interface RemoteRow {
   createdAt?: string
 }
 
-export default class SecretsList extends FloeCommand<{ secrets: DeclaredRow[] } | { provider: string; secrets: RemoteRow[] }> {
+export default class SecretsList extends FloeCommand<
+  { secrets: DeclaredRow[] } | { provider: string; secrets: RemoteRow[] }
+> {
   static override summary = 'List declared secrets (names, providers, keys — never values)'
   static override description =
     'Without --remote, lists the secrets the manifest declares. With --remote, asks the provider for the names it holds (optionally under a namespace or prefix).'
@@ -29,13 +31,22 @@ export default class SecretsList extends FloeCommand<{ secrets: DeclaredRow[] } 
     '<%= config.bin %> secrets list --remote --provider aws_parameter_store --prefix /production/',
   ]
   static override flags = {
-    remote: Flags.boolean({ description: 'list names held by the provider instead of the manifest' }),
-    provider: Flags.string({ description: 'provider to list with --remote (default: the only one used, or _config.default_provider)' }),
-    namespace: Flags.string({ description: 'namespace / folder to list (Kubernetes namespace, Vault path, …)' }),
+    remote: Flags.boolean({
+      description: 'list names held by the provider instead of the manifest',
+    }),
+    provider: Flags.string({
+      description:
+        'provider to list with --remote (default: the only one used, or _config.default_provider)',
+    }),
+    namespace: Flags.string({
+      description: 'namespace / folder to list (Kubernetes namespace, Vault path, …)',
+    }),
     prefix: Flags.string({ description: 'only names starting with this prefix' }),
   }
 
-  protected async execute(): Promise<Outcome<{ secrets: DeclaredRow[] } | { provider: string; secrets: RemoteRow[] }>> {
+  protected async execute(): Promise<
+    Outcome<{ secrets: DeclaredRow[] } | { provider: string; secrets: RemoteRow[] }>
+  > {
     const { flags } = await this.parse(SecretsList)
     const manifest = await this.session.manifest()
     const color = useColor()
@@ -51,7 +62,12 @@ export default class SecretsList extends FloeCommand<{ secrets: DeclaredRow[] } 
       const human = secrets.length
         ? renderTable(
             ['NAME', 'PROVIDER', 'KEYS', 'KIND'],
-            secrets.map((s) => [s.name, s.provider, s.keys.length ? s.keys.join(',') : '-', s.kind]),
+            secrets.map((s) => [
+              s.name,
+              s.provider,
+              s.keys.length ? s.keys.join(',') : '-',
+              s.kind,
+            ]),
             color,
           )
         : 'No secrets declared in the manifest.'
@@ -59,15 +75,21 @@ export default class SecretsList extends FloeCommand<{ secrets: DeclaredRow[] } 
     }
 
     const used = [...new Set(Object.values(manifest.secrets).map((d) => d.provider))]
-    const providerName = flags.provider ?? (used.length === 1 ? used[0] : manifest.config.defaultProvider)
+    const providerName =
+      flags.provider ?? (used.length === 1 ? used[0] : manifest.config.defaultProvider)
     if (!providerName) {
-      throw new UsageError(`--remote needs --provider: the manifest uses ${used.join(', ') || 'no provider'}`, {
-        hint: `e.g. floe secrets list --remote --provider ${used[0] ?? 'kubernetes'}`,
-      })
+      throw new UsageError(
+        `--remote needs --provider: the manifest uses ${used.join(', ') || 'no provider'}`,
+        {
+          hint: `e.g. floe secrets list --remote --provider ${used[0] ?? 'kubernetes'}`,
+        },
+      )
     }
     const provider = await this.session.registry.provider(providerName)
     if (!provider.list) {
-      throw new UnsupportedError(`provider "${providerName}" cannot list secrets`, { provider: providerName })
+      throw new UnsupportedError(`provider "${providerName}" cannot list secrets`, {
+        provider: providerName,
+      })
     }
     // Connection settings (region, address, project…) come from the first definition using it.
     const sample = Object.values(manifest.secrets).find((d) => d.provider === providerName)
@@ -77,7 +99,7 @@ export default class SecretsList extends FloeCommand<{ secrets: DeclaredRow[] } 
       for await (const item of provider.list(
         { prefix: flags.prefix, namespace: flags.namespace, config: sample?.fields },
         this.session.providerContext(),
-      ) as AsyncIterable<SecretListing>) {
+      )) {
         secrets.push({
           name: item.name,
           ...(item.type ? { type: item.type } : {}),

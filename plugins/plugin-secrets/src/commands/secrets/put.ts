@@ -4,12 +4,12 @@ import {
   checkScopeAccess,
   definitionForScopeKey,
   ForbiddenError,
-  isFloeError,
   SecretValue,
   UnsupportedError,
   UsageError,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { currentMetadata } from '../../lib/current-version.js'
 import { providerDisplayNames, readSecretInput } from '../../lib/secret-input.js'
 
 interface PutResultJson {
@@ -45,35 +45,69 @@ export default class SecretsPut extends FloeCommand<PutResultJson> {
     const manifest = await this.session.manifest()
     const model = buildAccessModel(manifest)
     const scope = model.scopes.get(flags.scope)
-    if (!scope) throw new UsageError(`scope "${flags.scope}" is not declared`, { hint: `floe secrets scopes create -s ${flags.scope}` })
+    if (!scope)
+      throw new UsageError(`scope "${flags.scope}" is not declared`, {
+        hint: `floe secrets scopes create -s ${flags.scope}`,
+      })
     const principal = this.session.principal
     const scopeHasGrants = model.grants.some((g) => g.scope === scope.name)
     if (!principal && scopeHasGrants) {
-      throw new UsageError(`scope ${scope.name} has grants: say who is writing`, { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
+      throw new UsageError(`scope ${scope.name} has grants: say who is writing`, {
+        hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
+      })
     }
     if (principal) {
       const decision = checkScopeAccess(model, principal, 'write', scope.name)
-      if (!decision.allowed) throw new ForbiddenError(decision.reason, { hint: `a manager of ${scope.name} can grant the writer role under access:` })
+      if (!decision.allowed)
+        throw new ForbiddenError(decision.reason, {
+          hint: `a manager of ${scope.name} can grant the writer role under access:`,
+        })
     }
     const def = definitionForScopeKey(manifest, scope, flags.key)
     let value: SecretValue
     if (flags.file) {
-      value = (await readSecretInput(def.name, { fromFile: [flags.file] }, (m) => this.warn_(m))) as SecretValue
+      value = (await readSecretInput(def.name, { fromFile: [flags.file] }, (m) =>
+        this.warn_(m),
+      )) as SecretValue
     } else {
-      if (process.stdin.isTTY) throw new UsageError('no value: give -f FILE or pipe the value on stdin')
+      if (process.stdin.isTTY)
+        throw new UsageError('no value: give -f FILE or pipe the value on stdin')
       value = new SecretValue(await readStdin(), def.name)
     }
     this.session.redactor.add(value)
     const provider = await this.session.registry.provider(def.provider)
-    if (!provider.put) throw new UnsupportedError(`${def.provider} is read-only for floe`, { provider: def.provider })
+    if (!provider.put)
+      throw new UnsupportedError(`${def.provider} is read-only for floe`, {
+        provider: def.provider,
+      })
     const ctx = this.session.providerContext()
-    const current = provider.describe
-      ? await provider.describe({ secret: def.name, config: def.fields }, ctx).catch((e: unknown) => (isFloeError(e, 'NOT_FOUND') ? undefined : Promise.reject(e)))
-      : undefined
-    const result = await provider.put({ secret: def.name, config: def.fields, data: value, ...(current?.version ? { expectedVersion: current.version } : { createOnly: current === undefined && !!provider.describe }) }, ctx)
-    ;(await this.session.audit())?.append({ action: 'put', secret: def.name, provider: def.provider, outcome: 'ok' })
+    const current = await currentMetadata(provider, { secret: def.name, config: def.fields }, ctx)
+    const result = await provider.put(
+      {
+        secret: def.name,
+        config: def.fields,
+        data: value,
+        ...(current?.version
+          ? { expectedVersion: current.version }
+          : { createOnly: current === undefined && !!provider.describe }),
+      },
+      ctx,
+    )
+    ;(await this.session.audit())?.append({
+      action: 'put',
+      secret: def.name,
+      provider: def.provider,
+      outcome: 'ok',
+    })
     return {
-      result: { scope: scope.name, key: flags.key, secret: def.name, provider: def.provider, created: result.created, ...(result.version ? { version: result.version } : {}) },
+      result: {
+        scope: scope.name,
+        key: flags.key,
+        secret: def.name,
+        provider: def.provider,
+        created: result.created,
+        ...(result.version ? { version: result.version } : {}),
+      },
       human: `${this.paint.ok('✓')} ${result.created ? 'Created' : 'Updated'} ${flags.key} in scope ${scope.name} (${providerDisplayNames[def.provider] ?? def.provider}${result.version ? `, version ${result.version}` : ''}).`,
     }
   }

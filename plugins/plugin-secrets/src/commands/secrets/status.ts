@@ -19,7 +19,8 @@ export interface StatusRow {
 }
 
 export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }> {
-  static override summary = 'Show whether each secret exists, its version, last change, sync status and lease TTL'
+  static override summary =
+    'Show whether each secret exists, its version, last change, sync status and lease TTL'
   static override description =
     'Reads metadata only (never values). For secrets synced by External Secrets Operator it shows the store, sync status and last sync; for dynamic Vault secrets the lease TTL. Exit code 1 when any secret is missing or unreadable.'
   static override examples = [
@@ -27,7 +28,9 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
     '<%= config.bin %> secrets status snowflake-credentials',
     '<%= config.bin %> secrets status --json',
   ]
-  static override args = { names: Args.string({ description: 'secrets to check (default: all)', required: false }) }
+  static override args = {
+    names: Args.string({ description: 'secrets to check (default: all)', required: false }),
+  }
   static override strict = false
 
   protected async execute(): Promise<Outcome<{ secrets: StatusRow[] }>> {
@@ -35,9 +38,12 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
     const manifest = await this.session.manifest()
     const names = (argv as string[]).length ? (argv as string[]) : Object.keys(manifest.secrets)
     for (const name of names) {
-      if (!manifest.secrets[name]) throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
+      if (!manifest.secrets[name])
+        throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
     }
-    const progress = this.progress(`Checking ${names.length} secret${names.length === 1 ? '' : 's'}…`)
+    const progress = this.progress(
+      `Checking ${names.length} secret${names.length === 1 ? '' : 's'}…`,
+    )
     const resolver = await this.session.resolver()
     let outcomes
     try {
@@ -47,7 +53,11 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
     }
     const rows: StatusRow[] = outcomes.map((o) => {
       const m = o.metadata
-      const row: StatusRow = { name: o.secret, provider: o.provider, exists: m ? m.exists : o.error?.code === 'NOT_FOUND' ? false : null }
+      const row: StatusRow = {
+        name: o.secret,
+        provider: o.provider,
+        exists: m ? m.exists : o.error?.code === 'NOT_FOUND' ? false : null,
+      }
       if (m?.version) row.version = m.version
       if (m?.updatedAt) row.updatedAt = m.updatedAt.toISOString()
       if (m?.keys) row.keys = m.keys
@@ -65,7 +75,12 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
     const human = esoStyle
       ? renderTable(
           ['NAME', 'STORE', 'SYNC STATUS', 'LAST SYNC'],
-          rows.map((r) => [r.name, r.store ?? r.provider, r.sync ?? statusWord(r), r.lastSync ? age(r.lastSync, Date.now(), ' ago') : '-']),
+          rows.map((r) => [
+            r.name,
+            r.store ?? r.provider,
+            r.sync ?? statusWord(r),
+            r.lastSync ? age(r.lastSync, Date.now(), ' ago') : '-',
+          ]),
           color,
         )
       : renderTable(
@@ -80,7 +95,9 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
           ]),
           color,
         )
-    const errors = rows.filter((r) => r.error && r.error.code !== 'NOT_FOUND').map((r) => `${r.name}: ${r.error?.message}`)
+    const errors = rows
+      .filter((r) => r.error && r.error.code !== 'NOT_FOUND')
+      .map((r) => `${r.name}: ${r.error?.message}`)
     return {
       result: { secrets: rows },
       human: errors.length ? `${human}\n\n${errors.join('\n')}` : human,
@@ -92,5 +109,9 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
 function statusWord(row: StatusRow): string {
   if (row.exists === true) return row.state && row.state !== 'enabled' ? row.state : 'exists'
   if (row.exists === false) return 'NOT FOUND'
-  return row.error?.code === 'FORBIDDEN' ? 'DENIED' : row.error?.code === 'UNSUPPORTED' ? 'n/a' : 'ERROR'
+  return row.error?.code === 'FORBIDDEN'
+    ? 'DENIED'
+    : row.error?.code === 'UNSUPPORTED'
+      ? 'n/a'
+      : 'ERROR'
 }

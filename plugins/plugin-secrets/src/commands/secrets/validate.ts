@@ -31,7 +31,8 @@ interface ValidateResult {
 }
 
 export default class SecretsValidate extends FloeCommand<ValidateResult> {
-  static override summary = 'Check the manifest, then check every secret exists with the keys its consumers need'
+  static override summary =
+    'Check the manifest, then check every secret exists with the keys its consumers need'
   static override description = `Static checks first: schema, references, groups, env-name collisions, plaintext credentials, secrets shared across environments. Then live metadata checks at each provider (exists, expected keys present) — values are never read.
 
 Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded · 3 a provider is unreachable · 4 access denied.`
@@ -53,10 +54,22 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
     try {
       manifest = await this.session.manifest()
     } catch (error) {
-      if (!isFloeError(error) || (error.code !== 'CONFIG' && error.code !== 'NOT_INSTALLED' && error.code !== 'REFERENCE')) throw error
+      if (
+        !isFloeError(error) ||
+        (error.code !== 'CONFIG' && error.code !== 'NOT_INSTALLED' && error.code !== 'REFERENCE')
+      )
+        throw error
       const problems = error instanceof AggregateConfigError ? error.errors : [error]
       for (const p of problems) {
-        checks.push({ ok: false, severity: 'error', subject: 'manifest', message: p.located, code: p.code, ...(p.location ? { location: p.location } : {}), ...(p.hint ? { fix: p.hint } : {}) })
+        checks.push({
+          ok: false,
+          severity: 'error',
+          subject: 'manifest',
+          message: p.located,
+          code: p.code,
+          ...(p.location ? { location: p.location } : {}),
+          ...(p.hint ? { fix: p.hint } : {}),
+        })
       }
       return this.finish(path, Boolean(flags.offline), checks, Boolean(flags.strict))
     }
@@ -74,12 +87,25 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
 
     try {
       for (const finding of accessFindings(manifest, buildAccessModel(manifest))) {
-        checks.push({ ok: finding.severity !== 'error', severity: finding.severity, subject: 'access', message: finding.message, code: finding.code, ...(finding.location ? { location: finding.location } : {}) })
+        checks.push({
+          ok: finding.severity !== 'error',
+          severity: finding.severity,
+          subject: 'access',
+          message: finding.message,
+          code: finding.code,
+          ...(finding.location ? { location: finding.location } : {}),
+        })
       }
     } catch (error) {
       if (!isFloeError(error, 'CONFIG')) throw error
       for (const p of error instanceof AggregateConfigError ? error.errors : [error]) {
-        checks.push({ ok: false, severity: 'error', subject: 'manifest', message: p.located, code: p.code })
+        checks.push({
+          ok: false,
+          severity: 'error',
+          subject: 'manifest',
+          message: p.located,
+          code: p.code,
+        })
       }
     }
 
@@ -113,27 +139,70 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
       if (outcome.error) {
         const err = outcome.error
         if (err.code === 'NOT_FOUND') {
-          checks.push({ ok: false, severity: 'error', subject: name, message: 'NOT FOUND', code: err.code, fix: `floe secrets create ${name}` })
+          checks.push({
+            ok: false,
+            severity: 'error',
+            subject: name,
+            message: 'NOT FOUND',
+            code: err.code,
+            fix: `floe secrets create ${name}`,
+          })
         } else if (err.code === 'UNSUPPORTED') {
-          checks.push({ ok: true, severity: 'warning', subject: name, message: `cannot be checked without reading it (${outcome.provider} has no metadata API)`, code: err.code })
+          checks.push({
+            ok: true,
+            severity: 'warning',
+            subject: name,
+            message: `cannot be checked without reading it (${outcome.provider} has no metadata API)`,
+            code: err.code,
+          })
         } else {
-          checks.push({ ok: false, severity: 'error', subject: name, message: err.message, code: err.code })
+          checks.push({
+            ok: false,
+            severity: 'error',
+            subject: name,
+            message: err.message,
+            code: err.code,
+          })
           if (err.exitCode > worstExit) worstExit = err.exitCode
         }
         continue
       }
       if (!m?.exists) {
-        checks.push({ ok: false, severity: 'error', subject: name, message: 'NOT FOUND', code: 'NOT_FOUND', fix: `floe secrets create ${name}` })
+        checks.push({
+          ok: false,
+          severity: 'error',
+          subject: name,
+          message: 'NOT FOUND',
+          code: 'NOT_FOUND',
+          fix: `floe secrets create ${name}`,
+        })
         continue
       }
       const wanted = expectedKeys(manifest, name)
       const missing = m.keys ? wanted.filter((k) => !m.keys!.includes(k)) : []
       if (m.state && !['enabled', 'ENABLED', 'active'].includes(m.state)) {
-        checks.push({ ok: false, severity: 'error', subject: name, message: `exists but is ${m.state}`, code: 'INVALID' })
+        checks.push({
+          ok: false,
+          severity: 'error',
+          subject: name,
+          message: `exists but is ${m.state}`,
+          code: 'INVALID',
+        })
       } else if (missing.length) {
-        checks.push({ ok: false, severity: 'error', subject: name, message: `exists, missing key${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`, code: 'NOT_FOUND', fix: `floe secrets rotate ${name} --value-file FILE` })
+        checks.push({
+          ok: false,
+          severity: 'error',
+          subject: name,
+          message: `exists, missing key${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`,
+          code: 'NOT_FOUND',
+          fix: `floe secrets rotate ${name} --value-file FILE`,
+        })
       } else {
-        const keyText = m.keys ? `${m.keys.length} key${m.keys.length === 1 ? '' : 's'}` : wanted.length ? `${wanted.length} key${wanted.length === 1 ? '' : 's'} expected` : 'single value'
+        const keyText = m.keys
+          ? `${m.keys.length} key${m.keys.length === 1 ? '' : 's'}`
+          : wanted.length
+            ? `${wanted.length} key${wanted.length === 1 ? '' : 's'} expected`
+            : 'single value'
         checks.push({ ok: true, severity: 'info', subject: name, message: `exists, ${keyText}` })
       }
     }
@@ -142,11 +211,18 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
     return done
   }
 
-  private finish(path: string, offline: boolean, checks: Check[], strict: boolean): Outcome<ValidateResult> {
+  private finish(
+    path: string,
+    offline: boolean,
+    checks: Check[],
+    strict: boolean,
+  ): Outcome<ValidateResult> {
     const errors = checks.filter((c) => !c.ok || (strict && c.severity === 'warning')).length
     const warnings = checks.filter((c) => c.severity === 'warning').length
     const p = this.paint
-    const lines = [`Validating secret references in ${basename(path)}${offline ? ' (offline)' : ''}...`]
+    const lines = [
+      `Validating secret references in ${basename(path)}${offline ? ' (offline)' : ''}...`,
+    ]
     for (const c of checks) {
       const mark = !c.ok ? p.bad('✗') : c.severity === 'warning' ? p.warn('!') : p.ok('✓')
       const where = c.location ? p.dim(` (${c.location.line}:${c.location.column})`) : ''
@@ -154,10 +230,19 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
     }
     lines.push('')
     if (errors === 0) {
-      lines.push(p.ok(`No errors found${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.`))
+      lines.push(
+        p.ok(
+          `No errors found${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.`,
+        ),
+      )
     } else {
       const fixes = [...new Set(checks.filter((c) => !c.ok && c.fix).map((c) => c.fix as string))]
-      const fixText = fixes.length === 1 ? ` Run '${fixes[0]}' to fix.` : fixes.length > 1 ? ` To fix, run:\n${fixes.map((f) => `  ${f}`).join('\n')}` : ''
+      const fixText =
+        fixes.length === 1
+          ? ` Run '${fixes[0]}' to fix.`
+          : fixes.length > 1
+            ? ` To fix, run:\n${fixes.map((f) => `  ${f}`).join('\n')}`
+            : ''
       lines.push(`${errors} error${errors === 1 ? '' : 's'} found.${fixText}`)
     }
     return {
@@ -172,7 +257,9 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
 /** Keys consumers need: declared keys plus every key referenced in the manifest. */
 export function expectedKeys(manifest: LoadedManifest, name: string): string[] {
   const keys = new Set(manifest.secrets[name]?.keys ?? [])
-  for (const site of manifest.references) if (site.ref.name === name && site.ref.key) keys.add(site.ref.key)
-  for (const binding of manifest.env) if (binding.ref.name === name && binding.ref.key) keys.add(binding.ref.key)
+  for (const site of manifest.references)
+    if (site.ref.name === name && site.ref.key) keys.add(site.ref.key)
+  for (const binding of manifest.env)
+    if (binding.ref.name === name && binding.ref.key) keys.add(binding.ref.key)
   return [...keys]
 }

@@ -22,10 +22,17 @@ export default class SecretsAccessCheck extends FloeCommand<{ decisions: AccessD
     '<%= config.bin %> secrets access check --principal user:alice@example.com --secret snowflake-password --action write',
   ]
   static override flags = {
-    principal: Flags.string({ description: 'principal to check (default: every principal with a grant)', multiple: true }),
+    principal: Flags.string({
+      description: 'principal to check (default: every principal with a grant)',
+      multiple: true,
+    }),
     secret: Flags.string({ description: 'check a secret (through the scopes that hold it)' }),
     scope: Flags.string({ description: 'check one scope' }),
-    action: Flags.string({ description: 'action to check (default: all)', options: [...ACTIONS], multiple: true }),
+    action: Flags.string({
+      description: 'action to check (default: all)',
+      options: [...ACTIONS],
+      multiple: true,
+    }),
     'expect-allowed': Flags.boolean({ description: 'exit 1 if any checked action is denied' }),
   }
 
@@ -33,24 +40,45 @@ export default class SecretsAccessCheck extends FloeCommand<{ decisions: AccessD
     const { flags } = await this.parse(SecretsAccessCheck)
     const manifest = await this.session.manifest()
     const model = buildAccessModel(manifest)
-    if (!model.enabled) throw new UsageError('the manifest declares no scopes: or access:', { hint: 'see "Access control" in the @floe/core README' })
-    if (flags.secret && !manifest.secrets[flags.secret]) throw new UsageError(`secret "${flags.secret}" is not declared`)
-    if (flags.scope && !model.scopes.has(flags.scope)) throw new UsageError(`scope "${flags.scope}" is not declared`)
-    const principals = flags.principal?.map((p) => parsePrincipal(p).text) ?? [...new Set(model.grants.map((g) => g.principal.text))].sort()
-    const actions = (flags.action as Action[] | undefined) ?? (flags.secret ? (['read', 'list', 'write'] as Action[]) : [...ACTIONS])
+    if (!model.enabled)
+      throw new UsageError('the manifest declares no scopes: or access:', {
+        hint: 'see "Access control" in the @floe/core README',
+      })
+    if (flags.secret && !manifest.secrets[flags.secret])
+      throw new UsageError(`secret "${flags.secret}" is not declared`)
+    if (flags.scope && !model.scopes.has(flags.scope))
+      throw new UsageError(`scope "${flags.scope}" is not declared`)
+    const principals =
+      flags.principal?.map((p) => parsePrincipal(p).text) ??
+      [...new Set(model.grants.map((g) => g.principal.text))].sort()
+    const actions =
+      (flags.action as Action[] | undefined) ??
+      (flags.secret ? (['read', 'list', 'write'] as Action[]) : [...ACTIONS])
     const decisions: AccessDecision[] = []
     for (const principal of principals) {
       for (const action of actions) {
         if (flags.secret) decisions.push(checkSecretAccess(model, principal, action, flags.secret))
-        else for (const scope of flags.scope ? [flags.scope] : [...model.scopes.keys()].sort()) decisions.push(checkScopeAccess(model, principal, action, scope))
+        else
+          for (const scope of flags.scope ? [flags.scope] : [...model.scopes.keys()].sort())
+            decisions.push(checkScopeAccess(model, principal, action, scope))
       }
     }
     const denied = decisions.some((d) => !d.allowed)
     const human = renderTable(
       ['PRINCIPAL', flags.secret ? 'SECRET' : 'SCOPE', 'ACTION', 'ALLOWED', 'WHY'],
-      decisions.map((d) => [d.principal, flags.secret ?? d.scope ?? '-', d.action, d.allowed ? 'yes' : 'no', d.reason]),
+      decisions.map((d) => [
+        d.principal,
+        flags.secret ?? d.scope ?? '-',
+        d.action,
+        d.allowed ? 'yes' : 'no',
+        d.reason,
+      ]),
       useColor(),
     )
-    return { result: { decisions }, human, exitCode: flags['expect-allowed'] && denied ? ExitCode.CHECK_FAILED : ExitCode.OK }
+    return {
+      result: { decisions },
+      human,
+      exitCode: flags['expect-allowed'] && denied ? ExitCode.CHECK_FAILED : ExitCode.OK,
+    }
   }
 }

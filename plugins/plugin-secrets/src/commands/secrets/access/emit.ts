@@ -13,12 +13,26 @@ export default class SecretsAccessEmit extends SecretsEmit {
   static override args = {}
   static override flags = {
     ...SecretsEmit.flags,
-    target: Flags.string({ description: 'backend', required: true, options: ['vault', 'kubernetes', 'aws', 'gcp', 'azure'] }),
-    format: Flags.string({ description: 'output format (default: natural for the target)', options: ['json', 'yaml', 'hcl'] }),
+    target: Flags.string({
+      description: 'backend',
+      required: true,
+      options: ['vault', 'kubernetes', 'aws', 'gcp', 'azure'],
+    }),
+    format: Flags.string({
+      description: 'output format (default: natural for the target)',
+      options: ['json', 'yaml', 'hcl'],
+    }),
   }
 
   protected override async emitArguments(): Promise<{ target: string; options: string[] }> {
     const { flags } = await this.parse(SecretsAccessEmit)
-    return { target: 'access', options: [...(flags.option ?? []), `target=${flags.target}`, ...(flags.format ? [`format=${flags.format}`] : [])] }
+    return {
+      target: 'access',
+      options: [
+        ...(flags.option ?? []),
+        `target=${flags.target}`,
+        ...(flags.format ? [`format=${flags.format}`] : []),
+      ],
+    }
   }
 }

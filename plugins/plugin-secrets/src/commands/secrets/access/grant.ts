@@ -1,5 +1,12 @@
 import { Flags } from '@oclif/core'
-import { buildAccessModel, checkScopeAccess, ForbiddenError, parsePrincipal, ROLES, UsageError } from '@floe/core'
+import {
+  buildAccessModel,
+  checkScopeAccess,
+  ForbiddenError,
+  parsePrincipal,
+  ROLES,
+  UsageError,
+} from '@floe/core'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
 import { appendGrant, editManifest } from '../../../lib/manifest-edit.js'
 
@@ -27,16 +34,28 @@ export default class SecretsAccessGrant extends FloeCommand<Granted> {
     const { flags } = await this.parse(SecretsAccessGrant)
     const manifest = await this.session.manifest()
     const model = buildAccessModel(manifest)
-    if (!model.scopes.has(flags.scope)) throw new UsageError(`scope "${flags.scope}" is not declared`, { hint: `floe secrets scopes create -s ${flags.scope}` })
+    if (!model.scopes.has(flags.scope))
+      throw new UsageError(`scope "${flags.scope}" is not declared`, {
+        hint: `floe secrets scopes create -s ${flags.scope}`,
+      })
     const by = this.session.principal
-    if (!by) throw new UsageError('only a manager of the scope may grant roles: say who you are', { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
+    if (!by)
+      throw new UsageError('only a manager of the scope may grant roles: say who you are', {
+        hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
+      })
     const decision = checkScopeAccess(model, by, 'manage_grants', flags.scope)
     if (!decision.allowed) throw new ForbiddenError(decision.reason)
     const principal = parsePrincipal(flags.principal).text
-    if (model.grants.some((g) => g.scope === flags.scope && g.principal.text === principal && g.role === flags.role)) {
+    if (
+      model.grants.some(
+        (g) => g.scope === flags.scope && g.principal.text === principal && g.role === flags.role,
+      )
+    ) {
       throw new UsageError(`${principal} already holds ${flags.role} on ${flags.scope}`)
     }
-    const path = await editManifest(this.session, (doc) => appendGrant(doc, { principal, role: flags.role, scope: flags.scope }))
+    const path = await editManifest(this.session, (doc) =>
+      appendGrant(doc, { principal, role: flags.role, scope: flags.scope }),
+    )
     return {
       result: { principal, role: flags.role, scope: flags.scope, by, manifest: path },
       human: `${this.paint.ok('✓')} ${principal} is now ${flags.role} on ${flags.scope} (granted by ${by}).`,

@@ -28,9 +28,15 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
 
   protected async execute(): Promise<Outcome<ScopeCreated>> {
     const { flags } = await this.parse(SecretsScopesCreate)
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flags.scope)) throw new UsageError(`invalid scope name "${flags.scope}"`, { hint: 'letters, digits, "_", "." and "-"' })
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flags.scope))
+      throw new UsageError(`invalid scope name "${flags.scope}"`, {
+        hint: 'letters, digits, "_", "." and "-"',
+      })
     const manager = this.session.principal
-    if (!manager) throw new UsageError('who is creating the scope? The creator becomes its manager', { hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL' })
+    if (!manager)
+      throw new UsageError('who is creating the scope? The creator becomes its manager', {
+        hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
+      })
     parsePrincipal(manager)
     const scope: Record<string, unknown> = {}
     if (flags.description) scope.description = flags.description
@@ -41,7 +47,8 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
     if (flags.namespace) location.kubernetes = { namespace: flags.namespace }
     if (Object.keys(location).length) scope.location = location
     const path = await editManifest(this.session, (doc) => {
-      if (doc.hasIn(['scopes', flags.scope])) throw new UsageError(`scope "${flags.scope}" already exists`)
+      if (doc.hasIn(['scopes', flags.scope]))
+        throw new UsageError(`scope "${flags.scope}" already exists`)
       if (!doc.has('scopes')) doc.set('scopes', new YAMLMap())
       doc.setIn(['scopes', flags.scope], doc.createNode(scope))
       appendGrant(doc, { principal: manager, role: 'manager', scope: flags.scope })
