@@ -5,11 +5,14 @@ import { startVaultEmulator, type VaultEmulator } from '../src/vault/index.js'
 // that clients such as node-vault, hvac and the vault CLI depend on.
 let vault: VaultEmulator
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Vault JSON; each test asserts its shape
+type VaultJson = any
+
 async function call(
   method: string,
   path: string,
   options: { token?: string | null; body?: unknown; namespace?: string } = {},
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: VaultJson }> {
   const headers: Record<string, string> = {}
   const token = options.token === undefined ? vault.rootToken : options.token
   if (token) headers['X-Vault-Token'] = token
