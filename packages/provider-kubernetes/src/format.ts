@@ -1,4 +1,5 @@
 import type { SecretListing } from '@floe/core'
+import type { ClusterSecretCheck } from './operations.js'
 import type { ExternalSecretStatus } from './status.js'
 
 /** kubectl's AGE: 45s, 12m, 5h, 7d, 2y */
@@ -42,8 +43,8 @@ export function formatSecretList(
 
 /** The SYNC STATUS cell: Synced, SyncError, Pending — and a flag when keys are missing. */
 export function syncCell(status: ExternalSecretStatus): string {
-  return status.missingKeys.length
-    ? `${status.sync} (missing keys: ${status.missingKeys.join(', ')})`
+  return status.sync === 'Synced' && status.missingKeys.length
+    ? `Synced (missing keys: ${status.missingKeys.join(', ')})`
     : status.sync
 }
 
@@ -61,4 +62,41 @@ export function formatExternalSecretStatus(
       s.lastSync ? `${formatAge(s.lastSync, now)} ago` : 'never',
     ]),
   )
+}
+
+/**
+ * The ADR's validate lines ("✓ snowflake-credentials: exists, 3 keys" / "✗ …: NOT FOUND") and
+ * the closing summary with the fix hint. `ok` is false when any check failed (exit 1).
+ */
+export function formatClusterValidation(checks: readonly ClusterSecretCheck[]): {
+  lines: string[]
+  ok: boolean
+} {
+  const lines: string[] = []
+  const failed: ClusterSecretCheck[] = []
+  for (const c of checks) {
+    if (c.error) {
+      lines.push(`✗ ${c.secret}: ${c.error}`)
+      failed.push(c)
+    } else if (!c.exists) {
+      lines.push(`✗ ${c.secret}: NOT FOUND`)
+      failed.push(c)
+    } else if (c.missingKeys.length) {
+      lines.push(
+        `✗ ${c.secret}: exists, ${c.keys} key${c.keys === 1 ? '' : 's'}, missing ${c.missingKeys.join(', ')}`,
+      )
+      failed.push(c)
+    } else lines.push(`✓ ${c.secret}: exists, ${c.keys} key${c.keys === 1 ? '' : 's'}`)
+  }
+  if (failed.length) {
+    const missing = failed.filter((c) => !c.exists && !c.error)
+    lines.push('')
+    lines.push(
+      `${failed.length} error${failed.length === 1 ? '' : 's'} found.` +
+        (missing.length
+          ? ` Run '${missing.map((c) => `floe secrets create ${c.secret}`).join("', '")}' to fix.`
+          : ''),
+    )
+  }
+  return { lines, ok: failed.length === 0 }
 }

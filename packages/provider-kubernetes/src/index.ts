@@ -51,6 +51,7 @@ export {
 } from './section.js'
 export {
   formatAge,
+  formatClusterValidation,
   formatExternalSecretStatus,
   formatSecretList,
   formatTable,
@@ -59,6 +60,8 @@ export {
 export {
   externalSecretStatuses,
   listSecrets,
+  validateInCluster,
   type ClusterOptions,
+  type ClusterSecretCheck,
   type StatusRow,
 } from './operations.js'

@@ -105,3 +105,85 @@ export async function externalSecretStatuses(
   }
   return rows
 }
+
+/** One line of the cluster view of `floe secrets validate`. */
+export interface ClusterSecretCheck {
+  /** manifest secret name */
+  secret: string
+  /** Kubernetes Secret name and namespace checked */
+  name: string
+  namespace: string
+  exists: boolean
+  /** number of keys the Secret holds */
+  keys: number
+  /** keys consumers need (ExternalSecret data[].secretKey, or the definition's keys) that are absent */
+  missingKeys: string[]
+  /** a failure other than not-found (forbidden, unreachable) */
+  error?: string
+}
+
+/**
+ * `floe secrets validate` against the cluster: for each secret the manifest references by name
+ * (`*_secret_ref`, `secret_refs`, workloads) — or `secrets` when given — does its Kubernetes
+ * Secret exist, and does it hold the keys its ExternalSecret (or definition) promises? Reads
+ * key names only. Format with `formatClusterValidation`.
+ */
+export async function validateInCluster(
+  manifest: LoadedManifest,
+  options: ClusterOptions & { secrets?: readonly string[] } = {},
+): Promise<ClusterSecretCheck[]> {
+  const section = kubernetesSection(manifest)
+  const connection =
+    options.connection ?? connectionOf(section as unknown as Record<string, unknown>)
+  const client = await KubeClient.connect(
+    connection,
+    options.env ?? process.env,
+    options.kubeConfig,
+  ).catch((e: unknown) => {
+    throw toFloeError(e, 'connect')
+  })
+  const referenced = options.secrets ?? [
+    ...new Set([
+      ...manifest.references
+        .filter((site) => !site.raw.startsWith('secret://'))
+        .map((site) => site.ref.name),
+      ...section.workloads.flatMap((w) => w.secrets),
+    ]),
+  ]
+  const checks: ClusterSecretCheck[] = []
+  for (const secret of referenced) {
+    const definition = manifest.secrets[secret]
+    const name = definition ? kubernetesNameOf(definition, section) : secret
+    const namespace =
+      (definition?.provider === 'kubernetes' && typeof definition.fields.namespace === 'string'
+        ? definition.fields.namespace
+        : undefined) ??
+      section.namespace ??
+      client.defaultNamespace
+    let expected: string[] = definition?.provider === 'kubernetes' ? (definition.keys ?? []) : []
+    const check: ClusterSecretCheck = {
+      secret,
+      name,
+      namespace,
+      exists: false,
+      keys: 0,
+      missingKeys: [],
+    }
+    try {
+      if (definition && isEsoManaged(definition, manifest)) {
+        const status = await readExternalSecretStatus(client, namespace, name, { targetKeys: [] })
+        if (status) expected = status.expectedKeys
+      }
+      const found = await client.readSecret(namespace, name)
+      const keys = Object.keys(found.data ?? {})
+      check.exists = true
+      check.keys = keys.length
+      check.missingKeys = expected.filter((k) => !keys.includes(k))
+    } catch (error) {
+      const floe = toFloeError(error, `read Secret ${namespace}/${name}`)
+      if (floe.code !== 'NOT_FOUND') check.error = floe.message
+    }
+    checks.push(check)
+  }
+  return checks
+}
