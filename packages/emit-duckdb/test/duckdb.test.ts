@@ -10,6 +10,7 @@ import {
   applySecrets,
   emitter,
   planDuckdbSecrets,
+  quoteLiteral,
   renderCreateSecret,
 } from '../src/index.js'
 import { isolatedConfig, manifestFromYaml, mapResolver, tempDir } from './helpers.js'
@@ -474,7 +475,21 @@ duckdb:
       ),
       { numRuns: 150 },
     )
-  })
+  }, 120_000)
+
+  it('quoteLiteral: DuckDB reads back exactly the string it was given (any code point)', async () => {
+    const connection = await connect(tempDir())
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !s.includes('\0')),
+        async (value) => {
+          const rows = await query(connection, `SELECT ${quoteLiteral(value)} AS v`)
+          expect(rows).toEqual([{ v: value }])
+        },
+      ),
+      { numRuns: 400 },
+    )
+  }, 120_000)
 
   it('a NUL character is rejected with a clear error and nothing is created', async () => {
     const connection = await connect(tempDir())
