@@ -71,13 +71,15 @@ function policyFor(config: FileConfig, ctx: ProviderContext): PermissionPolicy {
 function assertKeyName(key: string, secret: string): void {
   if (
     key === '' ||
-    key.startsWith('.') ||
+    key === '.' ||
+    // `..data` and `..<timestamp>` are kubelet's bookkeeping; `.dockerconfigjson` is a real key
+    key.startsWith('..') ||
     key.includes('/') ||
     key.includes('\\') ||
     key.includes('\0')
   ) {
     throw new InvalidSecretError(
-      `"${key}" cannot be a key of a secrets directory (no dot names or separators)`,
+      `"${key}" cannot be a key of a secrets directory (no ".." names or path separators)`,
       {
         provider: PROVIDER,
         secret,

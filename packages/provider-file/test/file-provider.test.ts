@@ -83,6 +83,16 @@ describe('file provider: reading', () => {
     expect(missing.message).toBe(`[file] ${mount} has no key "token"`)
   })
 
+  it('reads a dot-named key when asked for it explicitly (kubernetes.io/dockerconfigjson)', async () => {
+    const mount = join(dir, 'regcred')
+    await kubeletSecretDir(mount, { '.dockerconfigjson': '{"auths":{}}' })
+    expect(keysOf(await fetch1({ path: 'regcred' }))).toEqual({})
+    expect(ok(await fetch1({ path: 'regcred', key: '.dockerconfigjson' })).value.reveal()).toBe(
+      '{"auths":{}}',
+    )
+    expect(failed(await fetch1({ path: 'regcred', key: '..data' })).code).toBe('INVALID')
+  })
+
   it('strips exactly one trailing newline from raw files by default', async () => {
     await writeFile(join(dir, 'token'), 'abc\n\n', { mode: 0o600 })
     await writeFile(join(dir, 'crlf'), 'abc\r\n', { mode: 0o600 })
