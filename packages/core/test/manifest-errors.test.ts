@@ -13,7 +13,7 @@ describe('manifest errors carry file:line:column', () => {
   it('malformed YAML', async () => {
     expect(await loadError('secrets:\n  a: [1, 2\n')).toMatch(/^floe\.yaml:3:1: invalid YAML: /)
     expect(await loadError('secrets:\n  a:\n    provider: env\n  a:\n    provider: env\n')).toBe(
-      'floe.yaml:4:3: invalid YAML: Map keys must be unique',
+      'floe.yaml:4:3: invalid YAML: duplicate key "a" in secrets (first at line 2)',
     )
   })
 

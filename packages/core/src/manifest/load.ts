@@ -10,7 +10,8 @@ import { normalizeSecrets } from './normalize.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
 import { scanReferences } from './references.js'
 import { manifestSchema, type ManifestInput } from './schema.js'
-import { readYamlSource, type SourceDocument } from './yaml-source.js'
+import type { SourceDocument } from './yaml-source.js'
+import { readManifestSource } from './fast-source.js'
 
 export interface LoadOptions {
   /** variables for `${VAR}` interpolation; default process.env */
@@ -73,7 +74,7 @@ async function loadFromText(
   options: LoadOptions,
 ): Promise<LoadedManifest> {
   const env = options.env ?? process.env
-  const source = readYamlSource(text, file, env)
+  const source = readManifestSource(text, file, env)
   throwAll(source.problems)
 
   const data = source.data ?? {}

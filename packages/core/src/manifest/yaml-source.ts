@@ -50,7 +50,14 @@ const MAX_ALIAS_DEPTH = 64
 
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): SourceDocument {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true })
+  // uniqueKeys is checked by the walk below: the library's check is quadratic in map size,
+  // which dominates loading a manifest with thousands of secrets.
+  const doc = parseDocument(text, {
+    lineCounter,
+    merge: true,
+    prettyErrors: true,
+    uniqueKeys: false,
+  })
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset)
     return { file, line, column: col }
@@ -168,6 +175,19 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
           )
           continue
         }
+        if (Object.hasOwn(out, key)) {
+          const first = firstPairWithKey(node, key)
+          problems.push(
+            new ConfigError(
+              `invalid YAML: duplicate key "${key}" in ${formatPath(path)}${first === undefined ? '' : ` (first at line ${at(first).line})`}`,
+              {
+                location: at(nodeStart(pair.key as YamlNode) ?? 0),
+                details: { yamlCode: 'DUPLICATE_KEY' },
+              },
+            ),
+          )
+          continue
+        }
         path.push(key)
         setOwn(out, key, toJs(pair.value))
         path.pop()
@@ -185,6 +205,11 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
       return out
     }
     return null
+  }
+
+  const firstPairWithKey = (map: YAMLMap, key: string): number | undefined => {
+    for (const pair of map.items) if (keyOf(pair) === key) return nodeStart(pair.key as YamlNode)
+    return undefined
   }
 
   const data = toJs(doc.contents)

@@ -1,0 +1,115 @@
+/**
+ * The fast reader (js-yaml + listener) must agree with the reference reader (the `yaml`
+ * library's AST) on data and on the position of every path, key and value.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readManifestSource } from '../src/manifest/fast-source.js'
+import { readYamlSource, type SourceDocument } from '../src/manifest/yaml-source.js'
+
+const env = new Proxy({} as NodeJS.ProcessEnv, {
+  get: (_target, key) => (typeof key === 'string' ? `v-${key}` : undefined),
+})
+
+function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
+  out.push(prefix)
+  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out))
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out)
+  }
+  return out
+}
+
+function compare(text: string) {
+  const fast = readManifestSource(text, 'f.yaml', env)
+  const reference = readYamlSource(text, 'f.yaml', env)
+  expect(fast.data).toEqual(reference.data)
+  expect([...fast.interpolated]).toEqual([...reference.interpolated])
+  const where = (source: SourceDocument, path: (string | number)[]) => [
+    source.locate(path),
+    path.length ? source.locate(path, { key: true }) : undefined,
+  ]
+  for (const path of paths(reference.data)) {
+    expect({ path, at: where(fast, path) }).toEqual({ path, at: where(reference, path) })
+  }
+  return fast
+}
+
+const cases: Record<string, string> = {
+  'block and flow collections': `a: 1
+b:
+  c: "x y"   # comment
+  d: [1, {e: f}]
+  g:
+    - h
+    - i: j
+      k:
+    -   - nested
+  'q': 'r'
+  long: >
+    folded
+    text
+  lit: |
+    kept
+`,
+  'anchors, aliases and merge keys': `base: &base
+  region: us-east-1
+  nested: { a: 1 }
+x:
+  <<: *base
+  name: lake
+y: *base
+list:
+  - &item { p: 1 }
+  - *item
+`,
+  'interpolation, plain and quoted':
+    'a: ${X}\nb: "${X}"\nc: x ${env:Y} ${Z:-d} $${lit}\nd:\n  - ${N}\n',
+  'comments and blank lines between keys and values': `a:
+
+  # a comment
+
+  b: 1
+c: # trailing
+  d
+`,
+}
+
+describe('fast manifest reader', () => {
+  for (const [name, text] of Object.entries(cases))
+    it(`agrees with the reference reader: ${name}`, () => compare(text))
+
+  it('agrees on every seed fixture that is one YAML document', () => {
+    const dir = join(import.meta.dirname, 'fixtures', 'seeds')
+    let compared = 0
+    for (const name of readdirSync(dir)) {
+      const text = readFileSync(join(dir, name), 'utf8')
+      if (name.startsWith('004-eso') || name === '004-configuration-schema.yaml') continue
+      compare(text)
+      compared += 1
+    }
+    expect(compared).toBe(readdirSync(dir).length - 2)
+  })
+
+  it('maps characters inside scalars for embedded references', () => {
+    const text = 'a:\n  plain: x secret://db/pass word\n  quoted: "x secret://db/pass word"\n'
+    const fast = readManifestSource(text, 'f.yaml', env)
+    const reference = readYamlSource(text, 'f.yaml', env)
+    for (const key of ['plain', 'quoted']) {
+      const value = (fast.data as { a: Record<string, string> }).a[key] as string
+      const index = value.indexOf(' word')
+      expect(fast.locateInString(['a', key], index, value.slice(index))).toEqual(
+        reference.locateInString(['a', key], index, value.slice(index)),
+      )
+    }
+  })
+
+  it('falls back to the reference reader for what js-yaml rejects', () => {
+    expect(() => readManifestSource('a: 1\na: 2\n', 'f.yaml', {})).not.toThrow()
+    const dup = readManifestSource('a: 1\na: 2\n', 'f.yaml', {})
+    expect(dup.problems.map((p) => p.message)).toEqual([
+      'invalid YAML: duplicate key "a" in (document) (first at line 1)',
+    ])
+  })
+})
