@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { preferNodeBuildsOfAwsSdk } from '../src/aws/index.js'
 import { sandboxMain, sandboxServices, startSandbox } from '../src/sandbox/index.js'
@@ -122,4 +124,43 @@ describe('floe-sandbox', () => {
       startSandbox({ ports: { aws: 0 }, seed: { aws: { secrets: ['x'] } } }),
     ).rejects.toThrow(/aws.secrets must be a map/)
   })
+})
+
+describe('bin/floe-sandbox.js (built)', () => {
+  it('runs from dist, serves the seed and exits 0 on SIGTERM', async () => {
+    const pkg = resolve(import.meta.dirname, '..')
+    if (!existsSync(join(pkg, 'dist/sandbox/cli.js'))) {
+      throw new Error(
+        'bin/floe-sandbox.js runs the build: run `pnpm build` (or tsc -b packages/testkit)',
+      )
+    }
+    const child = spawn(
+      process.execPath,
+      [join(pkg, 'bin/floe-sandbox.js'), '--config', seedFile, '--aws', '0'],
+      {
+        env: { PATH: process.env.PATH, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+    while (!stdout.includes('press Ctrl-C')) {
+      if (child.exitCode !== null) throw new Error(`floe-sandbox exited early (${child.exitCode})`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const endpoint = /^export AWS_ENDPOINT_URL=(\S+)$/m.exec(stdout)?.[1]
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const sm = new SecretsManagerClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    })
+    const token = await sm.send(new GetSecretValueCommand({ SecretId: 'production/api-token' }))
+    expect(token.SecretString).toBe('tok-123')
+    sm.destroy()
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  }, 30_000)
 })
