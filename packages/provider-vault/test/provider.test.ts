@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SecretValue, isFloeError, type FetchOutcome, type FetchedSecret } from '@floe/core'
 import { startVaultEmulator, testCertificate } from '@floe/testkit'
 import { provider, type VaultProvider } from '../src/index.js'
-import { context, startFixture, type Fixture } from './helpers.js'
+import { context, recordingLogger, startFixture, type Fixture } from './helpers.js'
 
 let fixture: Fixture
 const instances: VaultProvider[] = []
@@ -603,6 +603,34 @@ describe('TLS', () => {
       expect(found(skipped).keys?.a?.reveal()).toBe('1')
     } finally {
       await tls.close()
+    }
+  })
+})
+
+describe('no secrets in errors or logs', () => {
+  it('tokens, secret ids and values never appear in errors or log lines', async () => {
+    const logger = recordingLogger()
+    const ctx = { ...context(), logger }
+    const vault = create({ auth: approle })
+    const req = { secret: 'kafka', config: { path: 'secret/data/production/kafka' } }
+    await vault.fetch([req], ctx)
+    fixture.vault.expireTokens()
+    await vault.fetch([req], ctx) // re-login path logs
+    const denied = await vault.fetch(
+      [{ secret: 'staging', config: { path: 'secret/data/staging/kafka' } }],
+      ctx,
+    )
+    const bad = create({
+      auth: { method: 'approle', role_id: 'etl-role', secret_id: 'etl-secret-typo' },
+    })
+    const rejected = await bad.fetch([req], ctx)
+    const text = [
+      ...logger.lines,
+      ...[...denied, ...rejected].map((o) => (o.ok ? '' : JSON.stringify(o.error) + o.error.stack)),
+    ].join('\n')
+    expect(logger.lines.some((l) => l.includes('logging in again'))).toBe(true)
+    for (const needle of ['etl-secret', 'kafka-pass', 'hvs.']) {
+      expect(text).not.toContain(needle)
     }
   })
 })
