@@ -42,6 +42,16 @@ secrets:
   database_secondary:
     provider: vault
     path: secret/data/database/secondary
+  _groups:
+    kafka:
+      provider: vault
+      path: secret/data/production/kafka
+  kafka_username:
+    _group: kafka
+    key: username
+  kafka_password:
+    _group: kafka
+    key: password
   mongo_connection:
     provider: env
     variable: MONGO_URI
@@ -63,6 +73,7 @@ async function setup() {
     data: {
       'secret/data/database/password': 'vault-db-pw',
       'secret/data/database/secondary': 'secondary-pw',
+      'secret/data/production/kafka': { username: 'kafka-user', password: 'kafka-pw' },
     },
   })
   const env = createMemoryProvider({ name: 'env', data: { DB_PASSWORD: 'env-db-pw' } })
@@ -105,6 +116,18 @@ describe('resolving a loaded seed-002 manifest', () => {
     expect(report.failures.map((f) => f.error.message)).toEqual([
       '[vault] Required secret not found: database password',
     ])
+  })
+
+  it('resolves `_group` members to their `key:`', async () => {
+    const { vault, resolver } = await setup()
+    const report = await resolver.resolve([
+      ref('secret://kafka_username'),
+      ref('secret://kafka_password'),
+    ])
+    expect(report.valueOf(ref('secret://kafka_username'))?.reveal()).toBe('kafka-user')
+    expect(report.valueOf(ref('secret://kafka_password'))?.reveal()).toBe('kafka-pw')
+    // Fetches are per manifest secret: the two group members are fetched once each.
+    expect(vault.fetched).toEqual(['secret/data/production/kafka', 'secret/data/production/kafka'])
   })
 
   it('honours the dual-secret pattern found in the manifest', async () => {

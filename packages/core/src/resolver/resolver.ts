@@ -116,6 +116,15 @@ interface CacheEntry {
 
 const TRANSIENT_OR_MISSING = new Set(['NOT_FOUND', 'UNAVAILABLE'])
 
+/** How one (definition, version) of a resolve() call gets its value. */
+interface Use {
+  definition: SecretDefinition
+  spec: FetchSpec
+  fallback?: FetchSpec
+  outcome?: FetchOutcome
+  viaFallback?: boolean
+}
+
 function defer<T>() {
   let resolve!: (value: T) => void
   const promise = new Promise<T>((r) => {
@@ -225,12 +234,14 @@ export function createResolver(options: ResolverOptions): FloeResolver {
 
   // ───────────────────────── fetching: cache, batches, retries ─────────────────────────
 
-  const specKey = (definition: SecretDefinition, version: string | undefined) =>
-    `${definition.provider}\u0000${definition.name}\u0000${version ?? ''}`
+  // Fetches are keyed by manifest secret, not by provider fields: a provider may derive the
+  // remote name from the secret name, so equal fields do not prove the same remote secret.
+  const specKey = (provider: string, secret: string, version?: string) =>
+    `${provider}\u0000${secret}\u0000${version ?? ''}`
 
   function specOf(definition: SecretDefinition, version: string | undefined): FetchSpec {
     return {
-      key: specKey(definition, version),
+      key: specKey(definition.provider, definition.name, version),
       secret: definition.name,
       provider: definition.provider,
       config: definition.fields,
@@ -244,7 +255,7 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     const fallback = definition.fallback
     if (!fallback) return undefined
     return {
-      key: `fallback\u0000${fallback.provider}\u0000${definition.name}`,
+      key: `fallback\u0000${specKey(fallback.provider, definition.name)}`,
       secret: definition.name,
       provider: fallback.provider,
       config: fallback.fields,
@@ -623,7 +634,9 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     if (disposed) throw new FloeError('USAGE', 'resolver used after dispose()')
     const report = createReport()
     const specs = new Map<string, FetchSpec>()
-    const planned: { ref: SecretRef; definition: SecretDefinition; spec: FetchSpec }[] = []
+    /** one per (definition, version): where its value comes from */
+    const uses = new Map<string, Use>()
+    const planned: { ref: SecretRef; use: Use }[] = []
     for (const ref of refs) {
       const definition = manifest.secrets[ref.name]
       if (!definition) {
@@ -636,13 +649,19 @@ export function createResolver(options: ResolverOptions): FloeResolver {
         })
         continue
       }
-      const key = specKey(definition, ref.version)
-      let spec = specs.get(key)
-      if (!spec) {
-        spec = specOf(definition, ref.version)
-        specs.set(key, spec)
+      const useKey = `${ref.name}\u0000${ref.version ?? ''}`
+      let use = uses.get(useKey)
+      if (!use) {
+        const key = specKey(definition.provider, definition.name, ref.version)
+        let spec = specs.get(key)
+        if (!spec) {
+          spec = specOf(definition, ref.version)
+          specs.set(key, spec)
+        }
+        use = { definition, spec }
+        uses.set(useKey, use)
       }
-      planned.push({ ref, definition, spec })
+      planned.push({ ref, use })
     }
 
     const hitsBefore = stats.cacheHits
@@ -651,50 +670,49 @@ export function createResolver(options: ResolverOptions): FloeResolver {
 
     // Fallbacks: NOT_FOUND, or UNAVAILABLE once retries are spent — never FORBIDDEN/INVALID.
     const fallbackSpecs = new Map<string, FetchSpec>()
-    for (const spec of specs.values()) {
-      const outcome = primary.get(spec.key)
+    for (const use of uses.values()) {
+      const outcome = primary.get(use.spec.key)
       if (outcome && !outcome.ok && TRANSIENT_OR_MISSING.has(outcome.error.code)) {
-        const fallback = fallbackSpecOf(spec.definition)
-        if (fallback) fallbackSpecs.set(spec.key, fallback)
+        const fallback = fallbackSpecOf(use.definition)
+        if (fallback) {
+          use.fallback = fallbackSpecs.get(fallback.key) ?? fallback
+          fallbackSpecs.set(fallback.key, use.fallback)
+        }
       }
     }
     const fallbackResults = fallbackSpecs.size
       ? await fetchAll([...fallbackSpecs.values()])
-      : new Map()
+      : new Map<string, FetchOutcome>()
 
-    const finalOutcome = new Map<string, { outcome: FetchOutcome; viaFallback: boolean }>()
-    for (const spec of specs.values()) {
-      const first = primary.get(spec.key) as FetchOutcome
-      const fallback = fallbackSpecs.get(spec.key)
-      const second = fallback
-        ? (fallbackResults.get(fallback.key) as FetchOutcome | undefined)
-        : undefined
+    for (const use of uses.values()) {
+      const first = primary.get(use.spec.key) as FetchOutcome
+      const second = use.fallback ? fallbackResults.get(use.fallback.key) : undefined
+      const name = use.definition.name
       if (second?.ok && !first.ok) {
         report.warnings.push(
-          `secret "${spec.secret}" came from its fallback provider "${fallback!.provider}" (${spec.provider}: ${first.error.code})`,
+          `secret "${name}" came from its fallback provider "${use.fallback!.provider}" (${use.spec.provider}: ${first.error.code})`,
         )
-        finalOutcome.set(spec.key, { outcome: second, viaFallback: true })
+        use.outcome = second
+        use.viaFallback = true
       } else {
-        finalOutcome.set(spec.key, { outcome: first, viaFallback: false })
+        use.outcome = first
       }
-      const final = finalOutcome.get(spec.key)!
       record({
         action: 'resolve',
-        secret: spec.secret,
-        provider: final.viaFallback ? fallback!.provider : spec.provider,
-        outcome: final.outcome.ok
-          ? cachedKeys.has(spec.key)
+        secret: name,
+        provider: use.viaFallback ? use.fallback!.provider : use.spec.provider,
+        outcome: use.outcome.ok
+          ? cachedKeys.has(use.spec.key) && !use.viaFallback
             ? 'cached'
             : 'ok'
-          : final.outcome.error.code,
-        ...(final.viaFallback
-          ? { detail: `fallback after ${first.ok ? '' : first.error.code}` }
-          : {}),
+          : use.outcome.error.code,
+        ...(use.viaFallback && !first.ok ? { detail: `fallback after ${first.error.code}` } : {}),
       })
     }
 
-    for (const { ref, definition, spec } of planned) {
-      const { outcome } = finalOutcome.get(spec.key)!
+    for (const { ref, use } of planned) {
+      const outcome = use.outcome!
+      const { definition } = use
       if (!outcome.ok) {
         missingPolicy(ref, definition, outcome.error, report)
         continue
@@ -703,7 +721,7 @@ export function createResolver(options: ResolverOptions): FloeResolver {
         const value = selectKey(outcome.secret, ref.name, keyFor(ref, definition, outcome.secret))
         report.values.set(idOf(ref), value)
       } catch (error) {
-        missingPolicy(ref, definition, toFloeError(error, spec.provider, ref.name), report)
+        missingPolicy(ref, definition, toFloeError(error, use.spec.provider, ref.name), report)
       }
     }
     for (const value of report.values.values()) {
@@ -795,8 +813,12 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     resolveEnv,
     describe: (names) => Promise.all(names.map((n) => describeOne(n))),
     invalidate(secret) {
+      const definition = secret === undefined ? undefined : manifest.secrets[secret]
+      if (secret !== undefined && !definition) return
+      // Every version of the secret (its fallback is keyed apart and expires on its own).
+      const prefix = definition ? specKey(definition.provider, definition.name) : ''
       for (const [key, entry] of cache) {
-        if (secret === undefined || entry.spec.secret === secret) dropEntry(key, entry)
+        if (!definition || key.startsWith(prefix)) dropEntry(key, entry)
       }
     },
     stats,
