@@ -48,8 +48,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
       exclusive: ['value-file', 'from-env-file', 'hooks-only'],
     }),
     length: Flags.integer({
-      description: 'length of the generated value',
-      default: 32,
+      description: 'length of the generated value (default 32)',
       dependsOn: ['generate'],
     }),
     symbols: Flags.boolean({
@@ -225,7 +224,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     def: SecretDefinition,
     flags: {
       generate?: boolean
-      length: number
+      length?: number
       symbols?: boolean
       key?: string
       'value-file'?: string[]
@@ -234,7 +233,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
   ): Promise<SecretData> {
     let fresh: SecretData
     if (flags.generate) {
-      fresh = new SecretValue(generateValue(flags.length, Boolean(flags.symbols)), def.name)
+      fresh = new SecretValue(generateValue(flags.length ?? 32, Boolean(flags.symbols)), def.name)
       if (flags.key) fresh = { [flags.key]: fresh }
       else if (def.keys?.length) {
         throw new UsageError(
