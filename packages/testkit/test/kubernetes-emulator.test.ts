@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads arbitrary API JSON */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   esoMapSource,

@@ -1,0 +1,87 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  startKubernetesEmulator,
+  type KubeObject,
+  type SeedSecret,
+} from '../../kubernetes/index.js'
+import type { SandboxService } from '../types.js'
+
+function asRecord(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where} must be a map`)
+  return value as Record<string, unknown>
+}
+
+/**
+ * A Kubernetes API server (Secrets, Deployments, Jobs, CronJobs, RBAC, ExternalSecrets and
+ * stores) over TLS with the test CA. Seed section:
+ * ```yaml
+ * kubernetes:
+ *   token: floe-sandbox-token           # bearer token (default floe-test-token)
+ *   namespace: floe-jobs                # kubeconfig context namespace (default default)
+ *   namespaces: [floe-jobs]
+ *   secrets:                            # namespace → name → { key: value } (plain text)
+ *     floe-jobs:
+ *       snowflake-credentials: { SNOWFLAKE_USER: dbt_user, SNOWFLAKE_PASSWORD: change-me }
+ *   objects: []                         # any served object (Deployment, ExternalSecret, …)
+ * ```
+ * Prints KUBECONFIG pointing at a kubeconfig written for kubectl and @kubernetes/client-node.
+ */
+export const kubernetes: SandboxService = {
+  name: 'kubernetes',
+  description: 'Kubernetes API (core/v1 secrets, apps/v1, batch/v1, RBAC, external-secrets.io)',
+  defaultPort: 6443,
+  async start(seed, port) {
+    const config = asRecord(seed, 'kubernetes')
+    const token = typeof config.token === 'string' ? config.token : undefined
+    const namespace = typeof config.namespace === 'string' ? config.namespace : 'default'
+    const namespaces = config.namespaces === undefined ? [] : config.namespaces
+    if (!Array.isArray(namespaces)) throw new Error('kubernetes.namespaces must be a list')
+    const secrets: SeedSecret[] = []
+    for (const [ns, byName] of Object.entries(asRecord(config.secrets, 'kubernetes.secrets')))
+      for (const [name, data] of Object.entries(asRecord(byName, `kubernetes.secrets["${ns}"]`))) {
+        const values = asRecord(data, `kubernetes.secrets["${ns}"]["${name}"]`)
+        secrets.push({
+          namespace: ns,
+          name,
+          stringData: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
+        })
+      }
+    const objects = config.objects === undefined ? [] : config.objects
+    if (!Array.isArray(objects)) throw new Error('kubernetes.objects must be a list of API objects')
+    const emu = await startKubernetesEmulator({
+      port,
+      tls: true,
+      ...(token ? { tokens: [token] } : {}),
+    })
+    try {
+      emu.seed({
+        namespaces: ['default', namespace, ...namespaces.map(String)],
+        secrets,
+        objects: objects as KubeObject[],
+      })
+      const dir = mkdtempSync(join(tmpdir(), 'floe-sandbox-kube-'))
+      const kubeconfig = join(dir, 'kubeconfig')
+      writeFileSync(kubeconfig, emu.kubeconfig({ namespace, context: 'floe-sandbox' }), {
+        mode: 0o600,
+      })
+      chmodSync(kubeconfig, 0o600)
+      return {
+        url: emu.url,
+        env: { KUBECONFIG: kubeconfig },
+        notes: [
+          `seeded ${secrets.length} secret${secrets.length === 1 ? '' : 's'} and ${objects.length} object${objects.length === 1 ? '' : 's'}; kubeconfig ${kubeconfig}`,
+          `kubectl get secrets -n ${namespace}`,
+          'kubectl get externalsecrets.external-secrets.io -A   # no watch: kubectl get -w is not served',
+          `floe secrets list --remote --namespace ${namespace}`,
+        ],
+        close: () => emu.close(),
+      }
+    } catch (error) {
+      await emu.close()
+      throw error
+    }
+  },
+}
