@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createProviderRegistry, createResolver, loadManifestFromString } from '@floe/core'
 import { memoryProviderModule } from '@floe/core/testing'
 import { dbtEnvBindings, renderProfiles } from '../src/index.js'
+import { python } from './python.js'
 
 // The `floe secrets exec -- dbt run` flow: core's loader names the dbt bindings, the resolver
 // resolves exactly those, and dbt (here: Jinja2 with dbt's env_var) reads them.
@@ -69,7 +70,7 @@ describe('with core loader + resolver', () => {
       Object.entries(env).map(([name, value]) => [name, value.reveal()]),
     )
     const result = spawnSync(
-      'python3',
+      python,
       [join(import.meta.dirname, 'render_profiles.py'), join(dir, 'profiles.yml')],
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...childEnv },

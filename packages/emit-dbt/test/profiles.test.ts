@@ -8,6 +8,7 @@ import { parse } from 'yaml'
 import { AggregateConfigError, ConfigError, parseSecretRef } from '@floe/core'
 import { dbtEnvBindings, dbtEnvName, emitter, renderProfiles } from '../src/index.js'
 import { manifestFromYaml } from './helpers.js'
+import { python } from './python.js'
 
 const script = join(import.meta.dirname, 'render_profiles.py')
 
@@ -16,7 +17,7 @@ function renderWithJinja(yaml: string, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'floe-dbt-'))
   const file = join(dir, 'profiles.yml')
   writeFileSync(file, yaml)
-  const result = spawnSync('python3', [script, file], {
+  const result = spawnSync(python, [script, file], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     encoding: 'utf8',
   })
