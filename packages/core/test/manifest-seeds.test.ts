@@ -17,9 +17,12 @@ import type { LoadedManifest } from '@floe/core'
 const dir = join(import.meta.dirname, 'fixtures', 'seeds')
 const fixture = (name: string) => join(dir, name)
 /** Every `${VAR}` in the seeds resolves to `value-of-VAR`. */
-const env = new Proxy({} as NodeJS.ProcessEnv, {
-  get: (_target, key) => (typeof key === 'string' ? `value-of-${key}` : undefined),
-})
+const env = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === 'string' ? `value-of-${key}` : undefined),
+  },
+)
 
 async function load(name: string): Promise<LoadedManifest> {
   return loadManifest(fixture(name), { env })
@@ -44,7 +47,7 @@ function underDuckdb(name: string): string {
     .join('\n')}`
 }
 
-const checks: Record<string, () => Promise<void>> = {
+const checks: Record<string, () => Promise<unknown>> = {
   // ───── seed 000: full documents load ─────
   '000-default-temporary-secrets.yaml': async () => {
     const m = await load('000-default-temporary-secrets.yaml')

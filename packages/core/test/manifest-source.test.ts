@@ -8,9 +8,12 @@ import { describe, expect, it } from 'vitest'
 import { readManifestSource } from '../src/manifest/fast-source.js'
 import { readYamlSource, type SourceDocument } from '../src/manifest/yaml-source.js'
 
-const env = new Proxy({} as NodeJS.ProcessEnv, {
-  get: (_target, key) => (typeof key === 'string' ? `v-${key}` : undefined),
-})
+const env = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === 'string' ? `v-${key}` : undefined),
+  },
+)
 
 function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
   out.push(prefix)
