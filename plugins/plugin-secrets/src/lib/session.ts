@@ -141,8 +141,10 @@ export class FloeSession {
     return this.options.principal ? parsePrincipal(this.options.principal).text : undefined
   }
 
-  providerContext(): ProviderContext {
-    return { env: this.env, cwd: this.cwd, logger: this.logger }
+  /** Relative paths in a manifest are relative to the manifest, not to where floe runs. */
+  async providerContext(): Promise<ProviderContext> {
+    const manifest = await this.manifest()
+    return { env: this.env, cwd: manifest.dir, logger: this.logger }
   }
 
   async close(): Promise<void> {

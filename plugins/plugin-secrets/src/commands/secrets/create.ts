@@ -70,7 +70,7 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
     try {
       const result = await provider.put(
         { secret: def.name, config: def.fields, data, createOnly: true },
-        this.session.providerContext(),
+        await this.session.providerContext(),
       )
       audit?.append({ action: 'create', secret: def.name, provider: def.provider, outcome: 'ok' })
       return {

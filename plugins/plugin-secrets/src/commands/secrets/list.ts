@@ -98,7 +98,7 @@ export default class SecretsList extends FloeCommand<
     try {
       for await (const item of provider.list(
         { prefix: flags.prefix, namespace: flags.namespace, config: sample?.fields },
-        this.session.providerContext(),
+        await this.session.providerContext(),
       )) {
         secrets.push({
           name: item.name,

@@ -80,7 +80,7 @@ export default class SecretsPut extends FloeCommand<PutResultJson> {
       throw new UnsupportedError(`${def.provider} is read-only for floe`, {
         provider: def.provider,
       })
-    const ctx = this.session.providerContext()
+    const ctx = await this.session.providerContext()
     const current = await currentMetadata(provider, { secret: def.name, config: def.fields }, ctx)
     const result = await provider.put(
       {

@@ -82,7 +82,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     const def = manifest.secrets[args.name]
     if (!def) throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`)
     const provider = await this.session.registry.provider(def.provider)
-    const ctx = this.session.providerContext()
+    const ctx = await this.session.providerContext()
     const where = providerDisplayNames[def.provider] ?? def.provider
     const dryRun = Boolean(flags['dry-run'])
     const steps: HookStep[] = []
