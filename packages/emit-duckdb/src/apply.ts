@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
-import { isAbsolute, resolve as resolvePath } from 'node:path'
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path'
 import type { DuckDBConnection, DuckDBInstance, Json } from '@duckdb/node-api'
 import {
   FloeError,
@@ -403,6 +403,9 @@ export async function applyDuckdb(options: ApplyDuckdbOptions): Promise<ApplyDuc
   const { DuckDBInstance } = await import('@duckdb/node-api')
   // A dry run never writes: it reads persistent secrets through an in-memory instance.
   const target = options.dryRun ? ':memory:' : database
+  if (!options.dryRun && target !== ':memory:' && !existsSync(dirname(target))) {
+    mkdirSync(dirname(target), { recursive: true })
+  }
   let instance: DuckDBInstance
   try {
     instance = await DuckDBInstance.create(target, config)

@@ -547,6 +547,36 @@ duckdb:
     expect(shown).not.toContain('tok-2')
   })
 
+  it('resolves database and secret_directory relative to the manifest, persistent survives', async () => {
+    const dir = tempDir()
+    const manifest = manifestFromYaml(
+      `
+duckdb:
+  database: data/catalog.duckdb
+  secret_directory: .duckdb-secrets
+  secrets:
+    - {type: http, name: kept, bearer_token: secret://api/token, persistent: true, scope: https://x/}
+`,
+      dir,
+    )
+    const { secret_directory: _, ...offline } = isolatedConfig('unused')
+    // data/ does not exist yet: apply creates the database's directory
+    const first = await applyDuckdb({ manifest, resolver, duckdbConfig: offline })
+    expect(first.database).toBe(join(dir, 'data', 'catalog.duckdb'))
+    expect(first.secretDirectory).toBe(join(dir, '.duckdb-secrets'))
+    expect(statSync(join(dir, '.duckdb-secrets')).mode & 0o777).toBe(0o700)
+    expect(existsSync(join(dir, '.duckdb-secrets', 'kept.duckdb_secret'))).toBe(true)
+    const again = await applyDuckdb({
+      manifest,
+      resolver,
+      duckdbConfig: offline,
+      statements: ['SELECT name, persistent FROM duckdb_secrets()'],
+    })
+    expect(again.created).toEqual([])
+    expect(again.replaced).toEqual(['kept'])
+    expect(again.results[0]!.rows).toEqual([{ name: 'kept', persistent: true }])
+  })
+
   it('--dry-run resolves nothing and creates no database', async () => {
     const dir = tempDir()
     const manifest = manifestFromYaml(
