@@ -118,6 +118,8 @@ export function createSecretsManagerProvider(
   options: SecretsManagerProviderOptions = {},
 ): SecretsManagerProvider {
   const clients = new SecretsManagerClients(options)
+  /** connections whose identity may not call BatchGetSecretValue (read one by one instead) */
+  const batchDenied = new Set<string>()
   const apiFor = (config: SecretsManagerConfig, ctx: ProviderContext) =>
     clients.for(settingsOf(config), ctx.env)
 
@@ -127,6 +129,7 @@ export function createSecretsManagerProvider(
     ctx: ProviderContext,
   ): Promise<void> {
     const api = apiFor(items[0]!.config, ctx)
+    const groupKey = clients.keyOf(settingsOf(items[0]!.config))
     const ids = [...new Set(items.map((i) => i.config.secret_id))]
     const chunks: string[][] = []
     for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE)
@@ -160,6 +163,14 @@ export function createSecretsManagerProvider(
             }
           }
         } catch (error) {
+          const failure = classifyAwsError(error, { provider: PROVIDER })
+          // A policy that grants GetSecretValue but not BatchGetSecretValue denies the batch
+          // call itself: read those secrets one by one, and stop batching for this client.
+          if (failure.code === 'FORBIDDEN') {
+            batchDenied.add(groupKey)
+            await Promise.all(mine.map((item) => fetchOne(item, outcomes, ctx)))
+            return
+          }
           for (const item of mine) {
             outcomes[item.index] = {
               ok: false,
@@ -264,8 +275,8 @@ export function createSecretsManagerProvider(
       await Promise.all([
         ...[...batches.values()].map((group) =>
           // one secret alone needs no batch call: GetSecretValue is the cheaper permission path
-          group.length === 1
-            ? fetchOne(group[0]!, outcomes, ctx)
+          group.length === 1 || batchDenied.has(clients.keyOf(settingsOf(group[0]!.config)))
+            ? Promise.all(group.map((item) => fetchOne(item, outcomes, ctx)))
             : fetchBatch(group, outcomes, ctx),
         ),
         ...singles.map((item) => fetchOne(item, outcomes, ctx)),

@@ -81,6 +81,22 @@ describe('aws_secrets_manager: fetch', () => {
     )
   })
 
+  it('falls back to GetSecretValue when BatchGetSecretValue itself is denied, then stops batching', async () => {
+    for (let i = 0; i < 3; i++) emu.putSecret(`nb/s${i}`, `v${i}`)
+    emu.deny({ operation: 'BatchGetSecretValue' })
+    const own = provider.create({ client })
+    const requests = [0, 1, 2].map((i) => req(`s${i}`, { secret_id: `nb/s${i}` }))
+    const first = await own.fetch(requests, ctx)
+    expect(first.map((o) => (o.ok ? o.secret.value.reveal() : o.error.code))).toEqual([
+      'v0',
+      'v1',
+      'v2',
+    ])
+    expect(emu.calls.byOperation()).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 3 })
+    await own.fetch(requests, ctx)
+    expect(emu.calls.byOperation()).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 6 })
+  })
+
   it('reads JSON keys, versions by stage or id, and SecretBinary as text or base64', async () => {
     const { versionId: v1 } = emu.putSecret('db', { user: 'app', password: 'one' })
     emu.putSecret('db', { user: 'app', password: 'two' })

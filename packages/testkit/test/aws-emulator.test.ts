@@ -158,6 +158,12 @@ describe('AWS emulator: Secrets Manager through the real SDK', () => {
       name: 'ValidationException',
     })
     expect(emu.calls.byOperation()).toEqual({ BatchGetSecretValue: 2 })
+    emu.deny({ operation: 'BatchGetSecretValue' })
+    await expect(
+      sm.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'] })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
   })
 
   it('denies per secret and per access key with AccessDeniedException', async () => {
@@ -171,7 +177,9 @@ describe('AWS emulator: Secrets Manager through the real SDK', () => {
       { Name: 'team/a' },
     )
     emu.deny({ accessKeyId: emu.credentials.accessKeyId })
-    await expect(sm.send(new ListSecretsCommand({}))).resolves.toBeDefined() // list is not per-resource
+    await expect(sm.send(new ListSecretsCommand({}))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
     await expect(sm.send(new DescribeSecretCommand({ SecretId: 'team/a' }))).rejects.toMatchObject({
       name: 'AccessDeniedException',
     })

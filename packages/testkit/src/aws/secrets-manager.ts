@@ -218,6 +218,14 @@ export class SecretsManagerService {
     }
   }
 
+  /** BatchGetSecretValue and ListSecrets are not resource-scoped in IAM: only rules without a resource apply. */
+  private authorizeAccountWide(caller: CallerIdentity, operation: string): void {
+    const wide = this.ctx.deny.filter((rule) => rule.resource === undefined)
+    if (isDenied(wide, caller, operation, [])) {
+      throw accessDenied(caller, `secretsmanager:${operation}`, '*', this.ctx.accountId)
+    }
+  }
+
   private currentVersion(secret: StoredSecret): StoredSecretVersion | undefined {
     for (const version of secret.versions.values())
       if (version.stages.has(AWSCURRENT)) return version
@@ -323,6 +331,7 @@ export class SecretsManagerService {
   }
 
   private batchGetSecretValue(body: Body, caller: CallerIdentity): Body {
+    this.authorizeAccountWide(caller, 'BatchGetSecretValue')
     const ids = body.SecretIdList
     const filters = body.Filters
     if (ids !== undefined && filters !== undefined) {
@@ -455,6 +464,7 @@ export class SecretsManagerService {
   }
 
   private listSecrets(body: Body, caller: CallerIdentity): Body {
+    this.authorizeAccountWide(caller, 'ListSecrets')
     const max = typeof body.MaxResults === 'number' ? body.MaxResults : 100
     if (max < 1 || max > 100) throw validation('MaxResults must be between 1 and 100.')
     const all = this.filtered(body.Filters, caller)
