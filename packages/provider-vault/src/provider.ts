@@ -435,8 +435,18 @@ export class VaultProvider implements SecretProvider {
     const config = this.parse({ secret: '(list)', config: options.config ?? {} })
     if (options.namespace) config.vault = { ...(config.vault ?? {}), namespace: options.namespace }
     const connection = await this.connection(config, ctx)
-    const mount = (config.mount ?? config.path?.split('/')[0] ?? 'secret').replace(/^\/+|\/+$/g, '')
-    const kv2 = (config.kv_version ?? 2) === 2
+    // connection settings may come from any definition (the CLI passes the first one):
+    // list its KV mount, or `secret` (KV v2) when it points at a dynamic engine
+    let mount = 'secret'
+    let kv2 = config.kv_version !== 1
+    if (config.mount) mount = config.mount.replace(/^\/+|\/+$/g, '')
+    else if (config.path) {
+      const target = this.target(config, '(list)')
+      if (target.kind !== 'logical') {
+        mount = target.mount
+        kv2 = target.kind === 'kv2'
+      }
+    }
     const queue = [(options.prefix ?? '').replace(/^\/+|\/+$/g, '')]
     let emitted = 0
     while (queue.length && emitted < MAX_LISTED) {

@@ -141,9 +141,13 @@ afterAll(async () => {
 describe('floe CLI against the Vault emulator (seed 002)', () => {
   it('exec injects KV, namespaced and group values and revokes the lease when the child fails', async () => {
     // the Kubernetes role gets exactly the policy `floe secrets emit vault-policy` writes
-    const emitted = await floe(['secrets', 'emit', 'vault-policy', '-o', 'policies'], project, {
-      VAULT_ADDR: vault.url,
-    })
+    const emitted = await floe(
+      ['secrets', 'emit', 'vault-policy', '-o', 'policies', '--option', 'list=true'],
+      project,
+      {
+        VAULT_ADDR: vault.url,
+      },
+    )
     expect({ code: emitted.code, stderr: emitted.stderr }).toMatchObject({ code: 0 })
     vault.setPolicy(
       'floe',
@@ -174,5 +178,31 @@ describe('floe CLI against the Vault emulator (seed 002)', () => {
     expect(result.stdout).toContain('path "secret/data/production/kafka"')
     expect(result.stdout).toContain('path "database/creds/mongo-readonly"')
     expect(result.stdout).toContain('vault-policy.credit-card.hcl')
+  })
+})
+
+describe('floe secrets list --remote against the Vault emulator', () => {
+  it('lists names under a prefix in the namespace of the first vault definition', async () => {
+    const emitted = await floe(
+      ['secrets', 'emit', 'vault-policy', '-o', 'list-policies', '--option', 'list=true'],
+      project,
+      { VAULT_ADDR: vault.url },
+    )
+    expect(emitted.code).toBe(0)
+    vault.setPolicy(
+      'floe',
+      ['vault-policy.hcl', 'vault-policy.credit-card.hcl']
+        .map((f) => readFileSync(join(project, 'list-policies', f), 'utf8'))
+        .join('\n'),
+    )
+    const result = await floe(
+      ['secrets', 'list', '--remote', '--provider', 'vault', '--prefix', 'production', '--json'],
+      project,
+      { VAULT_ADDR: vault.url },
+    )
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 })
+    const json = JSON.parse(result.stdout) as { result: { secrets: { name: string }[] } }
+    expect(json.result.secrets.map((s) => s.name)).toEqual(['production/kafka'])
+    expect(result.stdout).not.toContain('ns-pass')
   })
 })

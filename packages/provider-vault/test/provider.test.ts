@@ -571,6 +571,26 @@ describe('describe, list and check', () => {
       names.push(l.name)
     }
     expect(names.sort()).toEqual(['production/db/primary', 'production/kafka'])
+    // connection settings from a definition (what `floe secrets list --remote` passes)
+    const fromDefinition: string[] = []
+    for await (const l of vault.list(
+      {
+        prefix: 'production/db',
+        config: { path: 'secret/data/production/kafka', keys: ['username'] },
+      },
+      context(),
+    )) {
+      fromDefinition.push(l.name)
+    }
+    expect(fromDefinition).toEqual(['production/db/primary'])
+    const fromDynamic: string[] = []
+    for await (const l of vault.list(
+      { prefix: 'production', config: { path: 'database/creds/mongo-readonly' } },
+      context(),
+    )) {
+      fromDynamic.push(l.name)
+    }
+    expect(fromDynamic.sort()).toEqual(['production/db/primary', 'production/kafka'])
   })
 
   it('check() reports health and the token', async () => {
