@@ -224,6 +224,18 @@ describe('ADR flows against the emulator', () => {
       /^salesforce-credentials\s+aws-secrets-manager\s+SyncError\s+never$/,
     )
 
+    // the same, through the discovered hook module (what the CLI merges into its status rows)
+    const viaHook = await createRotationHook({ kubeConfig }).status({ manifest, ctx })
+    expect(viaHook['snowflake-credentials']).toMatchObject({
+      store: 'aws-secrets-manager',
+      storeKind: 'ClusterSecretStore',
+      sync: 'Synced',
+    })
+    expect(viaHook['salesforce-credentials']?.sync).toBe('SyncError')
+    expect(Date.parse(viaHook['catalog-credentials']!.lastSync!)).toBe(
+      rows[1]!.status.lastSync!.getTime(),
+    )
+
     // a "Synced" target that lost a key is not healthy
     const secret = kube.get('v1', 'Secret', 'floe-jobs', 'catalog-credentials')!
     delete secret.data.CATALOG_CREDENTIALS_CLIENT_SECRET
@@ -367,6 +379,7 @@ describe('ADR flows against the emulator', () => {
 
   it('floe secrets validate → ✓ exists, N keys / ✗ NOT FOUND with the fix hint', async () => {
     const checks = await validateInCluster(manifest, { kubeConfig })
+    expect(await createRotationHook({ kubeConfig }).validate({ manifest, ctx })).toEqual(checks)
     const { lines, ok } = formatClusterValidation(checks)
     expect(ok).toBe(false)
     expect(lines).toEqual([

@@ -13,7 +13,9 @@ import {
   kubernetesSection,
   type KubernetesSection,
 } from './section.js'
-import { ESO_GROUP, externalSecretStatusOf, getExternalSecret } from './status.js'
+import { syncCell } from './format.js'
+import { externalSecretStatuses, validateInCluster, type ClusterSecretCheck } from './operations.js'
+import { ESO_GROUP, externalSecretStatusOf, getExternalSecret, statusMetadata } from './status.js'
 import { connectionOf } from './validate.js'
 
 export interface KubernetesHookOptions {
@@ -192,9 +194,46 @@ function plan(
   }
 }
 
+/**
+ * The `kubernetes` hook module: the rotation hook plus two read-only extras a CLI can call when
+ * present (core's RotationHookModule does not declare them): ESO `status` per manifest secret
+ * in SecretMetadata.status form, and the cluster view of `validate`.
+ */
+export interface KubernetesHookModule extends RotationHookModule {
+  status(input: {
+    manifest: LoadedManifest
+    ctx: ProviderContext
+    secrets?: readonly string[]
+  }): Promise<Record<string, Record<string, string>>>
+  validate(input: {
+    manifest: LoadedManifest
+    ctx: ProviderContext
+    secrets?: readonly string[]
+  }): Promise<ClusterSecretCheck[]>
+}
+
 /** The rotation hook with injectable options (tests pass a KubeConfig bound to the emulator). */
-export function createRotationHook(options: KubernetesHookOptions = {}): RotationHookModule {
+export function createRotationHook(options: KubernetesHookOptions = {}): KubernetesHookModule {
   return {
+    async status({ manifest, ctx, secrets }) {
+      const rows = await externalSecretStatuses(manifest, {
+        env: ctx.env,
+        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+        ...(secrets ? { secrets } : {}),
+      })
+      return Object.fromEntries(
+        rows.map((row) => [
+          row.secret,
+          { ...statusMetadata(row.status), sync: syncCell(row.status) },
+        ]),
+      )
+    },
+    validate: ({ manifest, ctx, secrets }) =>
+      validateInCluster(manifest, {
+        env: ctx.env,
+        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+        ...(secrets ? { secrets } : {}),
+      }),
     name: 'kubernetes',
     packageName: '@floe/provider-kubernetes',
     async *afterRotate({
@@ -271,6 +310,4 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Rotatio
   }
 }
 
-export const hook: RotationHookModule = createRotationHook()
-
-export type { ProviderContext }
+export const hook: KubernetesHookModule = createRotationHook()

@@ -39,6 +39,7 @@ export {
   triggerExternalSecretSync,
   FORCE_SYNC_ANNOTATION,
   RESTARTED_AT_ANNOTATION,
+  type KubernetesHookModule,
   type KubernetesHookOptions,
 } from './hook.js'
 export {
