@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -482,5 +482,22 @@ describe('loadManifest and findManifestPath', () => {
     expect(() => findManifestPath({ cwd, env: { FLOE_MANIFEST: '/nowhere/floe.yaml' } })).toThrow(
       'manifest not found: /nowhere/floe.yaml (from FLOE_MANIFEST)',
     )
+  })
+})
+
+describe('documentation', () => {
+  it('the manifest README example loads', async () => {
+    const readme = readFileSync(
+      join(import.meta.dirname, '..', 'src', 'manifest', 'README.md'),
+      'utf8',
+    )
+    const block = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(block).toBeDefined()
+    const m = await loadManifestFromString(block as string, {
+      env: { VAULT_ADDR: 'https://vault:8200' },
+    })
+    expect(Object.keys(m.secrets)).toEqual(['kafka_password', 'snowflake'])
+    expect(m.secrets.snowflake?.rotation?.restart).toEqual(['dagster-daemon'])
+    expect(m.env.map((b) => b.name)).toContain('DBT_ENV_SECRET_SNOWFLAKE_PASSWORD')
   })
 })
