@@ -170,6 +170,39 @@ describe('rotation watch', () => {
   })
 })
 
+describe('rotation watch errors', () => {
+  it('reports describe failures through onError and keeps watching', async () => {
+    const provider = createMemoryProvider({ data: { db: 'v1-password' } })
+    const manifest = testManifest({
+      db: {
+        provider: 'memory',
+        fields: { id: 'db' },
+        rotation: { autoRefresh: true, refreshIntervalMs: 1_000 },
+      },
+    })
+    const resolver = createResolver({
+      manifest,
+      catalog: createProviderRegistry({ modules: [memoryProviderModule(provider)] }),
+      sleep: async () => {},
+    })
+    const errors: string[] = []
+    const events: RotationEvent[] = []
+    const watcher = watchRotations(resolver, manifest, (e) => events.push(e), {
+      onError: (secret, error) => errors.push(`${secret}: ${(error as { code?: string }).code}`),
+    })
+    await watcher.poll()
+    provider.deny('db')
+    await watcher.poll()
+    expect(errors).toEqual(['db: FORBIDDEN'])
+    provider.deny('db', false)
+    provider.set('db', 'v2-password')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(events.map((e) => e.version)).toEqual(['2'])
+    watcher.stop()
+    await resolver.dispose()
+  })
+})
+
 describe('resolveDual', () => {
   function dual() {
     const provider = createMemoryProvider({

@@ -523,6 +523,14 @@ describe('describe', () => {
     expect(sleeps).toEqual([100])
   })
 
+  it('reports undeclared secrets and missing providers without throwing', async () => {
+    const provider = createMemoryProvider({ data: {} })
+    const { resolver } = setup({ v: { provider: 'vault', fields: {} } }, provider)
+    const [nope, v] = await resolver.describe(['nope', 'v'])
+    expect(nope?.error?.code).toBe('CONFIG')
+    expect(v).toMatchObject({ provider: 'vault', error: { code: 'NOT_INSTALLED' } })
+  })
+
   it('reports UNSUPPORTED for providers without describe', async () => {
     const provider = createMemoryProvider({ data: { a: 'v' }, capabilities: { describe: false } })
     const { resolver } = setup({ a: mem('a') }, provider)
