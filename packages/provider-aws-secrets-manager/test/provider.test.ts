@@ -1,6 +1,7 @@
 import {
   createProviderRegistry,
   createResolver,
+  watchRotations,
   parseSecretRef,
   SecretValue,
   silentLogger,
@@ -393,6 +394,44 @@ describe('aws_secrets_manager through the floe resolver', () => {
     ])
     expect(delays).toHaveLength(2)
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000)
+    await resolver.dispose()
+  })
+
+  it('rotation.auto_refresh sees a new AWSCURRENT through DescribeSecret and the next resolve reads it', async () => {
+    emu.putSecret('prod/database', { password: 'before' })
+    const secrets = {
+      database: definition(
+        'database',
+        { secret_id: 'prod/database' },
+        {
+          rotation: {
+            autoRefresh: true,
+            refreshIntervalMs: 300_000,
+            onRotation: { action: 'reconnect' },
+          },
+        },
+      ),
+    }
+    const resolver = createResolver({
+      manifest: { secrets, config: { concurrency: 8 } },
+      catalog: createProviderRegistry({ modules: [provider] }),
+      providerOptions: { aws_secrets_manager: { client } },
+      mode: 'long-running',
+    })
+    const ref = parseSecretRef('secret://database/password')
+    expect((await resolver.resolve([ref])).valueOf(ref)?.reveal()).toBe('before')
+    const events: { secret: string; action?: string }[] = []
+    const watcher = watchRotations(resolver, { secrets }, (event) => events.push(event))
+    await watcher.poll()
+    // rotated outside floe (e.g. by the rotation Lambda)
+    emu.putSecret('prod/database', { password: 'after' })
+    await watcher.poll()
+    watcher.stop()
+    expect(events).toMatchObject([{ secret: 'database', action: 'reconnect' }])
+    expect((await resolver.resolve([ref])).valueOf(ref)?.reveal()).toBe('after')
+    // polling read metadata only: one value read per resolve, none from the watcher
+    expect(emu.calls.count('GetSecretValue')).toBe(2)
+    expect(emu.calls.count('DescribeSecret')).toBe(2)
     await resolver.dispose()
   })
 
