@@ -527,7 +527,9 @@ export class VaultProvider implements SecretProvider {
         ? config.key
           ? { ...(existing ?? {}), [config.key]: single.reveal() }
           : { [SINGLE_VALUE_KEY]: single.reveal() }
-        : incoming
+        : config.key || config.keys?.length
+          ? { ...(existing ?? {}), ...incoming }
+          : incoming
       try {
         await call((api, c) => api.write(target.dataPath, data, c))
       } catch (error) {
@@ -557,8 +559,10 @@ export class VaultProvider implements SecretProvider {
       }
     }
     let data: Record<string, string>
-    if (single && config.key) {
-      // one key of a multi-key secret: merge into the version we compare against
+    // A definition that selects keys (`key:` / `keys:`) owns only those keys: merge them into
+    // the version we compare against so the secret's other keys survive.
+    const selective = Boolean(config.key || config.keys?.length)
+    if ((single && config.key) || (!single && selective)) {
       let base: Record<string, string> = {}
       if (cas > 0) {
         try {
@@ -568,7 +572,8 @@ export class VaultProvider implements SecretProvider {
           if (vaultStatus(error) !== 404) throw fail(error, `read ${target.dataPath}`)
         }
       }
-      data = { ...base, [config.key]: single.reveal() }
+      data =
+        single && config.key ? { ...base, [config.key]: single.reveal() } : { ...base, ...incoming }
     } else data = single ? { [SINGLE_VALUE_KEY]: single.reveal() } : incoming
 
     let written

@@ -654,3 +654,36 @@ describe('no secrets in errors or logs', () => {
     }
   })
 })
+
+describe('writes through a key selection', () => {
+  it('a definition with keys: writes only its keys and keeps the others', async () => {
+    const vault = create({ token: fixture.vault.rootToken })
+    const config = { path: 'secret/data/production/kafka', keys: ['username', 'password'] }
+    const put = await vault.put(
+      {
+        secret: 'kafka_credentials',
+        config,
+        data: { username: new SecretValue('u2', 'u'), password: new SecretValue('p2', 'p') },
+        expectedVersion: '1',
+      },
+      context(),
+    )
+    expect(put).toMatchObject({ version: '2', previousVersion: '1', created: false })
+    expect(fixture.vault.readKv('secret/production/kafka')).toEqual({
+      username: 'u2',
+      password: 'p2',
+      port: '9092',
+    })
+    // a definition without a selection owns the whole secret: a map replaces it
+    await vault.put(
+      {
+        secret: 'whole',
+        config: { path: 'secret/data/production/kafka' },
+        data: { only: new SecretValue('x', 'x') },
+        expectedVersion: '2',
+      },
+      context(),
+    )
+    expect(fixture.vault.readKv('secret/production/kafka')).toEqual({ only: 'x' })
+  })
+})
