@@ -1,4 +1,5 @@
 import type { EmitterModule } from '@floe/core'
+import { applyForCli } from './cli.js'
 import { planDuckdbSecrets } from './plan.js'
 import { renderCreateSecret } from './sql.js'
 
@@ -36,6 +37,7 @@ export {
   type VerifiedSecret,
 } from './apply.js'
 export { REGISTRY_FILE, secretDirectoryWarnings } from './registry.js'
+export { applyForCli, formatApplyReport, type CliApplyInput, type CliApplyOutput } from './cli.js'
 
 /** File name `floe secrets emit duckdb` writes. */
 export const SQL_FILE = 'duckdb-secrets.sql'
@@ -45,8 +47,10 @@ export const SQL_FILE = 'duckdb-secrets.sql'
  * secret-derived parameters are '***' with a comment naming their secret:// reference;
  * `floe secrets apply duckdb` is what creates the secrets with real values.
  */
-export const emitter: EmitterModule = {
+export const emitter: EmitterModule & { apply: typeof applyForCli } = {
   name: 'duckdb',
+  /** `floe secrets apply duckdb` (plugin-secrets calls `emitter.apply(input)`) */
+  apply: applyForCli,
   packageName: '@floe/emit-duckdb',
   async emit(ctx) {
     const plan = planDuckdbSecrets(ctx.manifest)
