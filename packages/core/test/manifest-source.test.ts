@@ -4,14 +4,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
+import jsyaml from 'js-yaml'
 import { describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
 import { readManifestSource } from '../src/manifest/fast-source.js'
 import { readYamlSource, type SourceDocument } from '../src/manifest/yaml-source.js'
 
 const env = new Proxy(
   {},
   {
-    get: (_target, key) => (typeof key === 'string' ? `v-${key}` : undefined),
+    get: (_target, key) =>
+      typeof key === 'string' && !key.startsWith('UNSET') ? `v-${key}` : undefined,
   },
 )
 
@@ -29,6 +33,7 @@ function compare(text: string) {
   const reference = readYamlSource(text, 'f.yaml', env)
   expect(fast.data).toEqual(reference.data)
   expect([...fast.interpolated]).toEqual([...reference.interpolated])
+  expect(fast.problems.map((p) => p.located)).toEqual(reference.problems.map((p) => p.located))
   const where = (source: SourceDocument, path: (string | number)[]) => [
     source.locate(path),
     path.length ? source.locate(path, { key: true }) : undefined,
@@ -77,11 +82,54 @@ list:
 c: # trailing
   d
 `,
+  'CRLF line endings': 'a:\r\n  b: 1\r\n  c:\r\n    - x\r\n',
+  'document start marker and explicit keys': '---\n? a\n: 1\nb: !!str 2\nc: &n 3\nd: *n\n',
+  'multi-line plain and quoted scalars':
+    'a: one\n  two\nb: "x\n  y"\nc:\n  d: [\n    1,\n    2\n  ]\n',
 }
 
 describe('fast manifest reader', () => {
   for (const [name, text] of Object.entries(cases))
     it(`agrees with the reference reader: ${name}`, () => compare(text))
+
+  it('agrees on generated documents in block, flow and mixed styles', () => {
+    const key = fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,8}$/)
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom(
+        'secret://db/password',
+        'x ${A} y',
+        'bad ${',
+        '${UNSET_1BAD}',
+        '"${A}"',
+        'multi\nline',
+        '  padded  ',
+        '# not a comment',
+      ),
+    )
+    const tree = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      ),
+    })).node
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, tree, { minKeys: 1, maxKeys: 5 }),
+        fc.integer({ min: -1, max: 3 }),
+        (data, flowLevel) => {
+          compare(stringify(data))
+          compare(jsyaml.dump(data, { flowLevel, lineWidth: 40 }))
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
 
   it('agrees on every seed fixture that is one YAML document', () => {
     const dir = join(import.meta.dirname, 'fixtures', 'seeds')
