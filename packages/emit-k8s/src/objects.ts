@@ -74,8 +74,15 @@ export function placeholderSecretObject(
   }
 }
 
+/**
+ * How to fill a placeholder. A `provider: kubernetes` secret lives in the cluster, so
+ * `floe secrets create` writes it there; any other secret lives at its source, and its
+ * Kubernetes copy comes from resolving it (`emit k8s --include-values`, never committed).
+ */
 export function createCommand(projection: SecretProjection): string {
-  return `floe secrets create ${projection.definition.name} --namespace ${projection.namespace}`
+  return projection.native
+    ? `floe secrets create ${projection.definition.name}`
+    : `floe secrets emit k8s --include-values -o .floe-k8s && kubectl apply -f .floe-k8s/floe-k8s.yaml && rm -r .floe-k8s`
 }
 
 /** `kubectl create configmap dbt-profiles --from-file=profiles.yml` as an object, for emit-dbt. */

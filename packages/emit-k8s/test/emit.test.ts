@@ -289,12 +289,16 @@ describe('k8s backend (plain Secrets)', () => {
       SNOWFLAKE_CREDENTIALS_USER: '',
       SNOWFLAKE_PASSWORD: '',
     })
+    // values of a source-backed secret come from resolving it, never from argv
     expect(secret.metadata.annotations['floe.dev/create-command']).toBe(
-      'floe secrets create snowflake-credentials --namespace floe-jobs',
+      'floe secrets emit k8s --include-values -o .floe-k8s && kubectl apply -f .floe-k8s/floe-k8s.yaml && rm -r .floe-k8s',
     )
     const redis = find(emission.objects, 'Secret', 'redis-credentials') as Record<string, any>
     expect(redis.metadata.namespace).toBe('credit-card')
     expect(redis.stringData).toEqual({ password: '' })
+    expect(redis.metadata.annotations['floe.dev/create-command']).toBe(
+      'floe secrets create redis_password',
+    )
     const stream = emissionFiles(emission)[0]?.content as string
     expect(stream).toContain('# Values are not in this file. Fill them with:')
     expect(find(emission.objects, 'Role', 'floe-secrets-floe-jobs-flink-runner')).toMatchObject({
