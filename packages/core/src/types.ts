@@ -277,6 +277,8 @@ export interface ProviderCheck {
 export interface SecretProvider {
   readonly name: string
   readonly capabilities: ProviderCapabilities
+  /** largest batch fetch() accepts (with capabilities.batch), e.g. 20 for BatchGetSecretValue */
+  readonly maxBatchSize?: number
   /** Batched: returns one outcome per request, in order. May throw for a whole-call failure. */
   fetch(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]>
   /** Metadata only; never reads the value. Throws SecretNotFoundError when absent. */
