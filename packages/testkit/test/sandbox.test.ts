@@ -32,6 +32,9 @@ beforeAll(async () => {
       '  parameters:',
       '    /production/database/password: db-pw',
       '    /production/app/endpoint: { value: "https://example.test", type: String, labels: [live] }',
+      '    /production/restricted/key: hidden',
+      '  deny:',
+      '    - resource: /production/restricted/*',
     ].join('\n'),
   )
 })
@@ -87,6 +90,11 @@ describe('floe-sandbox', () => {
       new GetParameterCommand({ Name: '/production/app/endpoint:live' }),
     )
     expect(labelled.Parameter).toMatchObject({ Value: 'https://example.test', Type: 'String' })
+    await expect(
+      ssm.send(new GetParameterCommand({ Name: '/production/restricted/key' })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
     stop.abort()
     expect(await exited).toBe(0)
     await expect(sm.send(new ListSecretsCommand({}))).rejects.toThrow()
@@ -123,6 +131,9 @@ describe('floe-sandbox', () => {
     await expect(
       startSandbox({ ports: { aws: 0 }, seed: { aws: { secrets: ['x'] } } }),
     ).rejects.toThrow(/aws.secrets must be a map/)
+    await expect(
+      startSandbox({ ports: { aws: 0 }, seed: { aws: { deny: [{ path: 'x' }] } } }),
+    ).rejects.toThrow(/aws.deny\[0\] takes string fields/)
   })
 })
 

@@ -5,7 +5,11 @@ interface AwsSeed {
   region?: string
   secrets?: Record<string, unknown>
   parameters?: Record<string, unknown>
+  /** AccessDeniedException rules, e.g. [{ resource: 'prod/restricted/*' }] */
+  deny?: unknown
 }
+
+const DENY_FIELDS = ['resource', 'operation', 'accessKeyId', 'role']
 
 const TYPES: readonly string[] = ['String', 'StringList', 'SecureString']
 
@@ -62,6 +66,17 @@ export const aws: SandboxService = {
         emu.putParameter(name, spec.value, {
           type: spec.type,
           ...(spec.labels ? { labels: spec.labels } : {}),
+        })
+      }
+      if (config.deny !== undefined) {
+        if (!Array.isArray(config.deny)) throw new Error('aws.deny must be a list of rules')
+        config.deny.forEach((raw, i) => {
+          const rule = asRecord(raw, `aws.deny[${i}]`)
+          const unknown = Object.keys(rule).filter((k) => !DENY_FIELDS.includes(k))
+          if (unknown.length || Object.values(rule).some((v) => typeof v !== 'string')) {
+            throw new Error(`aws.deny[${i}] takes string fields ${DENY_FIELDS.join(', ')}`)
+          }
+          emu.deny(rule as Record<string, string>)
         })
       }
       const secretCount = Object.keys(secrets).length
