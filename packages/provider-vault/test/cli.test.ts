@@ -206,3 +206,32 @@ describe('floe secrets list --remote against the Vault emulator', () => {
     expect(result.stdout).not.toContain('ns-pass')
   })
 })
+
+describe('floe secrets rotate against the Vault emulator', () => {
+  it('rotates one key with compare-and-set and keeps the other keys', async () => {
+    const emitted = await floe(
+      ['secrets', 'emit', 'vault-policy', '-o', 'write-policies', '--option', 'write=true'],
+      project,
+      { VAULT_ADDR: vault.url },
+    )
+    expect(emitted.code).toBe(0)
+    vault.setPolicy(
+      'floe',
+      ['vault-policy.hcl', 'vault-policy.credit-card.hcl']
+        .map((f) => readFileSync(join(project, 'write-policies', f), 'utf8'))
+        .join('\n'),
+    )
+    const before = vault.readKv('secret/production/kafka', { namespace: 'credit-card' })!
+    const result = await floe(
+      ['secrets', 'rotate', 'kafka_credentials', '--key', 'password', '--generate'],
+      project,
+      { VAULT_ADDR: vault.url },
+    )
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 })
+    expect(result.stdout).toContain('version 2')
+    const after = vault.readKv('secret/production/kafka', { namespace: 'credit-card' })!
+    expect(after.username).toBe(before.username)
+    expect(after.password).not.toBe(before.password)
+    expect(result.stdout + result.stderr).not.toContain(String(after.password))
+  })
+})
