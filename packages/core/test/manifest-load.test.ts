@@ -71,6 +71,8 @@ dbt:
   })
 
   it('applies defaults: version 1, concurrency 8, retry and cache from _config', async () => {
+    const started = await loadManifestFromString('secrets:\nenv:\n', { env: {} })
+    expect(started).toMatchObject({ secrets: {}, env: [] })
     const empty = await loadManifestFromString('', { env: {} })
     expect(empty).toMatchObject({
       version: 1,

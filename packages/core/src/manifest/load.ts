@@ -84,6 +84,19 @@ async function loadFromText(
     })
   }
   const document = data as Record<string, unknown>
+  // `secrets:` with nothing under it (a manifest being written) means an empty section.
+  for (const section of [
+    'secrets',
+    'plugins',
+    'ingestion',
+    'duckdb',
+    'kubernetes',
+    'env',
+    'scopes',
+    'access',
+  ]) {
+    if (document[section] === null) delete document[section]
+  }
   const secretsSection = document.secrets
   if (Array.isArray(secretsSection)) {
     // Seed 000's snippets list DuckDB secrets at the top level; in floe they live under duckdb:.
