@@ -76,7 +76,7 @@ export const aws: SandboxService = {
           if (unknown.length || Object.values(rule).some((v) => typeof v !== 'string')) {
             throw new Error(`aws.deny[${i}] takes string fields ${DENY_FIELDS.join(', ')}`)
           }
-          emu.deny(rule as Record<string, string>)
+          emu.deny(rule)
         })
       }
       const secretCount = Object.keys(secrets).length
