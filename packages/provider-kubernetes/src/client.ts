@@ -40,6 +40,8 @@ export interface ApiStatus {
   code: number
   reason?: string
   message?: string
+  /** details.name: set when a named object is missing, absent when the resource type is unknown */
+  name?: string
 }
 
 export function apiStatusOf(error: unknown): ApiStatus | undefined {

@@ -37,7 +37,10 @@ export async function getExternalSecret(
     try {
       return await client.getCustomObject(ESO_GROUP, version, namespace, 'externalsecrets', name)
     } catch (error) {
-      const code = apiStatusOf(error)?.code
+      const status = apiStatusOf(error)
+      const code = status?.code
+      // the CRD is served but the object is missing: no need to ask the other version
+      if (code === 404 && status?.name) return undefined
       if (code === 404) continue
       if (code === 403) return undefined
       throw toFloeError(error, `read ExternalSecret ${namespace}/${name}`)

@@ -197,6 +197,14 @@ describe('reading', () => {
       type: 'kubernetes.io/tls',
     })
     expect(inspect(metadata) + JSON.stringify(metadata)).not.toMatch(/CERT|KEY/)
+    // without `external_secret: false` describe looks for an ExternalSecret once: absent → no status
+    const before = kube.calls.count('get externalsecrets')
+    const detected = await provider.describe!(
+      { secret: 'tls', config: { namespace: 'floe-jobs', secret_name: 'tls' } },
+      ctx,
+    )
+    expect(detected.status).toBeUndefined()
+    expect(kube.calls.count('get externalsecrets') - before).toBe(1)
     const missing = await rejection(
       provider.describe!(
         { secret: 'nope', config: { namespace: 'floe-jobs', secret_name: 'nope' } },
