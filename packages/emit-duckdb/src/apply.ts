@@ -11,7 +11,13 @@ import {
   type Resolver,
   type SecretRef,
 } from '@floe/core'
-import { planDuckdbSecrets, referencesOf, type DuckdbPlan, type DuckdbSecretPlan } from './plan.js'
+import {
+  planDuckdbSecrets,
+  referencesOf,
+  type DuckdbPlan,
+  type DuckdbSecretPlan,
+  type PlanValue,
+} from './plan.js'
 import {
   readPersistentRegistry,
   secretDirectoryWarnings,
@@ -157,6 +163,19 @@ async function resolveAll(
   return { source: report, plainValues }
 }
 
+function sensitiveLiterals(plans: readonly DuckdbSecretPlan[]): string[] {
+  const out: string[] = []
+  const visit = (value: PlanValue): void => {
+    if (value.kind === 'text' && value.sensitive) {
+      for (const piece of value.pieces) if (typeof piece === 'string') out.push(piece)
+    } else if (value.kind === 'map') {
+      for (const [, entry] of value.entries) visit(entry)
+    }
+  }
+  for (const plan of plans) for (const param of plan.params) visit(param.value)
+  return out
+}
+
 function sameScopes(wanted: string[], actual: string[]): boolean {
   if (wanted.length === 0) return true // DuckDB fills in the type's default scope
   return wanted.length === actual.length && wanted.every((s) => actual.includes(s))
@@ -191,7 +210,8 @@ export async function applyPlan(
   const resolved = dryRun
     ? { source: undefined, plainValues: [] as string[] }
     : await resolveAll(referencesOf(plan.secrets), options.resolver)
-  const mask = createMasker(resolved.plainValues)
+  // Credentials written as literals (e.g. from ${env:…}) are masked like resolved values.
+  const mask = createMasker([...resolved.plainValues, ...sensitiveLiterals(plan.secrets)])
 
   const setting = await rows(connection, "SELECT current_setting('secret_directory') AS d")
   const secretDirectory = textOf(setting[0]?.d) || undefined

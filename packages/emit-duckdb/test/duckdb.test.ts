@@ -615,6 +615,22 @@ duckdb:
     )
   })
 
+  it('-c results mask literal credentials too (e.g. interpolated from ${env:…})', async () => {
+    const dir = tempDir()
+    const report = await applyDuckdb({
+      manifest: manifestFromYaml(
+        'duckdb: {secrets: [{type: http, name: lit, http_proxy_password: literal-proxy-pw, extra_http_headers: {Authorization: Bearer-literal-tok}}]}',
+        dir,
+      ),
+      duckdbConfig: isolatedConfig(join(dir, 's')),
+      statements: ['SELECT secret_string FROM duckdb_secrets()'],
+    })
+    const shown = report.results[0]!.rows[0]!.secret_string as string
+    expect(shown).toContain('Authorization=***')
+    expect(shown).not.toContain('Bearer-literal-tok')
+    expect(shown).not.toContain('literal-proxy-pw')
+  })
+
   it('a failing -c statement is reported without the statement text', async () => {
     const dir = tempDir()
     await expect(
