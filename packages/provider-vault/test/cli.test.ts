@@ -235,3 +235,29 @@ describe('floe secrets rotate against the Vault emulator', () => {
     expect(result.stdout + result.stderr).not.toContain(String(after.password))
   })
 })
+
+describe('floe secrets exec keeps a dynamic lease alive', () => {
+  it('renews the lease while a long-running child works, revokes it when the child exits', async () => {
+    // short-lived credentials: renewals must happen while the child is still running
+    vault.addDatabaseRole('mongo-readonly', { defaultTtlSeconds: 2, maxTtlSeconds: 60 })
+    vault.setPolicy(
+      'floe',
+      [
+        'path "secret/data/production/kafka" { capabilities = ["read"] }',
+        'path "database/creds/mongo-readonly" { capabilities = ["read"] }',
+        'path "sys/leases/renew" { capabilities = ["update"] }',
+        'path "sys/leases/revoke" { capabilities = ["update"] }',
+      ].join('\n'),
+    )
+    const out = join(project, 'long-child.json')
+    const script = `setTimeout(() => { require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ m: process.env.MONGO_USER })); process.exit(0) }, 3500)`
+    const result = await floe(['secrets', 'exec', '--', process.execPath, '-e', script], project, {
+      VAULT_ADDR: vault.url,
+    })
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 })
+    const { m } = JSON.parse(readFileSync(out, 'utf8')) as { m: string }
+    const lease = vault.leases().find((l) => l.username === m)!
+    expect(lease.renewals).toBeGreaterThanOrEqual(1)
+    expect(lease.revoked).toBe(true)
+  })
+})
