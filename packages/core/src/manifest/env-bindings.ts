@@ -23,7 +23,19 @@ export function envNameFor(
   return /^[0-9]/.test(name) ? `_${name}` : name
 }
 
+const snakeCache = new Map<string, string>()
+
 function upperSnake(text: string): string {
+  let snake = snakeCache.get(text)
+  if (snake === undefined) {
+    snake = toUpperSnake(text)
+    if (snakeCache.size < 50_000) snakeCache.set(text, snake)
+  }
+  return snake
+}
+
+function toUpperSnake(text: string): string {
+  if (/^[a-z0-9]+(?:_[a-z0-9]+)*$/.test(text)) return text.toUpperCase()
   return text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')

@@ -236,22 +236,32 @@ export function readManifestSource(
     }
     return result.value
   }
-  const walk = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return
-    seen.add(value)
-    const entries: [string | number, unknown][] = Array.isArray(value)
-      ? value.map((v, i) => [i, v])
-      : Object.entries(value)
-    for (const [key, child] of entries) {
+  const visit = (holder: Record<string | number, unknown>, key: string | number): void => {
+    const child = holder[key]
+    if (typeof child === 'string') {
+      if (child.includes('${')) {
+        path.push(key)
+        holder[key] = expand(child)
+        path.pop()
+      }
+    } else if (child !== null && typeof child === 'object') {
       path.push(key)
-      if (typeof child === 'string') {
-        if (child.includes('${')) (value as Record<string | number, unknown>)[key] = expand(child)
-      } else walk(child)
+      walk(child)
       path.pop()
     }
   }
+  const walk = (value: object): void => {
+    if (seen.has(value)) return
+    seen.add(value)
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i += 1)
+        visit(value as unknown[] as Record<number, unknown>, i)
+    } else {
+      for (const key of Object.keys(value)) visit(value as Record<string, unknown>, key)
+    }
+  }
   if (typeof data === 'string' && data.includes('${')) data = expand(data)
-  else walk(data)
+  else if (data !== null && typeof data === 'object') walk(data)
 
   return {
     file,
