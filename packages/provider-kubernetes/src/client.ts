@@ -58,11 +58,14 @@ export function apiStatusOf(error: unknown): ApiStatus | undefined {
     }
   }
   const status =
-    parsed && typeof parsed === 'object' ? (parsed as { reason?: unknown; message?: unknown }) : {}
+    parsed && typeof parsed === 'object'
+      ? (parsed as { reason?: unknown; message?: unknown; details?: { name?: unknown } })
+      : {}
   return {
     code,
     ...(typeof status.reason === 'string' ? { reason: status.reason } : {}),
     ...(typeof status.message === 'string' ? { message: status.message } : {}),
+    ...(typeof status.details?.name === 'string' ? { name: status.details.name } : {}),
   }
 }
 
