@@ -40,6 +40,7 @@ secrets:
   absent:
     provider: env
     variable: NEVER_SET_CANARY
+    on_missing: warn
 env:
   PGPASSWORD: secret://warehouse/password
   API_TOKEN_OUT: secret://api
@@ -97,18 +98,18 @@ function assertNoCanary(label: string, text: string, allowed: string[] = []): vo
   }
 }
 
-const commands: { label: string; args: string[]; allowStdout?: string[] }[] = [
-  { label: 'list', args: ['secrets', 'list'] },
-  { label: 'list --json', args: ['secrets', 'list', '--json'] },
-  { label: 'status', args: ['secrets', 'status'] },
-  { label: 'status --json', args: ['secrets', 'status', '--json'] },
-  { label: 'validate', args: ['secrets', 'validate'] },
-  { label: 'validate --json', args: ['secrets', 'validate', '--json'] },
-  { label: 'validate --offline', args: ['secrets', 'validate', '--offline'] },
-  { label: 'get (masked)', args: ['secrets', 'get', 'warehouse/password'] },
-  { label: 'get --json', args: ['secrets', 'get', 'db/password', '--json'] },
-  { label: 'get missing key', args: ['secrets', 'get', 'db/nope'] },
-  { label: 'get missing secret', args: ['secrets', 'get', 'absent', '--json'] },
+const commands: { label: string; code: number; args: string[]; allowStdout?: string[] }[] = [
+  { label: 'list', code: 0, args: ['secrets', 'list'] },
+  { label: 'list --json', code: 0, args: ['secrets', 'list', '--json'] },
+  { label: 'status', code: 1, args: ['secrets', 'status'] },
+  { label: 'status --json', code: 1, args: ['secrets', 'status', '--json'] },
+  { label: 'validate', code: 0, args: ['secrets', 'validate'] },
+  { label: 'validate --json', code: 0, args: ['secrets', 'validate', '--json'] },
+  { label: 'validate --offline', code: 0, args: ['secrets', 'validate', '--offline'] },
+  { label: 'get (masked)', code: 0, args: ['secrets', 'get', 'warehouse/password'] },
+  { label: 'get --json', code: 0, args: ['secrets', 'get', 'db/password', '--json'] },
+  { label: 'get missing key', code: 1, args: ['secrets', 'get', 'db/nope'] },
+  { label: 'get missing secret', code: 0, args: ['secrets', 'get', 'absent', '--json'] },
   {
     label: 'get --reveal',
     args: ['secrets', 'get', 'api', '--reveal'],
@@ -136,10 +137,10 @@ const commands: { label: string; args: string[]; allowStdout?: string[] }[] = [
       'console.error("boom " + process.env.DB_PASSWORD); process.exit(3)',
     ],
   },
-  { label: 'inject', args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
-  { label: 'emit dbt', args: ['secrets', 'emit', 'dbt'] },
-  { label: 'emit duckdb', args: ['secrets', 'emit', 'duckdb'] },
-  { label: 'apply duckdb --dry-run', args: ['secrets', 'apply', 'duckdb', '--dry-run'] },
+  { label: 'inject', code: 0, args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
+  { label: 'emit dbt', code: 0, args: ['secrets', 'emit', 'dbt'] },
+  { label: 'emit duckdb', code: 0, args: ['secrets', 'emit', 'duckdb'] },
+  { label: 'apply duckdb --dry-run', code: 0, args: ['secrets', 'apply', 'duckdb', '--dry-run'] },
   {
     label: 'apply duckdb -c',
     args: [
@@ -176,9 +177,9 @@ const commands: { label: string; args: string[]; allowStdout?: string[] }[] = [
     label: 'create existing (conflict)',
     args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'],
   },
-  { label: 'providers', args: ['secrets', 'providers'] },
-  { label: 'audit verify', args: ['secrets', 'audit', 'verify'] },
-  { label: 'unknown secret', args: ['secrets', 'get', 'nope/x'] },
+  { label: 'providers', code: 0, args: ['secrets', 'providers'] },
+  { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
+  { label: 'unknown secret', code: 2, args: ['secrets', 'get', 'nope/x'] },
 ]
 
 describe('canary: no value leaks from any command', () => {
