@@ -1,6 +1,22 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core'
 import { findProjectRoot } from '../dist/project-root.js'
+
+// Startup time matters (DESIGN §10). @oclif/core checks, when first imported, that Node
+// satisfies its own `engines` with the full `semver` package (~50 modules, a tenth of
+// `floe --version`). We check our own, stricter requirement below with a comparison instead,
+// and keep the variable out of the environment the commands see (and pass to `exec`).
+const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
+const engineWarning = process.env[ENGINE_WARNING]
+process.env[ENGINE_WARNING] = '1'
+const { execute } = await import('@oclif/core')
+if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
+else process.env[ENGINE_WARNING] = engineWarning
+
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 20 || (major === 20 && minor < 19))
+  process.emitWarning(
+    `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
+  )
 
 // Plugins a team lists in its own project's package.json are loaded at run time: oclif's
 // `plugins` globs only see the CLI's own dependencies (see SDK-NOTES, oclif). Outside any

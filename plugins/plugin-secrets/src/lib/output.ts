@@ -1,5 +1,15 @@
-import Table from 'cli-table3'
+import { createRequire } from 'node:module'
+import type TableConstructor from 'cli-table3'
 import pc from 'picocolors'
+
+// cli-table3 (and string-width, wrap-ansi… under it) is loaded by the commands that print a
+// table, not by every command at startup; it is CommonJS, so a synchronous require works.
+const require = createRequire(import.meta.url)
+let tableClass: typeof TableConstructor | undefined
+function loadTable(): typeof TableConstructor {
+  tableClass ??= require('cli-table3') as typeof TableConstructor
+  return tableClass
+}
 
 /** Colour only for a TTY, never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -47,6 +57,7 @@ export function renderTable(
   color: boolean,
 ): string {
   const p = painter(color)
+  const Table = loadTable()
   const table = new Table({
     head: headers.map((h) => p.bold(h)),
     chars: borderless,
