@@ -163,17 +163,38 @@ describe('seed 003 Snowflake example, end to end', () => {
   it('emits the grants for Kubernetes (RBAC with resourceNames) and Vault (policies + bindings)', async () => {
     const k8s = await floe(['secrets', 'access', 'emit', '--target', 'kubernetes'])
     expect(k8s.code).toBe(0)
-    const objects = parseAllDocuments(k8s.stdout).map((d) => d.toJSON() as { kind: string; metadata: { name: string; namespace: string }; rules?: { resourceNames?: string[]; verbs: string[] }[]; subjects?: { kind: string; name: string }[] })
-    const readerRole = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'floe-snowflake-scope-reader')!
+    const objects = parseAllDocuments(k8s.stdout).map(
+      (d) =>
+        d.toJSON() as {
+          kind: string
+          metadata: { name: string; namespace: string }
+          rules?: { resourceNames?: string[]; verbs: string[] }[]
+          subjects?: { kind: string; name: string }[]
+        },
+    )
+    const readerRole = objects.find(
+      (o) => o.kind === 'Role' && o.metadata.name === 'floe-snowflake-scope-reader',
+    )!
     expect(readerRole.metadata.namespace).toBe('floe-jobs')
-    expect(readerRole.rules?.[0]).toEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: ['snowflake-password', 'snowflake-user'], verbs: ['get'] })
-    const readerBinding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'floe-snowflake-scope-reader')!
-    expect(readerBinding.subjects).toEqual([{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'floe:workspace:prod' }])
+    expect(readerRole.rules?.[0]).toEqual({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: ['snowflake-password', 'snowflake-user'],
+      verbs: ['get'],
+    })
+    const readerBinding = objects.find(
+      (o) => o.kind === 'RoleBinding' && o.metadata.name === 'floe-snowflake-scope-reader',
+    )!
+    expect(readerBinding.subjects).toEqual([
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'floe:workspace:prod' },
+    ])
     const out = join(project.dir, 'vault-policies')
     const vaultEmit = await floe(['secrets', 'access', 'emit', '--target', 'vault', '-o', out])
     expect(vaultEmit.code).toBe(0)
     const reader = readFileSync(join(out, 'vault', 'floe-snowflake-scope-reader.hcl'), 'utf8')
-    expect(reader).toContain('path "secret/data/scopes/snowflake/snowflake-password" {\n  capabilities = ["read"]\n}')
+    expect(reader).toContain(
+      'path "secret/data/scopes/snowflake/snowflake-password" {\n  capabilities = ["read"]\n}',
+    )
     expect(reader).not.toMatch(/"(create|update|delete|list)"/)
   })
 

@@ -116,7 +116,10 @@ describe('floe secrets validate', () => {
   })
 
   it('a missing secret with a default is a warning, not an error', async () => {
-    project.write('defaults.yaml', 'secrets:\n  optional_key:\n    provider: env\n    variable: NOT_SET_ANYWHERE\n    default: fallback\n')
+    project.write(
+      'defaults.yaml',
+      'secrets:\n  optional_key:\n    provider: env\n    variable: NOT_SET_ANYWHERE\n    default: fallback\n',
+    )
     const result = await run(['secrets', 'validate', '-m', 'defaults.yaml'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/! optional_key: NOT FOUND — its default will be used/)

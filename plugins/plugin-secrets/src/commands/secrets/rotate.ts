@@ -232,8 +232,15 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     },
   ): Promise<SecretData> {
     let fresh: SecretData
+    // A definition with `key:` (e.g. a _groups member) owns one key of a shared secret: write
+    // that key; the provider merges it into the version it compares against.
+    const ownKey = typeof def.fields.key === 'string' ? def.fields.key : undefined
     if (flags.generate) {
       fresh = new SecretValue(generateValue(flags.length ?? 32, Boolean(flags.symbols)), def.name)
+      if (ownKey && !flags.key) {
+        this.session.redactor.add(fresh)
+        return { [ownKey]: fresh }
+      }
       if (flags.key) fresh = { [flags.key]: fresh }
       else if (def.keys?.length) {
         throw new UsageError(
@@ -246,6 +253,10 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
         { fromFile: flags['value-file'], fromEnvFile: flags['from-env-file'] },
         (m) => this.warn_(m),
       )
+      if (ownKey && !flags.key && fresh instanceof SecretValue) {
+        this.session.redactor.add(fresh)
+        return { [ownKey]: fresh }
+      }
       if (flags.key && fresh instanceof SecretValue) fresh = { [flags.key]: fresh }
     }
     for (const v of fresh instanceof SecretValue ? [fresh] : Object.values(fresh))

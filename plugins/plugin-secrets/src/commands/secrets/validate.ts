@@ -139,13 +139,19 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
       if (outcome.error) {
         const err = outcome.error
         const def = manifest.secrets[name]!
-        const fallsBack = def.default !== undefined || def.onMissing?.action === 'default' || def.onMissing?.action === 'warn'
+        const fallsBack =
+          def.default !== undefined ||
+          def.onMissing?.action === 'default' ||
+          def.onMissing?.action === 'warn'
         if (err.code === 'NOT_FOUND' && fallsBack) {
           checks.push({
             ok: true,
             severity: 'warning',
             subject: name,
-            message: def.onMissing?.action === 'warn' ? 'NOT FOUND — on_missing: warn, it will resolve empty' : 'NOT FOUND — its default will be used',
+            message:
+              def.onMissing?.action === 'warn'
+                ? 'NOT FOUND — on_missing: warn, it will resolve empty'
+                : 'NOT FOUND — its default will be used',
             code: err.code,
           })
         } else if (err.code === 'NOT_FOUND') {
