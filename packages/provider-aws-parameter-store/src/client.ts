@@ -6,6 +6,7 @@ import type {
   SSMClient,
   SSMClientConfig,
 } from '@aws-sdk/client-ssm'
+import { requestHandlerFor } from '@floe/provider-aws-secrets-manager'
 import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
@@ -146,10 +147,8 @@ export class ParameterStoreClients {
       })
       api = new ParameterStoreApi(
         new SSMClient({
-          // a hung connection must fail (UNAVAILABLE → retry/fallback), not hang floe: the SDK
-          // default has no request timeout; clientConfig.requestHandler overrides this
-          requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
           ...this.options.clientConfig,
+          requestHandler: requestHandlerFor(this.options.clientConfig?.requestHandler),
           ...(settings.region ? { region: settings.region } : {}),
           ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
           ...(credentials ? { credentials } : {}),

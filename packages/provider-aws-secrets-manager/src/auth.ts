@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { z } from 'zod'
+import { DEFAULT_REQUEST_HANDLER } from './http.js'
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
 
 /**
@@ -88,6 +89,7 @@ export function resolveAwsCredentials(
           ...(auth.sts_endpoint ? { endpoint: auth.sts_endpoint } : {}),
           // the resolver owns retries, as for the service clients
           maxAttempts: 1,
+          requestHandler: DEFAULT_REQUEST_HANDLER,
         },
       })
     case 'profile':

@@ -7,6 +7,7 @@ import type {
   SecretValueEntry,
   APIErrorType,
 } from '@aws-sdk/client-secrets-manager'
+import { requestHandlerFor } from './http.js'
 import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 
 type Sdk = typeof import('@aws-sdk/client-secrets-manager')
@@ -197,10 +198,8 @@ export class SecretsManagerClients {
           : {}),
       })
       const client = new SecretsManagerClient({
-        // a hung connection must fail (UNAVAILABLE → retry/fallback), not hang floe: the SDK
-        // default has no request timeout; clientConfig.requestHandler overrides this
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
         ...this.options.clientConfig,
+        requestHandler: requestHandlerFor(this.options.clientConfig?.requestHandler),
         ...(settings.region ? { region: settings.region } : {}),
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
         ...(credentials ? { credentials } : {}),

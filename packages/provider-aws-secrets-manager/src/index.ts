@@ -29,3 +29,4 @@ export const provider: ProviderModule<SecretsManagerProviderOptions> & { maxBatc
 }
 
 export default provider
+export { DEFAULT_REQUEST_HANDLER, requestHandlerFor } from './http.js'

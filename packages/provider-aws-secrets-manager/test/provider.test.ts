@@ -147,12 +147,14 @@ describe('aws_secrets_manager: fetch', () => {
 
   it('times out a hung request as UNAVAILABLE; check() reports ready or not', async () => {
     emu.putSecret('slow', 'v')
-    emu.faults.add({ kind: 'timeout', ms: 1500, times: 1 })
+    // the emulator holds the request for 3 s; the 200 ms request timeout must fire first
+    emu.faults.add({ kind: 'timeout', ms: 3000, times: 1 })
     const impatient = provider.create({
       clientConfig: { ...emu.clientConfig(), requestHandler: { requestTimeout: 200 } },
     })
     const [outcome] = await impatient.fetch([req('slow', { secret_id: 'slow' })], ctx)
     expect(outcome?.ok === false && outcome.error.code).toBe('UNAVAILABLE')
+    expect(outcome?.ok === false && (outcome.error.cause as Error).name).toBe('TimeoutError')
     expect(await impatient.check!(ctx)).toMatchObject({ status: 'ready' })
     await impatient.dispose?.()
     const down = await startAwsEmulator()
