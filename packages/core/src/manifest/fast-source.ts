@@ -17,6 +17,8 @@ interface PositionNode {
   result: unknown
   children: PositionNode[]
   kind: string | null
+  /** nodes in the data once aliases are expanded (guards against alias bombs) */
+  size: number
   /** key → [keyNode, valueNode], built on first lookup */
   pairs?: Map<string, [PositionNode, PositionNode]>
 }
@@ -24,6 +26,14 @@ interface PositionNode {
 // YAML 1.2 core schema (no timestamps → Date) plus `<<` merge keys, like the yaml library's.
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types
 const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [merge] })
+
+/** Data size beyond any real manifest (10,000 secrets expand to about 250,000 values). */
+const MAX_EXPANDED_NODES = 5_000_000
+class AliasBombError extends Error {}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object'
+}
 
 interface ListenerState {
   position: number
@@ -52,6 +62,7 @@ export function readManifestSource(
             result: undefined,
             children: [],
             kind: null,
+            size: 1,
           })
           return
         }
@@ -63,6 +74,12 @@ export function readManifestSource(
         // node of its own with the same result, which says nothing more.
         const only = node.children.length === 1 ? node.children[0] : undefined
         if (only && only.result === node.result) node = only
+        else if (node.kind === null && node.children.length === 0 && isObject(state.result)) {
+          node.size = byContainer.get(state.result)?.size ?? 1 // an alias: as big as its anchor
+        } else {
+          for (const child of node.children) node.size += child.size
+        }
+        if (node.size > MAX_EXPANDED_NODES) throw new AliasBombError()
         if (
           state.result !== null &&
           typeof state.result === 'object' &&
@@ -75,7 +92,13 @@ export function readManifestSource(
         else root = node
       },
     })
-  } catch {
+  } catch (error) {
+    if (error instanceof AliasBombError) {
+      throw new ConfigError(
+        `aliases expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`,
+        { location: { file, line: 1, column: 1 } },
+      )
+    }
     // Malformed, duplicate keys, several documents, unknown tags…: the reference reader
     // reports them (and reads anything js-yaml alone disagrees about).
     return readYamlSource(text, file, env)

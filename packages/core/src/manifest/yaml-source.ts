@@ -47,6 +47,7 @@ export function pathKey(path: DocPath): string {
 }
 
 const MAX_ALIAS_DEPTH = 64
+const MAX_VALUES = 5_000_000
 
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): SourceDocument {
   const lineCounter = new LineCounter()
@@ -134,6 +135,27 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     if (type === 'PLAIN') return at(range[0] + index)
     if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') return at(range[0] + 1 + index)
     return at(range[0])
+  }
+
+  // Size of the data once aliases are expanded, memoized per node so that it stays linear.
+  const sizes = new WeakMap<object, number>()
+  const expandedSize = (node: unknown, depth = 0): number => {
+    if (node === null || typeof node !== 'object' || depth > MAX_ALIAS_DEPTH * 4) return 1
+    const known = sizes.get(node)
+    if (known !== undefined) return known
+    sizes.set(node, 1) // provisional: breaks alias cycles
+    let size = 1
+    if (isAlias(node)) size = expandedSize(node.resolve(doc), depth + 1)
+    else if (isSeq(node)) for (const item of node.items) size += expandedSize(item, depth + 1)
+    else if (isMap(node)) for (const pair of node.items) size += expandedSize(pair.value, depth + 1)
+    sizes.set(node, Math.min(size, Number.MAX_SAFE_INTEGER))
+    return size
+  }
+  if (expandedSize(doc.contents) > MAX_VALUES) {
+    throw new ConfigError(
+      `aliases expand to more than ${MAX_VALUES.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`,
+      { location: { file, line: 1, column: 1 } },
+    )
   }
 
   const toJs = (node: unknown): unknown => {
