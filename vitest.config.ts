@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 // Tests run against TypeScript sources: every package exports a `@floe/source` condition
 // pointing at src/, and SSR resolution must be told to prefer it (plain resolve.conditions
 // is not enough for vitest's node environment).
-const sourceConditions = ['@floe/source', 'import', 'module', 'node', 'default']
+const sourceConditions = ['@floe/source', 'import', 'node', 'default']
 
 const packageDirs = ['packages', 'plugins', 'apps'].flatMap((group) =>
   readdirSync(group, { withFileTypes: true })

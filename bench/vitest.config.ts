@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config'
 
-const sourceConditions = ['@floe/source', 'import', 'module', 'node', 'default']
+const sourceConditions = ['@floe/source', 'import', 'node', 'default']
 
 // Benchmarks are vitest files so they run TypeScript sources like the tests do; they report
 // figures (ratios, counts) through report.ts and never assert on wall time.
