@@ -15,6 +15,7 @@ interface PositionNode {
   start: number
   end: number
   result: unknown
+  /** shared empty array until the node gets a child (most nodes are scalars) */
   children: PositionNode[]
   kind: string | null
   /** nodes in the data once aliases are expanded (guards against alias bombs) */
@@ -30,6 +31,7 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [merge] })
 /** Data size beyond any real manifest (10,000 secrets expand to about 250,000 values). */
 const MAX_EXPANDED_NODES = 5_000_000
 class AliasBombError extends Error {}
+const NO_CHILDREN: PositionNode[] = []
 
 function isObject(value: unknown): value is object {
   return value !== null && typeof value === 'object'
@@ -60,7 +62,7 @@ export function readManifestSource(
             start: state.position,
             end: state.position,
             result: undefined,
-            children: [],
+            children: NO_CHILDREN,
             kind: null,
             size: 1,
           })
@@ -88,8 +90,10 @@ export function readManifestSource(
           byContainer.set(state.result, node)
         }
         const parent = stack[stack.length - 1]
-        if (parent) parent.children.push(node)
-        else root = node
+        if (parent) {
+          if (parent.children === NO_CHILDREN) parent.children = [node]
+          else parent.children.push(node)
+        } else root = node
       },
     })
   } catch (error) {
