@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- reads arbitrary API JSON */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  esoAwsSource,
   esoMapSource,
+  startAwsEmulator,
   startEsoController,
   startKubernetesEmulator,
   type KubernetesEmulator,
@@ -439,6 +441,72 @@ describe('ESO test controller', () => {
       expect(kube.get('v1', 'Secret', 'floe-jobs', 'snowflake-credentials')).toBeUndefined()
     } finally {
       await eso.close()
+    }
+  })
+})
+
+describe('ESO test controller reading the AWS emulator', () => {
+  it('syncs Secrets Manager (AWSCURRENT) and Parameter Store values, and follows a new version', async () => {
+    const aws = await startAwsEmulator()
+    try {
+      aws.putSecret('floe/prod/snowflake', { user: 'dbt', password: 'one' })
+      aws.putParameter('/prod/db/password', 'pw1')
+      kube.put({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ClusterSecretStore',
+        metadata: { name: 'sm' },
+        spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+      })
+      kube.put({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ClusterSecretStore',
+        metadata: { name: 'ps' },
+        spec: { provider: { aws: { service: 'ParameterStore', region: 'us-east-1' } } },
+      })
+      kube.put({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'creds', namespace: 'floe-jobs' },
+        spec: {
+          secretStoreRef: { name: 'sm', kind: 'ClusterSecretStore' },
+          target: { name: 'creds' },
+          data: [
+            {
+              secretKey: 'PASSWORD',
+              remoteRef: { key: 'floe/prod/snowflake', property: 'password' },
+            },
+          ],
+        },
+      })
+      kube.put({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'db', namespace: 'floe-jobs' },
+        spec: {
+          secretStoreRef: { name: 'ps', kind: 'ClusterSecretStore' },
+          target: { name: 'db' },
+          data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: '/prod/db/password' } }],
+        },
+      })
+      const eso = startEsoController({ kube, sources: esoAwsSource(aws) })
+      try {
+        await eso.reconcileNow()
+        expect(kube.secretData('floe-jobs', 'creds')).toEqual({ PASSWORD: 'one' })
+        expect(kube.secretData('floe-jobs', 'db')).toEqual({ DB_PASSWORD: 'pw1' })
+        aws.putSecret('floe/prod/snowflake', { user: 'dbt', password: 'two' })
+        await call(
+          'PATCH',
+          `${esPath}/creds`,
+          { metadata: { annotations: { 'force-sync': '2' } } },
+          'application/merge-patch+json',
+        )
+        await eso.reconcileNow()
+        expect(kube.secretData('floe-jobs', 'creds')).toEqual({ PASSWORD: 'two' })
+      } finally {
+        await eso.close()
+      }
+    } finally {
+      await aws.close()
     }
   })
 })

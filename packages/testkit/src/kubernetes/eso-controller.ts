@@ -341,3 +341,39 @@ export function startEsoController(options: EsoControllerOptions): EsoController
 export function esoMapSource(values: Map<string, string | Record<string, string>>): EsoSource {
   return (ref) => values.get(ref.key)
 }
+
+/** The parts of the testkit AWS emulator a source needs (kept structural: no import cycle). */
+export interface AwsEmulatorLike {
+  secretVersions(
+    name: string,
+  ): readonly { id: string; string?: string; stages: Set<string> }[] | undefined
+  parameterVersions(
+    name: string,
+  ): readonly { version: number; value: string; labels: Set<string> }[] | undefined
+}
+
+/**
+ * A source reading the testkit AWS emulator the way ESO's aws provider does: Secrets Manager
+ * stores read `remoteRef.version` as a stage (default AWSCURRENT) or `uuid/<id>`; Parameter
+ * Store stores read the latest version (or `remoteRef.version` as a number / label).
+ */
+export function esoAwsSource(aws: AwsEmulatorLike): EsoSource {
+  return (ref, store) => {
+    const service = String(store.spec.provider?.aws?.service ?? 'SecretsManager')
+    if (service === 'ParameterStore') {
+      const versions = aws.parameterVersions(ref.key)
+      if (!versions?.length) return undefined
+      const wanted = ref.version
+      const match = wanted
+        ? versions.find((v) => String(v.version) === wanted || v.labels.has(wanted))
+        : versions.reduce((a, b) => (b.version > a.version ? b : a))
+      return match?.value
+    }
+    const versions = aws.secretVersions(ref.key)
+    const wanted = ref.version ?? 'AWSCURRENT'
+    const match = wanted.startsWith('uuid/')
+      ? versions?.find((v) => v.id === wanted.slice(5))
+      : versions?.find((v) => v.stages.has(wanted))
+    return match?.string
+  }
+}
