@@ -191,8 +191,7 @@ describe('kubernetes: Role + RoleBinding per (scope, role)', () => {
       'RoleBinding/floe-sf-manager',
     ])
     for (const o of objects) {
-      if (o.kind === 'Role')
-        new K8sRole(o).validate()
+      if (o.kind === 'Role') new K8sRole(o).validate()
       else new RoleBinding(o as unknown as ConstructorParameters<typeof RoleBinding>[0]).validate()
       expect(o.metadata.namespace).toBe('floe-jobs')
     }
