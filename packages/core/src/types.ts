@@ -96,6 +96,8 @@ export interface ReferenceSite {
   raw: string
   /** path in the document, e.g. ['dbt','profiles','floe','outputs','prod','password'] */
   path: (string | number)[]
+  /** 'uri' for secret:// references, 'name' for `*_secret_ref` / `secret_refs` secret names */
+  form?: 'uri' | 'name'
   location?: SourceLocation
 }
 
@@ -208,9 +210,7 @@ export interface FetchedSecret {
   lease?: LeaseInfo
 }
 
-export type FetchOutcome =
-  | { ok: true; secret: FetchedSecret }
-  | { ok: false; error: FloeError }
+export type FetchOutcome = { ok: true; secret: FetchedSecret } | { ok: false; error: FloeError }
 
 export interface SecretMetadata {
   exists: boolean

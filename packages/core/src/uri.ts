@@ -134,7 +134,10 @@ function encodeComponent(value: string, extraPlain: string): string {
   for (const ch of value) {
     if (PLAIN_CHAR.test(ch) || extraPlain.includes(ch)) out += ch
     else
-      out += Array.from(new TextEncoder().encode(ch), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+      out += Array.from(
+        new TextEncoder().encode(ch),
+        (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      ).join('')
   }
   return out
 }
@@ -185,7 +188,15 @@ export function findSecretRefs(text: string): FoundReference[] {
     const start = text.indexOf(SCHEME, from)
     if (start === -1) return found
     let end = start + SCHEME.length
-    while (end < text.length && !TERMINATORS.test(text[end] as string)) end += 1
+    while (end < text.length && !TERMINATORS.test(text[end] as string)) {
+      // In a host string (`?user=secret://db/u&password=…`) "&" ends the reference unless it
+      // starts another parameter of the reference itself.
+      if (text[end] === '&') {
+        const inQuery = text.slice(start, end).includes('?')
+        if (!inQuery || !/^&(version|default)=/.test(text.slice(end, end + 10))) break
+      }
+      end += 1
+    }
     const raw = text.slice(start, end)
     try {
       found.push({ ref: parseSecretRef(raw), raw, start, end })

@@ -145,6 +145,14 @@ describe('findSecretRefs', () => {
     expect(text.slice(found[1]!.start, found[1]!.end)).toBe('secret://api?version=3')
   })
 
+  it('ends an embedded reference at "&" unless a reference parameter follows', () => {
+    const text = 'jdbc:x?user=secret://db/u&password=secret://db/p?version=2&default=x&ssl=true'
+    expect(findSecretRefs(text).map((f) => f.ref)).toEqual([
+      { name: 'db', key: 'u' },
+      { name: 'db', key: 'p', version: '2', default: 'x' },
+    ])
+  })
+
   it('reports malformed references at their offset in the whole text', () => {
     const text = 'a: 1\nb: secret://x?bogus=1\n'
     try {
