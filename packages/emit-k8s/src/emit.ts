@@ -7,6 +7,8 @@ import {
   type Resolver,
   type SecretRef,
 } from '@floe/core'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { Document, stringify } from 'yaml'
 import {
   createCommand,
@@ -95,6 +97,10 @@ export async function buildKubernetesObjects(
   let containsValues = false
 
   if (eso) {
+    if (options.includeValues)
+      warnings.push(
+        `k8s: --include-values has no effect with the ${settings.backend} backend: ESO syncs the values into the cluster`,
+      )
     const planned: { projection: SecretProjection; binding: Omit<StoreBinding, 'name'> }[] = []
     for (const projection of projections) {
       if (projection.native) continue
@@ -288,13 +294,30 @@ export function emissionFiles(
 
 /** The EmitterModule's emit(): `floe secrets emit k8s [-o DIR] [--include-values]`. */
 export async function emitKubernetes(ctx: EmitterContext): Promise<EmitResult> {
+  // `--option dbt_profiles=PATH` (relative to the manifest) adds the dbt profiles ConfigMap
+  const profilesPath =
+    typeof ctx.options.dbt_profiles === 'string'
+      ? resolve(ctx.manifest.dir, ctx.options.dbt_profiles)
+      : undefined
+  let dbtProfilesYaml =
+    typeof ctx.options.dbtProfilesYaml === 'string' ? ctx.options.dbtProfilesYaml : undefined
+  if (profilesPath) {
+    try {
+      dbtProfilesYaml = await readFile(profilesPath, 'utf8')
+    } catch (error) {
+      throw new ConfigError(
+        `emit k8s: cannot read dbt_profiles ${profilesPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
+    }
+  }
   const options: K8sEmitOptions = {
     ...(ctx.options.layout === 'directory' ? { layout: 'directory' } : {}),
     ...(ctx.options.includeValues === true || ctx.options['include-values'] === true
       ? { includeValues: true }
       : {}),
-    ...(typeof ctx.options.dbtProfilesYaml === 'string'
-      ? { dbtProfilesYaml: ctx.options.dbtProfilesYaml }
+    ...(dbtProfilesYaml !== undefined ? { dbtProfilesYaml } : {}),
+    ...(typeof ctx.options.dbt_configmap === 'string'
+      ? { dbtConfigMapName: ctx.options.dbt_configmap }
       : {}),
   }
   const emission = await buildKubernetesObjects(ctx.manifest, options, ctx.resolver)

@@ -1,4 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read into arbitrary emitted YAML */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SecretValue } from '@floe/core'
 import { createProviderRegistry, createResolver } from '@floe/core'
 import { memoryProviderModule } from '@floe/core/testing'
@@ -356,6 +359,37 @@ describe('k8s backend (plain Secrets)', () => {
       'k8s: Secrets include VALUES (--include-values): never commit these files',
     )
     expect(new SecretValue('x').toString()).toBe('[REDACTED]')
+  })
+
+  it('reads --option dbt_profiles=PATH relative to the manifest and names the ConfigMap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'floe-emit-k8s-'))
+    writeFileSync(join(dir, 'profiles.yml'), 'floe:\n  target: prod\n')
+    const manifest = { ...(await load(K8S_MANIFEST)), dir }
+    const result = await emitter.emit({
+      manifest,
+      logger: silent,
+      options: { dbt_profiles: 'profiles.yml', dbt_configmap: 'dbt-profiles-prod' },
+    })
+    const docs = parseAllDocuments(result.files[0]?.content as string).map(
+      (d) => d.toJS() as Record<string, any>,
+    )
+    expect(docs.find((d) => d.kind === 'ConfigMap')).toMatchObject({
+      metadata: { name: 'dbt-profiles-prod' },
+      data: { 'profiles.yml': 'floe:\n  target: prod\n' },
+    })
+    await expect(
+      emitter.emit({ manifest, logger: silent, options: { dbt_profiles: 'missing.yml' } }),
+    ).rejects.toThrow('cannot read dbt_profiles')
+  })
+
+  it('ignores includeValues with a warning on the ESO backend (ESO carries the values)', async () => {
+    const { objects, warnings } = await buildKubernetesObjects(await load(ESO_MANIFEST), {
+      includeValues: true,
+    })
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false)
+    expect(warnings).toContain(
+      'k8s: --include-values has no effect with the external-secrets backend: ESO syncs the values into the cluster',
+    )
   })
 
   it('adds the dbt profiles ConfigMap when given profiles.yml', async () => {
