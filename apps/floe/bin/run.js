@@ -13,10 +13,17 @@ module.enableCompileCache?.()
 const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
 const engineWarning = process.env[ENGINE_WARNING]
 process.env[ENGINE_WARNING] = '1'
-const { execute } = await import('@oclif/core')
+const { execute, settings } = await import('@oclif/core')
 const { findProjectRoot } = await import('../dist/project-root.js')
 if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
 else process.env[ENGINE_WARNING] = engineWarning
+
+// With NODE_ENV=development or test (a test runner, a dev shell), oclif looks for every plugin's
+// TypeScript sources: it loads the `typescript` compiler to read tsconfig and tries tsx/ts-node,
+// which costs more than the rest of startup. floe's plugins ship compiled; a plugin author who
+// `floe plugins link`s a TypeScript plugin can opt back in with FLOE_AUTO_TRANSPILE=1.
+if (!/^(1|true|yes)$/i.test(process.env.FLOE_AUTO_TRANSPILE ?? ''))
+  settings.enableAutoTranspile ??= false
 
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 20 || (major === 20 && minor < 19))
