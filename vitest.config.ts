@@ -28,7 +28,8 @@ export default defineConfig({
     projects: packageDirs.map((dir) => ({
       extends: true,
       test: {
-        name: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name,
+        name: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string })
+          .name,
         root: dir,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       },

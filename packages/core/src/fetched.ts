@@ -11,7 +11,11 @@ interface FetchedExtras {
  * Builds a FetchedSecret from a text payload. A JSON object with scalar members also exposes
  * its members as keys (AWS/GCP/Azure JSON secrets); anything else is a single value.
  */
-export function fetchedFromText(text: string, source: string, extras: FetchedExtras = {}): FetchedSecret {
+export function fetchedFromText(
+  text: string,
+  source: string,
+  extras: FetchedExtras = {},
+): FetchedSecret {
   const value = new SecretValue(text, source)
   let keys: Record<string, SecretValue> | undefined
   const trimmed = text.trimStart()

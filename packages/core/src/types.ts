@@ -383,9 +383,33 @@ export interface HookStep {
  * Platform hooks run around `floe secrets rotate` after the source is updated
  * (e.g. trigger an ESO sync, restart Deployments). Discovered like providers.
  */
+/** A Kubernetes Secret a consumer (`*_secret_ref`, ExternalSecret target) needs, as found. */
+export interface PlatformSecretCheck {
+  /** manifest secret (or `*_secret_ref`) name */
+  secret: string
+  name: string
+  namespace: string
+  exists: boolean
+  keys: number
+  missingKeys: string[]
+  error?: string
+}
+
 export interface RotationHookModule {
   name: string
   packageName: string
+  /** sync status per manifest secret (e.g. ESO: store, sync, lastSync), for `floe secrets status` */
+  status?(input: {
+    manifest: LoadedManifest
+    ctx: ProviderContext
+    secrets?: readonly string[]
+  }): Promise<Record<string, Record<string, string>>>
+  /** the platform's view for `floe secrets validate` (e.g. *_secret_refs exist with their keys) */
+  validate?(input: {
+    manifest: LoadedManifest
+    ctx: ProviderContext
+    secrets?: readonly string[]
+  }): Promise<PlatformSecretCheck[]>
   afterRotate(input: {
     secret: SecretDefinition
     manifest: LoadedManifest

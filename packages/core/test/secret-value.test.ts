@@ -11,6 +11,7 @@ describe('SecretValue', () => {
     const value = new SecretValue(canary, 'db/password')
     const outputs = [
       String(value),
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the point of the test
       `${value}`,
       JSON.stringify({ value, nested: [value] }),
       inspect(value),

@@ -302,7 +302,7 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
     })
   }
 
-  if (problems.length === 1) throw problems[0]
+  if (problems.length === 1) throw problems[0] as FloeError
   if (problems.length) throw new AggregateConfigError(problems)
 
   const byScope = new Map<string, Scope[]>()

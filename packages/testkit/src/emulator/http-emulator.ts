@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { CallLog, FaultPlan, sleep, type CallRecord, type FaultSpec } from './faults.js'
@@ -27,7 +32,11 @@ export interface HttpEmulatorOptions {
   name: string
   /** name the operation (for counters and faults) or return a response to reject early */
   operation(req: EmulatorRequest): string | EmulatorResponse
-  handle(operation: string, req: EmulatorRequest, call: CallRecord): Promise<EmulatorResponse> | EmulatorResponse
+  handle(
+    operation: string,
+    req: EmulatorRequest,
+    call: CallRecord,
+  ): Promise<EmulatorResponse> | EmulatorResponse
   /** the service's own shape for injected 'error' and 'throttle' faults */
   faultResponse(kind: 'error' | 'throttle', fault: FaultSpec): EmulatorResponse
   tls?: boolean
@@ -58,7 +67,10 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
-        send(res, { status: 500, body: { message: `${options.name} emulator error: ${String(error)}` } })
+        send(res, {
+          status: 500,
+          body: { message: `${options.name} emulator error: ${String(error)}` },
+        })
       } else res.destroy()
     })
   }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { ExitCode, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { usesCluster } from '../../lib/platform.js'
 import { age, renderTable, useColor } from '../../lib/output.js'
 
 export interface StatusRow {
@@ -69,6 +70,33 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
       if (o.error) row.error = { code: o.error.code, message: o.error.message }
       return row
     })
+    if (usesCluster(manifest)) {
+      for (const hook of await this.session.registry.hookModules()) {
+        if (!hook.status) continue
+        try {
+          const statuses = await hook.status({
+            manifest,
+            ctx: await this.session.providerContext(),
+            secrets: names,
+          })
+          for (const row of rows) {
+            const st = statuses[row.name]
+            if (!st) continue
+            if (st.store) row.store = st.store
+            if (st.sync) row.sync = st.sync
+            if (st.lastSync) row.lastSync = st.lastSync
+            if (st.missingKeys)
+              this.warn_(
+                `${row.name}: ${st.sync ?? 'synced'} but the target Secret lacks ${st.missingKeys}`,
+              )
+          }
+        } catch (error) {
+          this.warn_(
+            `${hook.name}: sync status unavailable: ${error instanceof Error ? error.message : String(error)}`,
+          )
+        }
+      }
+    }
     const failed = rows.some((r) => r.exists !== true)
     const esoStyle = rows.some((r) => r.sync)
     const color = useColor()

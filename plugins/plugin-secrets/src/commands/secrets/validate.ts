@@ -11,6 +11,7 @@ import {
   type SourceLocation,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { usesCluster } from '../../lib/platform.js'
 
 export interface Check {
   ok: boolean
@@ -220,6 +221,59 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
             ? `${wanted.length} key${wanted.length === 1 ? '' : 's'} expected`
             : 'single value'
         checks.push({ ok: true, severity: 'info', subject: name, message: `exists, ${keyText}` })
+      }
+    }
+    if (usesCluster(manifest)) {
+      for (const hook of await this.session.registry.hookModules()) {
+        if (!hook.validate) continue
+        try {
+          for (const c of await hook.validate({
+            manifest,
+            ctx: await this.session.providerContext(),
+          })) {
+            const where = `${c.namespace}/${c.name}`
+            if (c.error)
+              checks.push({
+                ok: false,
+                severity: 'error',
+                subject: c.secret,
+                message: `${where}: ${c.error}`,
+                code: 'UNAVAILABLE',
+              })
+            else if (!c.exists)
+              checks.push({
+                ok: false,
+                severity: 'error',
+                subject: c.secret,
+                message: `Secret ${where} NOT FOUND in the cluster`,
+                code: 'NOT_FOUND',
+                fix: `floe secrets create ${c.secret}`,
+              })
+            else if (c.missingKeys.length)
+              checks.push({
+                ok: false,
+                severity: 'error',
+                subject: c.secret,
+                message: `Secret ${where} lacks ${c.missingKeys.join(', ')}`,
+                code: 'NOT_FOUND',
+              })
+            else
+              checks.push({
+                ok: true,
+                severity: 'info',
+                subject: c.secret,
+                message: `Secret ${where} exists, ${c.keys} key${c.keys === 1 ? '' : 's'}`,
+              })
+          }
+        } catch (error) {
+          checks.push({
+            ok: false,
+            severity: 'error',
+            subject: hook.name,
+            message: `cluster check failed: ${error instanceof Error ? error.message : String(error)}`,
+            code: 'UNAVAILABLE',
+          })
+        }
       }
     }
     const done = this.finish(manifest.path, false, checks, Boolean(flags.strict))
