@@ -17,7 +17,10 @@ const resultsDir = join(import.meta.dirname, 'results')
 /** Prints one figure and appends it to bench/results/latest.jsonl. */
 export function report(figure: BenchFigure): void {
   mkdirSync(resultsDir, { recursive: true })
-  appendFileSync(join(resultsDir, 'latest.jsonl'), JSON.stringify({ ...figure, at: new Date().toISOString() }) + '\n')
+  appendFileSync(
+    join(resultsDir, 'latest.jsonl'),
+    JSON.stringify({ ...figure, at: new Date().toISOString() }) + '\n',
+  )
   const verdict = figure.ok === undefined ? '' : figure.ok ? '  ✓' : '  ✗ (misses target)'
   const target = figure.target ? `  (target ${figure.target})` : ''
   process.stdout.write(`BENCH ${figure.name}: ${figure.value} ${figure.unit}${target}${verdict}\n`)
@@ -27,5 +30,7 @@ export function report(figure: BenchFigure): void {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
