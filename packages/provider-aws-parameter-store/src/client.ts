@@ -6,7 +6,7 @@ import type {
   SSMClient,
   SSMClientConfig,
 } from '@aws-sdk/client-ssm'
-import { requestHandlerFor } from '@floe/provider-aws-secrets-manager'
+import { quietNodeVersionWarning, requestHandlerFor } from '@floe/provider-aws-secrets-manager'
 import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 
 type Sdk = typeof import('@aws-sdk/client-ssm')
@@ -16,6 +16,7 @@ let sdk: Sdk | undefined
 
 /** Loaded on first use (require() picks the SDK's Node build). */
 export function loadSsmSdk(): Sdk {
+  quietNodeVersionWarning()
   sdk ??= require('@aws-sdk/client-ssm') as Sdk
   return sdk
 }

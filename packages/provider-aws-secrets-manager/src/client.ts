@@ -20,8 +20,19 @@ let sdk: Sdk | undefined
  * costs nothing. require() picks the SDK's Node build.
  */
 export function loadSecretsManagerSdk(): Sdk {
+  quietNodeVersionWarning()
   sdk ??= require('@aws-sdk/client-secrets-manager') as Sdk
   return sdk
+}
+
+/**
+ * The SDK prints a multi-line "will require node >=22" warning on stderr at the first client
+ * of every process on Node 20. floe pins SDK majors that run on Node 20 (DESIGN §11), so the
+ * warning is noise in every CLI command's output; users can still opt back in by setting the
+ * variable themselves.
+ */
+export function quietNodeVersionWarning(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 }
 
 /** Where and as whom to call Secrets Manager, from a secret definition. */

@@ -17,7 +17,12 @@ export { secretsManagerConfigSchema, type SecretsManagerConfig } from './validat
 // Shared with @floe/provider-aws-parameter-store: one auth and one error mapping for AWS.
 export { awsAuthSchema, resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 export { classifyAwsError } from './aws-errors.js'
-export { SecretsManagerApi, SecretsManagerClients, loadSecretsManagerSdk } from './client.js'
+export {
+  SecretsManagerApi,
+  SecretsManagerClients,
+  loadSecretsManagerSdk,
+  quietNodeVersionWarning,
+} from './client.js'
 
 /** `provider: aws_secrets_manager` */
 export const provider: ProviderModule<SecretsManagerProviderOptions> & { maxBatchSize: number } = {

@@ -287,7 +287,17 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
     checks: Check[],
     strict: boolean,
   ): Outcome<ValidateResult> {
-    const errors = checks.filter((c) => !c.ok || (strict && c.severity === 'warning')).length
+    // One error per failing secret (a provider ✗ and a cluster ✗ for the same secret are one
+    // problem to fix); manifest and access problems count one per line.
+    const failing = checks.filter((c) => !c.ok || (strict && c.severity === 'warning'))
+    const perLine = failing.filter((c) => c.subject === 'manifest' || c.subject === 'access').length
+    const errors =
+      perLine +
+      new Set(
+        failing
+          .filter((c) => c.subject !== 'manifest' && c.subject !== 'access')
+          .map((c) => c.subject),
+      ).size
     const warnings = checks.filter((c) => c.severity === 'warning').length
     const p = this.paint
     const lines = [

@@ -1,0 +1,205 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadManifestFromString } from '@floe/core'
+import { buildKubernetesObjects } from '@floe/emit-k8s'
+import {
+  esoAwsSource,
+  startAwsEmulator,
+  startEsoController,
+  startKubernetesEmulator,
+  type AwsEmulator,
+  type EsoController,
+  type KubernetesEmulator,
+} from '@floe/testkit'
+import { assertBuilt, makeProject, parseJson, runFloe, type FixtureProject } from './helpers.js'
+
+/**
+ * ADR-0023's CLI session through the real `floe` binary: AWS Secrets Manager (emulated) is the
+ * source, External Secrets Operator (the testkit controller) syncs it into the Kubernetes
+ * emulator, and `list`, `status`, `rotate --restart-deployments` and `validate` print what the
+ * ADR shows.
+ */
+const manifestText = `
+plugins:
+  secrets:
+    type: external-secrets
+    config: { store: aws-secrets-manager, region: us-east-1 }
+  compute:
+    type: snowflake
+    connection_secret_ref: snowflake-credentials
+  catalog:
+    type: polaris
+    config: { client_secret_ref: catalog-credentials }
+ingestion:
+  pipelines:
+    - name: salesforce-sync
+      source:
+        type: salesforce
+        secret_refs: { client_id: salesforce-credentials, client_secret: salesforce-credentials }
+secrets:
+  snowflake-credentials:
+    provider: aws_secrets_manager
+    secret_id: floe/prod/snowflake
+    region: us-east-1
+    keys: [account, user, password]
+  catalog-credentials:
+    provider: aws_secrets_manager
+    secret_id: floe/prod/catalog
+    region: us-east-1
+    keys: [client_id, client_secret]
+  salesforce-credentials:
+    provider: aws_secrets_manager
+    secret_id: floe/prod/salesforce
+    region: us-east-1
+    keys: [client_id, client_secret]
+kubernetes:
+  namespace: floe-jobs
+  workloads:
+    - { kind: Deployment, name: dagster-daemon, containers: [daemon], secrets: [snowflake-credentials] }
+`
+
+let aws: AwsEmulator
+let kube: KubernetesEmulator
+let eso: EsoController
+let project: FixtureProject
+let env: Record<string, string>
+
+beforeAll(async () => {
+  assertBuilt()
+  aws = await startAwsEmulator()
+  aws.putSecret('floe/prod/snowflake', {
+    account: 'xy12345.us-east-1',
+    user: 'dbt_user',
+    password: 'first-pass-not-real',
+  })
+  aws.putSecret('floe/prod/catalog', { client_id: 'polaris', client_secret: 'cat-secret-not-real' })
+  kube = await startKubernetesEmulator({
+    tls: true,
+    seed: { namespaces: ['floe-jobs', 'external-secrets'] },
+  })
+  kube.put({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'dagster-daemon', namespace: 'floe-jobs' },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      template: {
+        metadata: { labels: { app: 'd' } },
+        spec: { containers: [{ name: 'daemon', image: 'dagster/dagster:1' }] },
+      },
+    },
+  })
+  // What `floe secrets emit k8s | kubectl apply -f -` puts in the cluster.
+  const emission = await buildKubernetesObjects(
+    await loadManifestFromString(manifestText, { env: {} }),
+  )
+  for (const object of emission.objects) kube.put(object)
+  eso = startEsoController({
+    kube,
+    intervalMs: 50,
+    sources: { 'aws-secrets-manager': esoAwsSource(aws) },
+  })
+  await eso.reconcileNow()
+
+  project = makeProject({
+    '@floe/cli': 'apps/floe',
+    '@floe/provider-aws-secrets-manager': 'packages/provider-aws-secrets-manager',
+    '@floe/provider-kubernetes': 'packages/provider-kubernetes',
+  })
+  project.write('manifest.yaml', manifestText)
+  const dir = mkdtempSync(join(project.dir, 'kube-'))
+  const kubeconfig = join(dir, 'config')
+  writeFileSync(kubeconfig, kube.kubeconfig({ namespace: 'floe-jobs', context: 'floe' }), {
+    mode: 0o600,
+  })
+  env = { ...aws.env(), KUBECONFIG: kubeconfig }
+})
+
+afterAll(async () => {
+  await eso?.close()
+  await kube?.close()
+  await aws?.close()
+})
+
+const floe = (args: string[]) => runFloe(args, { cwd: project.dir, env, timeoutMs: 120_000 })
+
+describe('ADR-0023 CLI flows against the emulators', () => {
+  it('floe secrets list --remote --provider kubernetes --namespace floe-jobs → NAME TYPE AGE', async () => {
+    const result = await floe([
+      'secrets',
+      'list',
+      '--remote',
+      '--provider',
+      'kubernetes',
+      '--namespace',
+      'floe-jobs',
+    ])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^NAME\s+TYPE\s+AGE$/m)
+    expect(result.stdout).toMatch(/^snowflake-credentials\s+Opaque\s+\d+s$/m)
+    expect(result.stdout).toMatch(/^catalog-credentials\s+Opaque\s+\d+s$/m)
+  })
+
+  it('floe secrets status → NAME STORE SYNC STATUS LAST SYNC', async () => {
+    const result = await floe(['secrets', 'status', 'snowflake-credentials', 'catalog-credentials'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^NAME\s+STORE\s+SYNC STATUS\s+LAST SYNC$/m)
+    expect(result.stdout).toMatch(
+      /^snowflake-credentials\s+aws-secrets-manager\s+Synced\s+\d+s ago$/m,
+    )
+    expect(result.stdout).toMatch(
+      /^catalog-credentials\s+aws-secrets-manager\s+Synced\s+\d+s ago$/m,
+    )
+  })
+
+  it('floe secrets rotate … --restart-deployments → the ADR steps, new value in the pod Secret', async () => {
+    const result = await floe([
+      'secrets',
+      'rotate',
+      'snowflake-credentials',
+      '--generate',
+      '--key',
+      'password',
+      '--restart-deployments',
+    ])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines[0]).toBe('Rotating secret: snowflake-credentials')
+    expect(lines[1]).toMatch(/^✓ Secret updated in AWS Secrets Manager/)
+    expect(lines).toContain('✓ ExternalSecret sync triggered')
+    expect(lines).toContain('✓ Restarting deployments: dagster-daemon')
+    expect(lines.at(-1)).toBe('Rotation complete.')
+    const synced = kube.secretData('floe-jobs', 'snowflake-credentials') as Record<string, string>
+    const current = JSON.parse(
+      aws.secretVersions('floe/prod/snowflake')!.find((v) => v.stages.has('AWSCURRENT'))!.string!,
+    ) as Record<string, string>
+    expect(current.password).not.toBe('first-pass-not-real')
+    expect(Object.values(synced)).toContain(current.password)
+    expect(result.stdout).not.toContain(current.password)
+    const deployment = kube.get('apps/v1', 'Deployment', 'floe-jobs', 'dagster-daemon') as {
+      spec: { template: { metadata: { annotations?: Record<string, string> } } }
+    }
+    expect(
+      deployment.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'],
+    ).toBeDefined()
+  })
+
+  it('floe secrets validate → ✓ lines, ✗ salesforce-credentials: NOT FOUND, the fix hint, exit 1', async () => {
+    const result = await floe(['secrets', 'validate'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('Validating secret references in manifest.yaml...')
+    expect(result.stdout).toMatch(/✓ snowflake-credentials: exists/)
+    expect(result.stdout).toMatch(/✓ catalog-credentials: exists/)
+    expect(result.stdout).toMatch(/✗ salesforce-credentials: NOT FOUND/)
+    expect(result.stdout).toMatch(
+      /1 error found\. Run 'floe secrets create salesforce-credentials' to fix\./,
+    )
+    const json = parseJson<{ result: { errors: number } }>(
+      (await floe(['secrets', 'validate', '--json'])).stdout,
+    )
+    expect(json.result.errors).toBe(1)
+  })
+})
