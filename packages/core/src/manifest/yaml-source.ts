@@ -3,18 +3,9 @@
  * interpolated plain data and remembers which nodes each value came from, so any document
  * path (and any character inside a string scalar) can be mapped back to file:line:column.
  */
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Node as YamlNode,
-  type Pair,
-  type YAMLMap,
-} from 'yaml'
+import { createRequire } from 'node:module'
+import type * as Yaml from 'yaml'
+import type { Node as YamlNode, Pair, YAMLMap } from 'yaml'
 import { ConfigError, type SourceLocation } from '../errors.js'
 import { interpolate } from './interpolate.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
@@ -42,6 +33,15 @@ export interface SourceDocument {
   locateInString(path: DocPath, index: number, needle?: string): SourceLocation | undefined
 }
 
+const requireFromHere = createRequire(import.meta.url)
+let yamlModule: typeof Yaml | undefined
+/**
+ * The `yaml` library (~70 modules) only serves manifests js-yaml rejects and their error
+ * positions: loaded on demand so a normal CLI start never pays for it. Synchronous because
+ * `yaml` ships CommonJS.
+ */
+const yaml = (): typeof Yaml => (yamlModule ??= requireFromHere('yaml') as typeof Yaml)
+
 export function pathKey(path: DocPath): string {
   return path.join('\u0001')
 }
@@ -50,10 +50,10 @@ const MAX_ALIAS_DEPTH = 64
 const MAX_VALUES = 5_000_000
 
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): SourceDocument {
-  const lineCounter = new LineCounter()
+  const lineCounter = new (yaml().LineCounter)()
   // uniqueKeys is checked by the walk below: the library's check is quadratic in map size,
   // which dominates loading a manifest with thousands of secrets.
-  const doc = parseDocument(text, {
+  const doc = yaml().parseDocument(text, {
     lineCounter,
     merge: true,
     prettyErrors: true,
@@ -145,9 +145,11 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     if (known !== undefined) return known
     sizes.set(node, 1) // provisional: breaks alias cycles
     let size = 1
-    if (isAlias(node)) size = expandedSize(node.resolve(doc), depth + 1)
-    else if (isSeq(node)) for (const item of node.items) size += expandedSize(item, depth + 1)
-    else if (isMap(node)) for (const pair of node.items) size += expandedSize(pair.value, depth + 1)
+    if (yaml().isAlias(node)) size = expandedSize(node.resolve(doc), depth + 1)
+    else if (yaml().isSeq(node))
+      for (const item of node.items) size += expandedSize(item, depth + 1)
+    else if (yaml().isMap(node))
+      for (const pair of node.items) size += expandedSize(pair.value, depth + 1)
     sizes.set(node, Math.min(size, Number.MAX_SAFE_INTEGER))
     return size
   }
@@ -160,7 +162,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
 
   const toJs = (node: unknown): unknown => {
     if (node === null || node === undefined) return null
-    if (isAlias(node)) {
+    if (yaml().isAlias(node)) {
       const target = node.resolve(doc)
       if (!target || aliasDepth > MAX_ALIAS_DEPTH) return null
       aliasDepth += 1
@@ -170,8 +172,9 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
         aliasDepth -= 1
       }
     }
-    if (isScalar(node)) return scalarToJs(node as YamlNode & { value: unknown; type?: string })
-    if (isSeq(node)) {
+    if (yaml().isScalar(node))
+      return scalarToJs(node as YamlNode & { value: unknown; type?: string })
+    if (yaml().isSeq(node)) {
       const out: unknown[] = []
       for (let i = 0; i < node.items.length; i += 1) {
         path.push(i)
@@ -180,7 +183,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
       }
       return out
     }
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const out: Record<string, unknown> = {}
       const merges: unknown[] = []
       for (const pair of node.items) {
@@ -215,7 +218,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
         path.pop()
       }
       for (const merge of merges) {
-        const sources = isSeq(merge) ? merge.items : [merge]
+        const sources = yaml().isSeq(merge) ? merge.items : [merge]
         for (const source of sources) {
           const value = toJs(source)
           if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -244,13 +247,13 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
       index = new Map()
       const merged: Pair[] = []
       for (const pair of map.items) {
-        if (!isPair(pair)) continue
+        if (!yaml().isPair(pair)) continue
         const k = keyOf(pair)
         if (k === MERGE) {
-          const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+          const sources = yaml().isSeq(pair.value) ? pair.value.items : [pair.value]
           for (let source of sources) {
-            if (isAlias(source)) source = source.resolve(doc)
-            if (isMap(source)) merged.push(...source.items)
+            if (yaml().isAlias(source)) source = source.resolve(doc)
+            if (yaml().isMap(source)) merged.push(...source.items)
           }
         } else if (k !== undefined) index.set(k, pair)
       }
@@ -270,17 +273,17 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     let node = doc.contents as YamlNode | null
     let lastFound: YamlNode | undefined = node ?? undefined
     for (let i = 0; i < target.length; i += 1) {
-      if (isAlias(node)) node = node.resolve(doc) ?? null
+      if (yaml().isAlias(node)) node = node.resolve(doc) ?? null
       const segment = target[i] as string | number
       let next: YamlNode | null | undefined
-      if (isMap(node)) {
+      if (yaml().isMap(node)) {
         const pair = pairFor(node, String(segment))
         if (!pair) return { node: lastFound, exact: false }
         if (i === target.length - 1 && options.key)
           return { node: pair.key as YamlNode, exact: true }
         // `key:` with no value has no value node: point at the key.
         next = (pair.value as YamlNode | null) ?? (pair.key as YamlNode)
-      } else if (isSeq(node) && typeof segment === 'number') {
+      } else if (yaml().isSeq(node) && typeof segment === 'number') {
         next = node.items[segment] as YamlNode | undefined
       } else {
         return { node: lastFound, exact: false }
@@ -306,7 +309,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
   ): SourceLocation | undefined => {
     const { node, exact } = findNode(target, {})
     if (!node) return undefined
-    if (!exact || !isScalar(node) || typeof node.value !== 'string')
+    if (!exact || !yaml().isScalar(node) || typeof node.value !== 'string')
       return locate(target, { nearest: true })
     return locateInScalar(node, node.value, index, needle)
   }
@@ -328,7 +331,7 @@ const MERGE = Symbol('merge')
 
 function keyOf(pair: { key: unknown }): string | typeof MERGE | undefined {
   const key = pair.key
-  if (isScalar(key)) {
+  if (yaml().isScalar(key)) {
     if (typeof key.value === 'symbol') return MERGE
     if (key.value === null) return (key as { source?: string }).source ?? ''
     return scalarText(key.value)
