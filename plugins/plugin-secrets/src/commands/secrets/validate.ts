@@ -266,11 +266,13 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
               })
           }
         } catch (error) {
+          // The sources were checked above; the cluster view is extra. An unreachable cluster is
+          // a warning (an error with --strict), not a failed secret.
           checks.push({
-            ok: false,
-            severity: 'error',
+            ok: true,
+            severity: 'warning',
             subject: hook.name,
-            message: `cluster check failed: ${error instanceof Error ? error.message : String(error)}`,
+            message: `cluster checks skipped: ${error instanceof Error ? error.message : String(error)}`,
             code: 'UNAVAILABLE',
           })
         }
