@@ -13,6 +13,7 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
+  parseProviderConfig,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
 import { classifyAwsError } from './auth.js'
@@ -40,15 +41,7 @@ function parseConfig(request: {
   secret: string
   config: Record<string, unknown>
 }): ParameterStoreConfig {
-  const parsed = parameterStoreConfigSchema.safeParse(request.config)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new ConfigError(
-      `invalid definition of secret "${request.secret}": ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`,
-      { provider: PROVIDER, secret: request.secret },
-    )
-  }
-  return parsed.data
+  return parseProviderConfig(parameterStoreConfigSchema, request, PROVIDER)
 }
 
 function settingsOf(config: ParameterStoreConfig): ConnectionSettings {

@@ -18,6 +18,7 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
+  parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
 import { classifyAwsError } from './aws-errors.js'
@@ -42,15 +43,7 @@ function parseConfig(request: {
   secret: string
   config: Record<string, unknown>
 }): SecretsManagerConfig {
-  const parsed = secretsManagerConfigSchema.safeParse(request.config)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new ConfigError(
-      `invalid definition of secret "${request.secret}": ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`,
-      { provider: PROVIDER, secret: request.secret },
-    )
-  }
-  return parsed.data
+  return parseProviderConfig(secretsManagerConfigSchema, request, PROVIDER)
 }
 
 function settingsOf(config: SecretsManagerConfig): ConnectionSettings {

@@ -15,6 +15,7 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
+  mapWithConcurrency,
 } from '@floe/core'
 import type { TokenCredential } from '@azure/identity'
 import { createCredential, isKnownVaultHost } from './auth.js'
@@ -83,23 +84,6 @@ export function stateOf(
   if (p.expiresOn && p.expiresOn.getTime() <= now) return 'expired'
   if (p.notBefore && p.notBefore.getTime() > now) return 'not_yet_valid'
   return 'enabled'
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await fn(items[index] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
 
 export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}): SecretProvider {
@@ -211,7 +195,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
     },
 
     async fetch(requests, ctx) {
-      return mapLimit(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
+      return mapWithConcurrency(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
     },
 
     /** listPropertiesOfSecretVersions: attributes of every version, never a value */

@@ -15,6 +15,7 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
+  mapWithConcurrency,
 } from '@floe/core'
 import { connectionPlan } from './auth.js'
 import { GcpSecretManagerClient, createSdkClient, type SdkClient } from './client.js'
@@ -61,23 +62,6 @@ function requestedVersion(req: FetchRequest, config: GcpSecretConfig): string {
     )
   }
   return version
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await fn(items[index] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
 
 function payloadText(data: PutRequest['data']): string {
@@ -153,7 +137,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
     },
 
     async fetch(requests, ctx) {
-      return mapLimit(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
+      return mapWithConcurrency(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
     },
 
     /** getSecret + listSecretVersions: metadata and version states, never AccessSecretVersion */

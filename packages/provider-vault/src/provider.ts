@@ -22,6 +22,7 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
+  parseProviderConfig,
 } from '@floe/core'
 import { VaultSession } from './auth.js'
 import {
@@ -102,17 +103,7 @@ export class VaultProvider implements SecretProvider {
   // ───────────── connections ─────────────
 
   private parse(request: { secret: string; config: Record<string, unknown> }): VaultSecretConfig {
-    const parsed = configSchema.safeParse(request.config)
-    if (!parsed.success) {
-      const problems = parsed.error.issues
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ')
-      throw new ConfigError(`invalid vault settings for secret "${request.secret}": ${problems}`, {
-        provider: PROVIDER,
-        secret: request.secret,
-      })
-    }
-    return parsed.data
+    return parseProviderConfig(configSchema, request, PROVIDER)
   }
 
   private target(config: VaultSecretConfig, secret: string): VaultTarget {
