@@ -1,3 +1,3 @@
 export { FloeCommand, toFloeError, type Outcome } from './lib/base-command.js'
-export { FloeSession, projectDirFor } from './lib/session.js'
+export { FloeSession } from './lib/session.js'
 export { renderTable, age, useColor } from './lib/output.js'

@@ -1,5 +1,4 @@
-import { dirname, resolve } from 'node:path'
-import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { guardResolver } from './guard.js'
 import {
   createAuditLog,
@@ -33,17 +32,6 @@ export interface SessionOptions {
   principal?: string
 }
 
-/** The directory whose package.json lists the team's floe packages. */
-export function projectDirFor(start: string): string {
-  let dir = resolve(start)
-  for (;;) {
-    if (existsSync(resolve(dir, 'package.json'))) return dir
-    const parent = dirname(dir)
-    if (parent === dir) return resolve(start)
-    dir = parent
-  }
-}
-
 /**
  * Everything one CLI invocation needs, created lazily: the registry is cheap (package.json
  * reads), the manifest is loaded once, the resolver only when a command reads secrets.
@@ -68,7 +56,8 @@ export class FloeSession {
       write: (line: string) => process.stderr.write(line + '\n'),
     })
     this.registry = createProviderRegistry({
-      projectDir: projectDirFor(this.cwd),
+      // discovery walks up to the nearest package.json itself
+      projectDir: this.cwd,
       cliDir: options.cliDir,
     })
   }
