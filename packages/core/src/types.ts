@@ -43,7 +43,14 @@ export interface OnMissingPolicy {
 export interface RotationPolicy {
   autoRefresh: boolean
   refreshIntervalMs?: number
-  onRotation?: { action: 'reconnect' | 'restart' | 'alert'; gracePeriodMs?: number }
+  onRotation?: {
+    action: 'reconnect' | 'restart' | 'alert'
+    gracePeriodMs?: number
+    /** reconnect: signal sent to the child (default SIGHUP) */
+    signal?: string
+    /** alert: hook command */
+    command?: string
+  }
   /** names of Kubernetes workloads to restart after rotation, when declared */
   restart?: string[]
 }
@@ -87,6 +94,8 @@ export interface SecretsConfig {
   retry?: RetryPolicy
   /** per-provider in-flight cap, default 8 */
   concurrency: number
+  /** defaults for every definition's rotation policy (`_config.rotation`) */
+  rotation?: RotationPolicy
   audit?: { enabled: boolean; logAccess: boolean; destination?: string; path?: string }
 }
 
@@ -210,6 +219,10 @@ export interface FetchedSecret {
   lease?: LeaseInfo
 }
 
+export type DescribeResult =
+  | { ok: true; metadata: SecretMetadata }
+  | { ok: false; error: FloeError }
+
 export type FetchOutcome = { ok: true; secret: FetchedSecret } | { ok: false; error: FloeError }
 
 export interface SecretMetadata {
@@ -283,6 +296,13 @@ export interface SecretProvider {
   fetch(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]>
   /** Metadata only; never reads the value. Throws SecretNotFoundError when absent. */
   describe?(request: FetchRequest, ctx: ProviderContext): Promise<SecretMetadata>
+  /**
+   * Metadata of several secrets in one call (e.g. SSM DescribeParameters with a Name filter);
+   * one outcome per request, in order (a missing secret is `{ok: false, error: NOT_FOUND}`).
+   */
+  describeMany?(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<DescribeResult[]>
+  /** largest batch describeMany() accepts */
+  readonly maxDescribeBatchSize?: number
   list?(options: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing>
   put?(request: PutRequest, ctx: ProviderContext): Promise<PutResult>
   /** Provider-native rotation (e.g. AWS RotateSecret with a Lambda). */

@@ -207,7 +207,12 @@ type OnMissingInput =
 type RotationInput = {
   auto_refresh?: boolean
   refresh_interval?: Duration
-  on_rotation?: { action: 'reconnect' | 'restart' | 'alert'; grace_period?: Duration }
+  on_rotation?: {
+    action: 'reconnect' | 'restart' | 'alert'
+    grace_period?: Duration
+    signal?: string
+    command?: string
+  }
   restart?: string[]
 }
 type RenewalInput = { enabled?: boolean; increment?: Duration; min_renewal?: Duration }
@@ -259,6 +264,10 @@ function parseRotation(input: RotationInput): RotationPolicy {
     if (input.on_rotation.grace_period !== undefined) {
       policy.onRotation.gracePeriodMs = durationMs(input.on_rotation.grace_period)
     }
+    if (input.on_rotation.signal !== undefined) policy.onRotation.signal = input.on_rotation.signal
+    if (input.on_rotation.command !== undefined) {
+      policy.onRotation.command = input.on_rotation.command
+    }
   }
   if (input.restart) policy.restart = [...input.restart]
   return policy
@@ -291,6 +300,7 @@ function parseConfig(raw: Raw): SecretsConfig {
   const cache = parseCache(raw.cache as CacheInput | undefined)
   if (cache) config.cache = cache
   if (raw.retry) config.retry = parseRetry(raw.retry, undefined)
+  if (raw.rotation) config.rotation = parseRotation(raw.rotation)
   const audit = raw.audit as
     { enabled?: boolean; log_access?: boolean; log_destination?: string; path?: string } | undefined
   if (audit) {

@@ -56,6 +56,19 @@ const rotation = z.strictObject({
     .strictObject({
       action: z.enum(['reconnect', 'restart', 'alert']),
       grace_period: duration.optional(),
+      signal: z
+        .string()
+        .regex(/^SIG[A-Z0-9]+$/)
+        .optional()
+        .meta({ description: 'reconnect: the signal sent to the child (default SIGHUP).' }),
+      command: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({
+          description:
+            'alert: a hook command run with FLOE_ROTATED_SECRET and FLOE_ROTATED_VERSION (never the value).',
+        }),
     })
     .optional(),
   restart: z
@@ -129,6 +142,9 @@ const secretsConfig = z.strictObject({
     .max(1024)
     .optional()
     .meta({ description: 'In-flight calls per provider. Default 8.' }),
+  rotation: rotation
+    .optional()
+    .meta({ description: 'Defaults for every secret: refresh_interval and on_rotation.' }),
   audit: z
     .strictObject({
       enabled: z.boolean().optional(),

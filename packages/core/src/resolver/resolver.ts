@@ -808,10 +808,83 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     }
   }
 
+  /** describe() of many secrets: one call per batch for providers with describeMany. */
+  async function describeAll(names: readonly string[]): Promise<DescribeOutcome[]> {
+    const batched = new Map<string, { provider: SecretProvider; indexes: number[] }>()
+    const out: Promise<DescribeOutcome>[] = []
+    for (const [index, name] of names.entries()) {
+      const definition = manifest.secrets[name]
+      const provider = definition && (await providerFor(definition.provider).catch(() => undefined))
+      if (definition && provider?.describeMany && names.length > 1) {
+        const group = batched.get(provider.name) ?? { provider, indexes: [] }
+        group.indexes.push(index)
+        batched.set(provider.name, group)
+        out.push(Promise.resolve(undefined as unknown as DescribeOutcome))
+      } else out.push(describeOne(name))
+    }
+    const results = await Promise.all(out)
+    await Promise.all(
+      [...batched.values()].map(async ({ provider, indexes }) => {
+        const size = Math.max(1, provider.maxDescribeBatchSize ?? 1)
+        for (let i = 0; i < indexes.length; i += size) {
+          const chunk = indexes.slice(i, i + size)
+          const described = await describeChunk(
+            provider,
+            chunk.map((n) => names[n] as string),
+          )
+          chunk.forEach((n, j) => (results[n] = described[j] as DescribeOutcome))
+        }
+      }),
+    )
+    return results
+  }
+
+  async function describeChunk(
+    provider: SecretProvider,
+    names: readonly string[],
+  ): Promise<DescribeOutcome[]> {
+    const definitions = names.map((n) => manifest.secrets[n] as SecretDefinition)
+    const requests = definitions.map((d) => ({ secret: d.name, config: d.fields }))
+    const policy = retryPolicyOf(definitions[0] as SecretDefinition, config)
+    for (let attempt = 1; ; attempt += 1) {
+      let results: Awaited<ReturnType<NonNullable<SecretProvider['describeMany']>>>
+      try {
+        stats.providerCalls += 1
+        results = await limitFor(provider.name)(() => provider.describeMany!(requests, ctx))
+      } catch (error) {
+        const failure = toFloeError(error, provider.name)
+        if (failure.transient && attempt < policy.attempts) {
+          stats.retries += 1
+          await sleep(backoffDelay(policy, attempt, random, failure.retryAfterMs))
+          continue
+        }
+        results = names.map(() => ({ ok: false as const, error: failure }))
+      }
+      return names.map((name, i) => {
+        const result = results[i]
+        const base = { secret: name, provider: provider.name }
+        const outcome = !result
+          ? new FloeError('INVALID', 'describeMany returned too few results', base)
+          : result
+        if (outcome instanceof FloeError || !outcome.ok) {
+          const error = outcome instanceof FloeError ? outcome : outcome.error
+          record({ action: 'describe', secret: name, provider: provider.name, outcome: error.code })
+          return {
+            ...base,
+            ...(error.code === 'NOT_FOUND' ? { metadata: { exists: false } } : {}),
+            error,
+          }
+        }
+        record({ action: 'describe', secret: name, provider: provider.name, outcome: 'ok' })
+        return { ...base, metadata: outcome.metadata }
+      })
+    }
+  }
+
   return {
     resolve,
     resolveEnv,
-    describe: (names) => Promise.all(names.map((n) => describeOne(n))),
+    describe: describeAll,
     invalidate(secret) {
       const definition = secret === undefined ? undefined : manifest.secrets[secret]
       if (secret !== undefined && !definition) return

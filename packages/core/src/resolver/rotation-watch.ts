@@ -1,4 +1,5 @@
 import type { LoadedManifest, Resolver } from '../types.js'
+import { watchSecrets, type WatchableResolver } from '../watch/watch-secrets.js'
 
 export interface RotationEvent {
   secret: string
@@ -24,13 +25,13 @@ export interface WatchOptions {
 }
 
 /**
- * `rotation.auto_refresh`: polls describe() versions (never values) at each definition's
- * `refresh_interval` and calls back when a version changes, after dropping the resolver's
- * cached value so the next resolve fetches the new one. Timers are unref'd.
+ * `rotation.auto_refresh` for library hosts: `watchSecrets()` (core/src/watch) at each
+ * definition's exact `refresh_interval` (no floor, no jitter, first poll after one interval),
+ * reduced to version-change callbacks carrying the definition's `on_rotation`.
  */
 export function watchRotations(
-  resolver: Resolver & { invalidate?: (secret?: string) => void },
-  manifest: Pick<LoadedManifest, 'secrets'>,
+  resolver: Resolver & WatchableResolver,
+  manifest: Pick<LoadedManifest, 'secrets'> & Partial<Pick<LoadedManifest, 'config'>>,
   callback: (event: RotationEvent) => void,
   options: WatchOptions = {},
 ): RotationWatcher {
@@ -39,57 +40,37 @@ export function watchRotations(
     Object.values(manifest.secrets)
       .filter((d) => d.rotation?.autoRefresh)
       .map((d) => d.name)
-  const seen = new Map<string, string>()
-  const timers: NodeJS.Timeout[] = []
-  let stopped = false
-
-  async function check(group: string[]): Promise<void> {
-    if (stopped || group.length === 0) return
-    const outcomes = await resolver.describe(group)
-    for (const outcome of outcomes) {
-      if (outcome.error) {
-        options.onError?.(outcome.secret, outcome.error)
-        continue
+  const watcher = watchSecrets({
+    resolver,
+    manifest,
+    secrets: names,
+    baseline: false,
+    floorMs: 0,
+    jitter: 0,
+    ...(options.defaultIntervalMs !== undefined
+      ? { defaultIntervalMs: options.defaultIntervalMs }
+      : {}),
+    onEvent(event) {
+      if (event.event === 'failed') {
+        const error = Object.assign(new Error(event.message), { code: event.code })
+        options.onError?.(event.secret, error)
+        return
       }
-      const version = outcome.metadata?.version ?? outcome.metadata?.updatedAt?.toISOString()
-      if (version === undefined) continue
-      const previous = seen.get(outcome.secret)
-      seen.set(outcome.secret, version)
-      if (previous !== undefined && previous !== version && !stopped) {
-        resolver.invalidate?.(outcome.secret)
-        const onRotation = manifest.secrets[outcome.secret]?.rotation?.onRotation
-        callback({
-          secret: outcome.secret,
-          previousVersion: previous,
-          version,
-          ...(onRotation ? { action: onRotation.action } : {}),
-          ...(onRotation?.gracePeriodMs !== undefined
-            ? { gracePeriodMs: onRotation.gracePeriodMs }
-            : {}),
-        })
-      }
-    }
-  }
-
-  const byInterval = new Map<number, string[]>()
-  for (const name of names) {
-    const interval =
-      manifest.secrets[name]?.rotation?.refreshIntervalMs ?? options.defaultIntervalMs ?? 5 * 60_000
-    byInterval.set(interval, [...(byInterval.get(interval) ?? []), name])
-  }
-  for (const [interval, group] of byInterval) {
-    const timer = setInterval(() => {
-      check(group).catch((error: Error) => options.onError?.(group.join(','), error))
-    }, interval)
-    timer.unref()
-    timers.push(timer)
-  }
-
-  return {
-    poll: () => check(names),
-    stop() {
-      stopped = true
-      for (const timer of timers) clearInterval(timer)
+      if (event.event !== 'changed' || event.reason !== 'version') return
+      const onRotation = manifest.secrets[event.secret]?.rotation?.onRotation
+      callback({
+        secret: event.secret,
+        previousVersion: event.previousVersion ?? '',
+        version: event.version ?? '',
+        ...(onRotation ? { action: onRotation.action } : {}),
+        ...(onRotation?.gracePeriodMs !== undefined
+          ? { gracePeriodMs: onRotation.gracePeriodMs }
+          : {}),
+      })
     },
+  })
+  return {
+    poll: async () => void (await watcher.check()),
+    stop: () => watcher.stop(),
   }
 }
