@@ -220,8 +220,7 @@ export interface FetchedSecret {
 }
 
 export type DescribeResult =
-  | { ok: true; metadata: SecretMetadata }
-  | { ok: false; error: FloeError }
+  { ok: true; metadata: SecretMetadata } | { ok: false; error: FloeError }
 
 export type FetchOutcome = { ok: true; secret: FetchedSecret } | { ok: false; error: FloeError }
 

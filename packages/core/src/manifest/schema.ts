@@ -61,14 +61,10 @@ const rotation = z.strictObject({
         .regex(/^SIG[A-Z0-9]+$/)
         .optional()
         .meta({ description: 'reconnect: the signal sent to the child (default SIGHUP).' }),
-      command: z
-        .string()
-        .min(1)
-        .optional()
-        .meta({
-          description:
-            'alert: a hook command run with FLOE_ROTATED_SECRET and FLOE_ROTATED_VERSION (never the value).',
-        }),
+      command: z.string().min(1).optional().meta({
+        description:
+          'alert: a hook command run with FLOE_ROTATED_SECRET and FLOE_ROTATED_VERSION (never the value).',
+      }),
     })
     .optional(),
   restart: z
