@@ -182,7 +182,8 @@ describe('floe secrets list / status / providers', () => {
       result: { installed: { kind: string; name: string; package: string }[] }
     }>(result.stdout)
     const providers = json.result.installed.filter((i) => i.kind === 'provider').map((i) => i.name)
-    expect(providers).toEqual(['env'])
+    // env and file are built into the CLI (dependencies of @floe/cli)
+    expect(providers).toEqual(['env', 'file'])
   })
 })
 

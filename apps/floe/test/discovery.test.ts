@@ -81,7 +81,11 @@ describe('run-time discovery in a team project outside the workspace', () => {
     const installed = parseJson<{ result: { installed: { kind: string; name: string }[] } }>(
       providers.stdout,
     ).result.installed
-    expect(installed.filter((i) => i.kind === 'provider').map((i) => i.name)).toEqual(['env'])
+    // env and file come with the CLI itself; vault is not installed
+    expect(installed.filter((i) => i.kind === 'provider').map((i) => i.name)).toEqual([
+      'env',
+      'file',
+    ])
 
     const validate = await runFloe(['secrets', 'validate'], { cwd: project.dir })
     expect(validate.code).not.toBe(0)
