@@ -1,11 +1,18 @@
-import { assertCanRead, type AccessModel, type Resolver } from '@floe/core'
+import { assertCanRead, type AccessModel, type FloeResolver, type Resolver } from '@floe/core'
 
 /**
  * Defense in depth for `--as PRINCIPAL`: every read through the resolver is checked against
  * the manifest's grants before any provider is called (FORBIDDEN → exit 4).
  */
-export function guardResolver(resolver: Resolver, model: AccessModel, principal: string): Resolver {
+export function guardResolver(
+  resolver: Resolver & Partial<Pick<FloeResolver, 'invalidate' | 'providerFor'>>,
+  model: AccessModel,
+  principal: string,
+): Resolver & Partial<Pick<FloeResolver, 'invalidate' | 'providerFor'>> {
   return {
+    // long-running hosts (exec --watch) drop cached values after a rotation
+    ...(resolver.invalidate ? { invalidate: resolver.invalidate.bind(resolver) } : {}),
+    ...(resolver.providerFor ? { providerFor: resolver.providerFor.bind(resolver) } : {}),
     resolve: async (refs) => {
       assertCanRead(
         model,

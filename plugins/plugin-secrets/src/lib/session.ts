@@ -14,11 +14,13 @@ import {
   loadManifestFromString,
   Redactor,
   type AuditLog,
+  type LeaseRefreshEvent,
   type LoadedManifest,
   type Logger,
   type ProviderContext,
   type ProviderRegistry,
   type Resolver,
+  type WatchableResolver,
 } from '@floe/core'
 
 export interface SessionOptions {
@@ -44,7 +46,9 @@ export class FloeSession {
   readonly env: NodeJS.ProcessEnv
   readonly cwd: string
   private manifestPromise?: Promise<LoadedManifest>
-  private resolverInstance?: Resolver
+  private resolverInstance?: Resolver & WatchableResolver
+  /** notified of lease renewals / re-issues of the session's resolver (exec --watch) */
+  onLeaseRefresh?: (event: LeaseRefreshEvent) => void
   private auditInstance?: AuditLog | null
 
   constructor(private readonly options: SessionOptions) {
@@ -103,7 +107,9 @@ export class FloeSession {
     return emitter
   }
 
-  async resolver(mode: 'invocation' | 'long-running' = 'invocation'): Promise<Resolver> {
+  async resolver(
+    mode: 'invocation' | 'long-running' = 'invocation',
+  ): Promise<Resolver & WatchableResolver> {
     if (this.resolverInstance) return this.resolverInstance
     const manifest = await this.manifest()
     const resolver = createResolver({
@@ -115,6 +121,7 @@ export class FloeSession {
       audit: await this.audit(),
       redactor: this.redactor,
       mode,
+      onLeaseRefresh: (event) => this.onLeaseRefresh?.(event),
     })
     this.resolverInstance = this.options.principal
       ? guardResolver(

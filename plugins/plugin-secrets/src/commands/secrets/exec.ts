@@ -3,6 +3,8 @@ import { constants } from 'node:os'
 import { Flags } from '@oclif/core'
 import { createMaskingTransform, ExitCode, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { createEventPrinter } from '../../lib/exec-events.js'
+import { createSupervisor } from '../../lib/exec-supervisor.js'
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = [
   'SIGINT',
@@ -26,6 +28,8 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
     '<%= config.bin %> secrets exec -- dbt run --target prod',
     '<%= config.bin %> secrets exec --only DBT_ENV_SECRET_SNOWFLAKE_PASSWORD -- dbt debug',
     '<%= config.bin %> secrets exec --no-mask -- psql',
+    '<%= config.bin %> secrets exec --watch -- node server.js',
+    '<%= config.bin %> secrets exec --watch --write-env .env.live --json -- ./worker',
   ]
   static override strict = false
   static override flags = {
@@ -35,6 +39,18 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       allowNo: true,
     }),
     only: Flags.string({ description: 'inject only these variables (repeatable)', multiple: true }),
+    watch: Flags.boolean({
+      description:
+        "keep running: watch the secrets the command uses (describe versions at rotation.refresh_interval) and apply each one's on_rotation (restart | reconnect | alert); --json streams one event per line",
+    }),
+    'write-env': Flags.string({
+      description:
+        'with --watch: also write the variables to this dotenv file (0600, atomically), rewritten on every change (what on_rotation: reconnect programs re-read)',
+    }),
+    'reload-signal': Flags.string({
+      description:
+        'with --watch: signal sent for on_rotation: reconnect when the secret sets none (default SIGHUP)',
+    }),
   }
 
   protected async execute(): Promise<Outcome<ExecResult>> {
@@ -69,18 +85,60 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
 
     const [file, ...args] = command as [string, ...string[]]
     const mask = flags.mask
-    const child = spawn(file, args, {
-      env: childEnv,
-      stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
-    })
-    if (mask) {
-      child
-        .stdout!.pipe(createMaskingTransform(this.session.redactor))
-        .pipe(process.stdout, { end: false })
-      child
-        .stderr!.pipe(createMaskingTransform(this.session.redactor))
-        .pipe(process.stderr, { end: false })
+    const spawnChild = (env: NodeJS.ProcessEnv) => {
+      const started = spawn(file, args, {
+        env,
+        stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+      })
+      if (mask) {
+        started
+          .stdout!.pipe(createMaskingTransform(this.session.redactor))
+          .pipe(process.stdout, { end: false })
+        started
+          .stderr!.pipe(createMaskingTransform(this.session.redactor))
+          .pipe(process.stderr, { end: false })
+      }
+      return started
     }
+    if (flags.watch) {
+      const supervisor = createSupervisor({
+        manifest,
+        resolver,
+        bindings,
+        initial: resolved.env,
+        spawnChild,
+        baseEnv: process.env,
+        emit: createEventPrinter({
+          json: this.json,
+          verbose: this.argv.includes('--verbose'),
+          safe: (text) => this.safe(text),
+        }),
+        audit: await this.session.audit(),
+        ...(flags['write-env'] ? { envFile: flags['write-env'] } : {}),
+        ...(flags['reload-signal'] ? { reloadSignal: flags['reload-signal'] } : {}),
+      })
+      this.session.onLeaseRefresh = (event) => supervisor.leaseRefreshed(event)
+      const watchedCode = await supervisor.run().catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'ENOENT'
+          ? new UsageError(`command not found: ${file}`, {
+              hint: 'check the command name and PATH',
+            })
+          : error
+      })
+      return {
+        result: {
+          command: command.join(' '),
+          exitCode: watchedCode,
+          injected: Object.keys(resolved.env),
+        },
+        silent: true,
+        exitCode: watchedCode as ExitCode,
+      }
+    }
+    if (flags['write-env'] || flags['reload-signal']) {
+      throw new UsageError('--write-env and --reload-signal need --watch')
+    }
+    const child = spawnChild(childEnv)
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const)
     for (const [s, h] of handlers) process.on(s, h)
