@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import type { FloeError, SourceLocation } from './errors.js'
 import type { SecretValue } from './secret-value.js'
 import type { SecretRef } from './uri.js'
+import type { ProviderMetadata } from './registry/package-metadata.js'
 
 // ───────────────────────────── logging ─────────────────────────────
 
@@ -322,6 +323,8 @@ export interface ProviderModule<Options = Record<string, unknown>> {
   packageName: string
   /** zod schema for the provider's own fields of a secret definition */
   configSchema: z.ZodType
+  /** for modules given in memory: what a package.json `floe` field would say */
+  metadata?: ProviderMetadata
   /** expected key names declared by a definition, when the provider can tell */
   create(options?: Options): SecretProvider
 }
@@ -451,6 +454,8 @@ export interface InstalledFloePackage {
   dir: string
   /** absolute module path to import */
   entry: string
+  /** what the package.json `floe` field says about a provider (display name, locator, …) */
+  metadata?: ProviderMetadata
 }
 
 /**
@@ -465,4 +470,6 @@ export interface ProviderCatalog {
   load(name: string): Promise<ProviderModule | undefined>
   /** the package a user should install for a provider name (for "install X" hints) */
   packageFor(name: string): string
+  /** what an installed provider says about itself (no import); undefined when not installed */
+  metadataOf?(name: string): ProviderMetadata | undefined
 }

@@ -7,12 +7,15 @@ import {
   checkScopeAccess,
   checkSecretAccess,
   declaredWorkloads,
+  createProviderRegistry,
   definitionForScopeKey,
   loadManifestFromString,
+  scopeKeyFields,
   parsePrincipal,
   type Action,
   type Role,
 } from '@floe/core'
+import { firstPartyInstalled } from './first-party-packages.js'
 
 const snowflake = `
 environment: prod
@@ -223,6 +226,9 @@ duckdb:
 })
 
 describe('put target for a scope key', () => {
+  // The first-party providers as installed: their package.json says how they name scope keys.
+  const catalog = createProviderRegistry({ packages: firstPartyInstalled() })
+
   it('uses the declared secret, or the scope location with borrowed connection fields', async () => {
     const manifest = await load(
       snowflake.replace(
@@ -231,18 +237,58 @@ describe('put target for a scope key', () => {
       ),
     )
     const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!
-    expect(definitionForScopeKey(manifest, scope, 'snowflake-password').fields.path).toBe(
+    expect(definitionForScopeKey(manifest, scope, 'snowflake-password', catalog).fields.path).toBe(
       'secret/data/scopes/snowflake/password',
     )
-    const derived = definitionForScopeKey(manifest, scope, 'api-key')
+    const derived = definitionForScopeKey(manifest, scope, 'api-key', catalog)
     expect(derived).toMatchObject({ name: 'api-key', provider: 'vault', scope: 'snowflake-scope' })
     expect(derived.fields).toMatchObject({
       path: 'secret/data/scopes/snowflake/api-key',
       vault: { address: 'http://127.0.0.1:8200' },
     })
     const billing = buildAccessModel(manifest).scopes.get('billing-scope')!
-    expect(() => definitionForScopeKey(manifest, billing, 'x')).toThrow(
+    expect(() => definitionForScopeKey(manifest, billing, 'x', catalog)).toThrow(
       /sets no provider for new keys/,
+    )
+  })
+
+  it('names new keys the way each first-party provider describes in its package.json', () => {
+    const location = {
+      vault: 'secret/data/scopes/app//',
+      aws: { prefix: 'prod/app/' },
+      gcp: { prefix: 'app-' },
+      kubernetes: { namespace: 'jobs' },
+    }
+    const named = (provider: string, loc: object = location) =>
+      scopeKeyFields(catalog.metadataOf(provider)!.scopeKey!, loc, 'db')
+    expect(named('vault')).toEqual({ path: 'secret/data/scopes/app/db' })
+    expect(named('aws_secrets_manager')).toEqual({ secret_id: 'prod/app/db' })
+    expect(named('aws_parameter_store')).toEqual({ name: 'prod/app/db' })
+    expect(named('aws_parameter_store', { aws: { prefix: '/prod/app' } })).toEqual({
+      name: '/prod/app/db',
+    })
+    expect(named('gcp_secret_manager')).toEqual({ secret: 'app-db' })
+    expect(named('gcp_secret_manager', {})).toEqual({ secret: 'db' })
+    expect(named('azure_key_vault', {})).toEqual({ secret_name: 'db' })
+    expect(named('kubernetes')).toEqual({ secret_name: 'db', namespace: 'jobs' })
+    // A location without the part a provider needs names nothing.
+    expect(named('vault', {})).toBeUndefined()
+    expect(named('aws_secrets_manager', { gcp: { prefix: 'x' } })).toBeUndefined()
+    expect(named('kubernetes', {})).toBeUndefined()
+    expect(catalog.metadataOf('env')?.scopeKey).toBeUndefined()
+  })
+
+  it('says so when the provider is not installed or cannot name scope keys', async () => {
+    const manifest = await load(snowflake)
+    const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!
+    expect(() =>
+      definitionForScopeKey(manifest, scope, 'new-key', createProviderRegistry({})),
+    ).toThrow(/provider "vault" is not installed/)
+    const envOnly = createProviderRegistry({
+      packages: firstPartyInstalled().map((p) => (p.name === 'vault' ? { ...p, metadata: {} } : p)),
+    })
+    expect(() => definitionForScopeKey(manifest, scope, 'new-key', envOnly)).toThrow(
+      /provider vault cannot name new keys in a scope/,
     )
   })
 })

@@ -7,7 +7,7 @@ import {
   createProviderRegistry,
   createResolver,
   discoverFloePackages,
-  knownProviderPackages,
+  firstPartyProviders,
   parseSecretRef,
   SecretValue,
 } from '@floe/core'
@@ -106,7 +106,13 @@ beforeAll(() => {
     version: '0.0.1',
     type: 'module',
     exports: { '.': { '@floe/source': './src/index.ts', default: './entry.js' } },
-    floe: { provider: 'linked', entry: './entry.js' },
+    floe: {
+      provider: 'linked',
+      entry: './entry.js',
+      displayName: 'Linked Store',
+      locator: { anyOf: ['key'], example: 'key: app/db' },
+      scopeKey: { field: 'key', prefix: 'vault', separator: '/' },
+    },
   })
   write('workspace/linked/entry.js', providerEntry('linked'))
   // From sources (as under vitest), a workspace package is imported through @floe/source.
@@ -172,6 +178,22 @@ describe('discoverFloePackages', () => {
       join(root, 'node_modules/@corp/floe-provider-beta/main.js'),
     )
     expect(found.find((p) => p.name === 'acme')).toMatchObject({ version: '1.2.3' })
+    expect(loads()).toEqual({})
+  })
+
+  it('exposes what a package.json says about its provider, without importing it', () => {
+    const found = discoverFloePackages({ projectDir: join(root, 'project') })
+    expect(found.find((p) => p.name === 'linked')?.metadata).toEqual({
+      displayName: 'Linked Store',
+      locator: { anyOf: ['key'], example: 'key: app/db' },
+      scopeKey: { field: 'key', prefix: 'vault', separator: '/' },
+    })
+    expect(found.find((p) => p.name === 'alpha_one')?.metadata).toEqual({})
+    const reg = createProviderRegistry({ packages: found })
+    expect(reg.displayName('linked')).toBe('Linked Store')
+    expect(reg.displayName('alpha_one')).toBe('alpha_one')
+    expect(reg.displayName('vault')).toBe('vault')
+    expect(reg.metadataOf('vault')).toBeUndefined()
     expect(loads()).toEqual({})
   })
 
@@ -246,7 +268,7 @@ describe('createProviderRegistry', () => {
     expect(reg.packageFor('onepassword')).toBe('floe-provider-onepassword')
     expect(reg.packageFor('linked')).toBe('linked-provider')
     expect(reg.emitterPackageFor('duckdb')).toBe('@floe/emit-duckdb')
-    expect(Object.keys(knownProviderPackages)).toHaveLength(8)
+    expect(Object.keys(firstPartyProviders)).toHaveLength(8)
     expect(await reg.load('vault')).toBeUndefined()
     await expect(reg.provider('vault')).rejects.toMatchObject({
       code: 'NOT_INSTALLED',

@@ -1,49 +1,64 @@
-import { UsageError } from '../errors.js'
-import type { LoadedManifest, SecretDefinition } from '../types.js'
-import type { Scope } from './model.js'
+import { NotInstalledError, UsageError } from '../errors.js'
+import type { ScopeKeyNaming } from '../registry/package-metadata.js'
+import type { LoadedManifest, ProviderCatalog, SecretDefinition } from '../types.js'
+import type { Scope, ScopeLocation } from './model.js'
 
-/** The provider field that names one secret, and how a scope location prefixes it. */
-const NAME_FIELDS: Record<
-  string,
-  { field: string; join: (prefix: string, key: string) => string }
-> = {
-  vault: { field: 'path', join: (p, k) => `${p.replace(/\/+$/, '')}/${k}` },
-  aws_secrets_manager: { field: 'secret_id', join: (p, k) => `${p}${k}` },
-  aws_parameter_store: { field: 'name', join: (p, k) => `${p.endsWith('/') ? p : `${p}/`}${k}` },
-  gcp_secret_manager: { field: 'secret', join: (p, k) => `${p}${k}` },
-  azure_key_vault: { field: 'secret_name', join: (p, k) => `${p}${k}` },
-  kubernetes: { field: 'secret_name', join: (_p, k) => k },
+/** A string at a dotted path of a scope's `location:` block, e.g. `aws.prefix`. */
+function locationValue(location: ScopeLocation, path: string): string | undefined {
+  let current: unknown = location
+  for (const part of path.split('.')) {
+    if (!current || typeof current !== 'object') return undefined
+    current = (current as Record<string, unknown>)[part]
+  }
+  return typeof current === 'string' ? current : undefined
 }
 
-function prefixFor(scope: Scope, provider: string): string | undefined {
-  const l = scope.location
-  switch (provider) {
-    case 'vault':
-      return l.vault
-    case 'aws_secrets_manager':
-    case 'aws_parameter_store':
-      return l.aws?.prefix
-    case 'gcp_secret_manager':
-      return l.gcp?.prefix ?? ''
-    case 'azure_key_vault':
-      return ''
-    case 'kubernetes':
-      return l.kubernetes ? '' : undefined
-    default:
-      return undefined
+/** Joins prefix and key with the separator, trimming the separator's copies off the prefix. */
+function joinName(prefix: string, key: string, separator: string): string {
+  if (!separator) return `${prefix}${key}`
+  let trimmed = prefix
+  while (trimmed.endsWith(separator)) trimmed = trimmed.slice(0, -separator.length)
+  return `${trimmed}${separator}${key}`
+}
+
+/**
+ * The provider fields that name `key` at a scope's location, following what the provider's
+ * package.json says (`floe.scopeKey`, see registry/package-metadata.ts); undefined when the
+ * scope's location lacks a part the naming requires.
+ */
+export function scopeKeyFields(
+  naming: ScopeKeyNaming,
+  location: ScopeLocation,
+  key: string,
+): Record<string, string> | undefined {
+  const fields: Record<string, string> = {}
+  let prefix = ''
+  if (naming.prefix) {
+    const found = locationValue(location, naming.prefix)
+    if (found === undefined && !naming.prefixOptional) return undefined
+    prefix = found ?? ''
   }
+  fields[naming.field] = joinName(prefix, key, naming.separator ?? '')
+  for (const [field, path] of Object.entries(naming.copy ?? {})) {
+    const value = locationValue(location, path)
+    if (value === undefined) return undefined
+    fields[field] = value
+  }
+  return fields
 }
 
 /**
  * The definition `floe secrets put -s SCOPE -k KEY` writes through: the declared secret named
- * KEY when the scope holds one; otherwise a definition at the scope's backend location, with
- * connection settings (address, region, project, vault_url…) borrowed from a declared secret of
- * the same provider in that scope.
+ * KEY when the scope holds one; otherwise a definition at the scope's backend location (named
+ * as the installed provider describes, see `scopeKeyFields`), with connection settings
+ * (address, region, project, vault_url…) borrowed from a declared secret of the same provider
+ * in that scope.
  */
 export function definitionForScopeKey(
   manifest: LoadedManifest,
   scope: Scope,
   key: string,
+  catalog: Pick<ProviderCatalog, 'has' | 'packageFor' | 'metadataOf'>,
 ): SecretDefinition {
   if (scope.secrets.includes(key)) return manifest.secrets[key]!
   const provider = scope.provider ?? manifest.config.defaultProvider
@@ -55,9 +70,19 @@ export function definitionForScopeKey(
       },
     )
   }
-  const naming = NAME_FIELDS[provider]
-  const prefix = prefixFor(scope, provider)
-  if (!naming || prefix === undefined) {
+  if (!catalog.has(provider)) {
+    throw new NotInstalledError(`provider "${provider}" is not installed`, {
+      hint: `npm install ${catalog.packageFor(provider)}`,
+    })
+  }
+  const naming = catalog.metadataOf?.(provider)?.scopeKey
+  if (!naming) {
+    throw new UsageError(`provider ${provider} cannot name new keys in a scope`, {
+      hint: `declare "${key}" under secrets: with scope: ${scope.name} and the ${provider} fields that say where it lives`,
+    })
+  }
+  const named = scopeKeyFields(naming, scope.location, key)
+  if (!named) {
     throw new UsageError(`scope ${scope.name} has no ${provider} location for new keys`, {
       hint: `set scopes.${scope.name}.location (vault: path prefix, aws.prefix, gcp.prefix, kubernetes.namespace)`,
     })
@@ -71,8 +96,6 @@ export function definitionForScopeKey(
   }
   delete fields.keys
   delete fields.key
-  fields[naming.field] = naming.join(prefix, key)
-  if (provider === 'kubernetes' && scope.location.kubernetes)
-    fields.namespace = scope.location.kubernetes.namespace
+  Object.assign(fields, named)
   return { name: key, provider, fields, kind: 'static', scope: scope.name }
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve, isAbsolute } from 'node:path'
 import { ConfigError, type FloeError } from '../errors.js'
 import type { LoadedManifest, ProviderCatalog, ProviderModule, SecretDefinition } from '../types.js'
-import { BUILTIN_LOCATORS, defaultPackageFor } from './builtin-providers.js'
+import { firstPartyProviders, providerPackageFor } from '../registry/first-party.js'
 import { deriveEnvBindings } from './env-bindings.js'
 import { issuesToErrors } from './issues.js'
 import { normalizeSecrets } from './normalize.js'
@@ -180,7 +180,7 @@ async function checkProviders(
     base: DocPath,
   ): Promise<void> => {
     if (!catalog) {
-      const rule = BUILTIN_LOCATORS[provider]
+      const rule = firstPartyProviders[provider]?.locator
       if (rule && !rule.anyOf.some((field) => fields[field] !== undefined)) {
         errors.push(
           new ConfigError(
@@ -193,7 +193,7 @@ async function checkProviders(
     }
     const module = catalog.has(provider) ? await load(provider) : undefined
     if (!module) {
-      const pkg = catalog.packageFor(provider) || defaultPackageFor(provider)
+      const pkg = catalog.packageFor(provider) || providerPackageFor(provider)
       const message = `provider "${provider}" is not installed: run \`pnpm add ${pkg}\` (or npm i ${pkg})`
       if (options.strictProviders === false) {
         const location = source.locate([...base, 'provider'], { nearest: true })

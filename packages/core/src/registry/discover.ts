@@ -1,13 +1,17 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { InstalledFloePackage } from '../types.js'
+import { providerMetadataFrom } from './package-metadata.js'
 
-/** The `floe` field of a package.json. */
+/** The `floe` field of a package.json (metadata fields: see package-metadata.ts). */
 export interface FloePackageField {
   provider?: string
   emitter?: string
   hook?: string
   entry: string
+  displayName?: string
+  locator?: unknown
+  scopeKey?: unknown
 }
 
 interface PackageJson {
@@ -97,7 +101,12 @@ function dependencyNames(pkg: PackageJson): string[] {
 function describePackage(dir: string): InstalledFloePackage[] {
   const pkg = readPackageJson(join(dir, 'package.json'))
   if (!pkg?.name) return []
-  const base = { packageName: pkg.name, version: pkg.version ?? '0.0.0', dir }
+  const base = {
+    packageName: pkg.name,
+    version: pkg.version ?? '0.0.0',
+    dir,
+    metadata: providerMetadataFrom(pkg.floe),
+  }
   const found: InstalledFloePackage[] = []
   const field = pkg.floe
   if (field && typeof field === 'object' && typeof field.entry === 'string') {
@@ -127,7 +136,8 @@ export interface DiscoverOptions {
 }
 
 /**
- * Finds installed floe packages without importing any of them (DESIGN §5): the dependencies of
+ * Finds installed floe packages without importing any of them (a package is imported
+ * only when used, see provider-registry.ts): the dependencies of
  * the project and of the CLI whose package.json declares a `floe` field, plus third-party
  * `floe-provider-*` / `@scope/floe-provider-*` packages. The project wins over the CLI when
  * both provide the same name.

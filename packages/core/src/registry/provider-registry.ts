@@ -11,7 +11,8 @@ import type {
   SecretProvider,
 } from '../types.js'
 import { discoverFloePackages } from './discover.js'
-import { emitterPackageFor, providerPackageFor } from './known-packages.js'
+import { emitterPackageFor, providerPackageFor } from './first-party.js'
+import type { ProviderMetadata } from './package-metadata.js'
 
 export interface ProviderRegistryOptions {
   /** discover packages from this project (nearest package.json) */
@@ -33,6 +34,9 @@ export interface ProviderRegistry extends ProviderCatalog {
   installed(): InstalledFloePackage[]
   /** the installed package declaring a provider/emitter/hook name */
   packageOf(kind: InstalledFloePackage['kind'], name: string): InstalledFloePackage | undefined
+  metadataOf(name: string): ProviderMetadata | undefined
+  /** how messages name a provider's backend: its declared display name, else its name */
+  displayName(name: string): string
   /** the `providerOptions` given for a provider ({} when none) */
   optionsFor(name: string): Record<string, unknown>
   /** a shared provider instance, created once with `providerOptions[name]` */
@@ -166,6 +170,12 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
         providerPackageFor(name)
       )
     },
+    metadataOf(name) {
+      const memory = memoryModules.get(name)
+      if (memory) return memory.metadata ?? {}
+      return packageOf('provider', name)?.metadata
+    },
+    displayName: (name) => registry.metadataOf(name)?.displayName ?? name,
     installed: () => [...packages],
     optionsFor: (name) => options.providerOptions?.[name] ?? {},
     packageOf,

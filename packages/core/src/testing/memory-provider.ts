@@ -8,6 +8,7 @@ import {
   SecretNotFoundError,
 } from '../errors.js'
 import { fetchedFromMap, fetchedFromText } from '../fetched.js'
+import { firstPartyProviders } from '../registry/first-party.js'
 import { SecretValue } from '../secret-value.js'
 import type {
   FetchOutcome,
@@ -139,12 +140,15 @@ const defaultCapabilities: ProviderCapabilities = {
 }
 
 /** Fields that name a secret at the provider, as the first-party providers spell them. */
-const ID_FIELDS = ['id', 'path', 'secret_id', 'secret_name', 'secret', 'name', 'variable'] as const
+// `id`, then every first-party locator field, so a memory provider can stand in for any of them.
+const ID_FIELDS = [
+  ...new Set(['id', ...Object.values(firstPartyProviders).flatMap((p) => p.locator.anyOf)]),
+]
 
 /**
  * Provider-side id of a request: the first of `id`, `path`, `secret_id`, `secret_name`,
- * `secret`, `name`, `variable` that is set (so a memory provider can stand in for vault, aws,
- * gcp, azure or env definitions), else the manifest secret name.
+ * `secret`, `name`, `variable` that is set (the first-party locator fields, see
+ * registry/first-party.ts), else the manifest secret name.
  */
 export function idOf(request: { secret: string; config: Record<string, unknown> }): string {
   for (const field of ID_FIELDS) {

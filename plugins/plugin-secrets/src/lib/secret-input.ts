@@ -84,14 +84,3 @@ export function generateValue(length: number, symbols: boolean): string {
   for (let i = 0; i < length; i += 1) out += alphabet[randomInt(alphabet.length)]
   return out
 }
-
-export const providerDisplayNames: Record<string, string> = {
-  aws_secrets_manager: 'AWS Secrets Manager',
-  aws_parameter_store: 'AWS Parameter Store',
-  vault: 'HashiCorp Vault',
-  gcp_secret_manager: 'GCP Secret Manager',
-  azure_key_vault: 'Azure Key Vault',
-  kubernetes: 'Kubernetes',
-  env: 'the environment',
-  file: 'the file',
-}

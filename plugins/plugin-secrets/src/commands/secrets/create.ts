@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { ConflictError, SecretValue, UnsupportedError, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { providerDisplayNames, readSecretInput } from '../../lib/secret-input.js'
+import { readSecretInput } from '../../lib/secret-input.js'
 
 interface CreateResult {
   secret: string
@@ -80,7 +80,7 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
           keys,
           ...(result.version ? { version: result.version } : {}),
         },
-        human: `${this.paint.ok('✓')} Created ${def.name} in ${providerDisplayNames[def.provider] ?? def.provider}${keys.length ? ` (${keys.length} key${keys.length === 1 ? '' : 's'})` : ''}${result.version ? `, version ${result.version}` : ''}.`,
+        human: `${this.paint.ok('✓')} Created ${def.name} in ${this.session.registry.displayName(def.provider)}${keys.length ? ` (${keys.length} key${keys.length === 1 ? '' : 's'})` : ''}${result.version ? `, version ${result.version}` : ''}.`,
       }
     } catch (error) {
       audit?.append({

@@ -10,7 +10,7 @@ import {
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { currentMetadata } from '../../lib/current-version.js'
-import { providerDisplayNames, readSecretInput } from '../../lib/secret-input.js'
+import { readSecretInput } from '../../lib/secret-input.js'
 
 interface PutResultJson {
   scope: string
@@ -63,7 +63,7 @@ export default class SecretsPut extends FloeCommand<PutResultJson> {
           hint: `a manager of ${scope.name} can grant the writer role under access:`,
         })
     }
-    const def = definitionForScopeKey(manifest, scope, flags.key)
+    const def = definitionForScopeKey(manifest, scope, flags.key, this.session.registry)
     let value: SecretValue
     if (flags.file) {
       value = (await readSecretInput(def.name, { fromFile: [flags.file] }, (m) =>
@@ -108,7 +108,7 @@ export default class SecretsPut extends FloeCommand<PutResultJson> {
         created: result.created,
         ...(result.version ? { version: result.version } : {}),
       },
-      human: `${this.paint.ok('✓')} ${result.created ? 'Created' : 'Updated'} ${flags.key} in scope ${scope.name} (${providerDisplayNames[def.provider] ?? def.provider}${result.version ? `, version ${result.version}` : ''}).`,
+      human: `${this.paint.ok('✓')} ${result.created ? 'Created' : 'Updated'} ${flags.key} in scope ${scope.name} (${this.session.registry.displayName(def.provider)}${result.version ? `, version ${result.version}` : ''}).`,
     }
   }
 }

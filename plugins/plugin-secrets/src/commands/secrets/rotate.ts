@@ -9,12 +9,7 @@ import {
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { currentMetadata } from '../../lib/current-version.js'
-import {
-  generateValue,
-  providerDisplayNames,
-  readSecretInput,
-  type SecretData,
-} from '../../lib/secret-input.js'
+import { generateValue, readSecretInput, type SecretData } from '../../lib/secret-input.js'
 
 interface RotateResult {
   secret: string
@@ -83,7 +78,7 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     if (!def) throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`)
     const provider = await this.session.registry.provider(def.provider)
     const ctx = await this.session.providerContext()
-    const where = providerDisplayNames[def.provider] ?? def.provider
+    const where = this.session.registry.displayName(def.provider)
     const dryRun = Boolean(flags['dry-run'])
     const steps: HookStep[] = []
     const lines = [`Rotating secret: ${def.name}${dryRun ? ' (dry run)' : ''}`]
