@@ -4,6 +4,7 @@ import {
   createResolver,
   parseSecretRef,
   resolveDual,
+  resolveEnvWithDuals,
   watchRotations,
   type LeaseRefreshEvent,
   type RotationEvent,
@@ -248,5 +249,85 @@ describe('resolveDual', () => {
     await expect(resolveDual(resolver, primary, secondary, false)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })
+  })
+})
+
+describe('resolveEnvWithDuals', () => {
+  function setup() {
+    const provider = createMemoryProvider({
+      data: {
+        primary: { user: 'p-user', password: 'p-pw' },
+        secondary: { user: 's-user', password: 's-pw' },
+        other: 'other-value',
+      },
+    })
+    const manifest = testManifest({
+      db_primary: { provider: 'memory', fields: { id: 'primary' } },
+      db_secondary: { provider: 'memory', fields: { id: 'secondary' } },
+      other: { provider: 'memory', fields: { id: 'other' } },
+    })
+    const resolver = createResolver({
+      manifest,
+      catalog: createProviderRegistry({ modules: [memoryProviderModule(provider)] }),
+      sleep: async () => {},
+    })
+    const bindings = [
+      { name: 'DB_USER', ref: ref('secret://db_primary/user'), origin: 'derived' as const },
+      { name: 'DB_PASSWORD', ref: ref('secret://db_primary/password'), origin: 'derived' as const },
+      { name: 'OTHER', ref: ref('secret://other'), origin: 'derived' as const },
+    ]
+    const duals = [
+      {
+        path: ['lookups', 'database', 'auth'],
+        primary: ref('secret://db_primary'),
+        secondary: ref('secret://db_secondary'),
+        fallbackEnabled: true,
+      },
+    ]
+    return { provider, resolver, bindings, duals }
+  }
+
+  it('uses the primary when it resolves, the secondary (same key) when it is NOT_FOUND or UNAVAILABLE', async () => {
+    const { provider, resolver, bindings, duals } = setup()
+    const first = await resolveEnvWithDuals(resolver, bindings, duals)
+    expect(first.env.DB_PASSWORD?.reveal()).toBe('p-pw')
+    expect(first.fallbacks).toEqual([])
+    provider.delete('primary')
+    resolver.invalidate()
+    const missing = await resolveEnvWithDuals(resolver, bindings, duals)
+    expect(missing.env.DB_USER?.reveal()).toBe('s-user')
+    expect(missing.env.DB_PASSWORD?.reveal()).toBe('s-pw')
+    expect(missing.env.OTHER?.reveal()).toBe('other-value')
+    expect(missing.fallbacks.map((f) => [f.variable, f.code])).toEqual([
+      ['DB_USER', 'NOT_FOUND'],
+      ['DB_PASSWORD', 'NOT_FOUND'],
+    ])
+    expect(missing.report.failures).toEqual([])
+    expect(missing.report.warnings.join('\n')).toMatch(
+      /primary secret "db_primary" failed \(NOT_FOUND\); DB_PASSWORD uses secondary "db_secondary"/,
+    )
+    provider.set('primary', { user: 'p-user', password: 'p-pw' })
+    resolver.invalidate()
+    provider.failNext('unavailable', 3, { secret: 'db_primary' })
+    const down = await resolveEnvWithDuals(resolver, bindings, duals)
+    expect(down.env.DB_PASSWORD?.reveal()).toBe('s-pw')
+    expect(down.fallbacks[0]?.code).toBe('UNAVAILABLE')
+  })
+
+  it('never falls back on FORBIDDEN, nor when fallback_enabled is false', async () => {
+    const { provider, resolver, bindings, duals } = setup()
+    provider.deny('primary')
+    await expect(resolveEnvWithDuals(resolver, bindings, duals)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    })
+    provider.deny('primary', false)
+    provider.delete('primary')
+    resolver.invalidate()
+    const disabled = duals.map((d) => ({ ...d, fallbackEnabled: false }))
+    await expect(resolveEnvWithDuals(resolver, bindings, disabled)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    const partial = await resolveEnvWithDuals(resolver, bindings, disabled, { allowPartial: true })
+    expect(Object.keys(partial.env)).toEqual(['OTHER'])
   })
 })

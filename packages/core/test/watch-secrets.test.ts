@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ABSENT_VERSION,
   createProviderRegistry,
   createResolver,
   nextPollDelay,
@@ -232,6 +233,24 @@ describe('watchSecrets', () => {
       { event: 'changed', secret: 'db', version: memory.versionOf('db') },
     ])
     expect(JSON.stringify(events)).not.toMatch(/p2|u2/)
+    watcher.stop()
+    await resolver.dispose()
+  })
+
+  it('a secret that disappears and comes back is reported both times', async () => {
+    const { memory, manifest, resolver } = setup({ db: mem('db') })
+    const watcher = watchSecrets({ resolver, manifest, secrets: ['db'], onEvent: () => {} })
+    await watcher.ready
+    memory.delete('db')
+    expect(await watcher.check()).toMatchObject([
+      { event: 'failed', code: 'NOT_FOUND' },
+      { event: 'changed', secret: 'db', version: ABSENT_VERSION },
+    ])
+    expect(await watcher.check()).toMatchObject([{ event: 'failed', code: 'NOT_FOUND' }])
+    memory.set('db', 'db-back')
+    expect(await watcher.check()).toMatchObject([
+      { event: 'changed', previousVersion: ABSENT_VERSION, version: memory.versionOf('db') },
+    ])
     watcher.stop()
     await resolver.dispose()
   })

@@ -2,6 +2,7 @@ import { SecretNotFoundError } from '../errors.js'
 import type { SecretValue } from '../secret-value.js'
 import type { Resolver } from '../types.js'
 import { refId, type SecretRef } from '../uri.js'
+import { DUAL_FALLBACK_CODES } from './dual-env.js'
 
 export interface DualResolution {
   value: SecretValue
@@ -11,9 +12,9 @@ export interface DualResolution {
 }
 
 /**
- * The dual-secret pattern (seed 002): use `primary`; while it is being rotated (missing,
- * unavailable or malformed) fall back to `secondary` when `fallbackEnabled`. A FORBIDDEN
- * primary is never papered over: it is a policy problem someone must see.
+ * The dual-secret pattern (seed 002): use `primary`; while it is being rotated or its provider
+ * is down (NOT_FOUND, UNAVAILABLE) fall back to `secondary` when `fallbackEnabled`. A FORBIDDEN
+ * (or INVALID) primary is never papered over: it is a policy or data problem someone must see.
  */
 export async function resolveDual(
   resolver: Resolver,
@@ -25,7 +26,7 @@ export async function resolveDual(
   const value = first.valueOf(primary)
   if (value !== undefined) return { value, used: 'primary', warnings: first.warnings }
   const primaryError = first.failures.find((f) => refId(f.ref) === refId(primary))?.error
-  if (!fallbackEnabled || !primaryError || primaryError.code === 'FORBIDDEN') {
+  if (!fallbackEnabled || !primaryError || !DUAL_FALLBACK_CODES.has(primaryError.code)) {
     throw primaryError ?? missing(primary)
   }
   const second = await resolver.resolve([secondary])

@@ -1,4 +1,5 @@
 export * from './policies.js'
 export * from './resolver.js'
 export * from './dual.js'
+export * from './dual-env.js'
 export * from './rotation-watch.js'

@@ -95,6 +95,10 @@ interface PollGroup {
   timer?: NodeJS.Timeout
 }
 
+/** the version recorded for a secret describe() says does not exist */
+export const ABSENT_VERSION = '(absent)'
+const ABSENT = ABSENT_VERSION
+
 const versionOf = (outcome: DescribeOutcome): string | undefined =>
   outcome.metadata?.version ?? outcome.metadata?.updatedAt?.toISOString()
 
@@ -161,9 +165,10 @@ export function watchSecrets(options: WatchSecretsOptions): SecretWatcher {
     const name = outcome.secret
     if (outcome.error) {
       out.push(failed(name, outcome.provider, 'describe', outcome.error))
-      return
+      // a secret that is gone is a state too: its return is reported as a change
+      if (outcome.error.code !== 'NOT_FOUND') return
     }
-    const version = versionOf(outcome)
+    const version = outcome.error ? ABSENT : versionOf(outcome)
     if (version === undefined) return
     const previous = seen.get(name)
     seen.set(name, version)

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import {
+  resolveEnvWithDuals,
   watchSecrets,
   type AuditLog,
+  type DualSecret,
   type EnvBinding,
   type LeaseRefreshEvent,
   type LoadedManifest,
@@ -42,6 +44,8 @@ export interface SupervisorOptions {
   manifest: Pick<LoadedManifest, 'secrets' | 'config'>
   resolver: Resolver & WatchableResolver
   bindings: readonly EnvBinding[]
+  /** dual-secret pairs: a missing primary falls back to its secondary on re-resolve too */
+  duals?: readonly DualSecret[]
   /** the resolved values the first child starts with */
   initial: Record<string, SecretValue>
   /** starts one child with this environment (exec.ts: masking, stdio) */
@@ -181,7 +185,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const alerts: SecretChangedEvent[] = []
     for (const change of batch) {
       const own = bindings.filter((b) => b.ref.name === change.secret)
-      const { env, report } = await resolver.resolveEnv(own, { allowPartial: true })
+      const { env, report } = await resolveEnvWithDuals(resolver, own, options.duals ?? [], {
+        allowPartial: true,
+      })
       for (const failure of report.failures) {
         options.emit({
           event: 'failed',

@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { Flags } from '@oclif/core'
-import { createMaskingTransform, ExitCode, UsageError } from '@floe/core'
+import {
+  createMaskingTransform,
+  ExitCode,
+  findDualSecrets,
+  resolveEnvWithDuals,
+  UsageError,
+} from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { createEventPrinter } from '../../lib/exec-events.js'
 import { createSupervisor } from '../../lib/exec-supervisor.js'
@@ -72,7 +78,8 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
     const progress = this.progress(`Resolving ${bindings.length} variables…`)
     let resolved
     try {
-      resolved = await resolver.resolveEnv(bindings)
+      // dual secrets: a primary that is missing or unavailable gives way to its secondary
+      resolved = await resolveEnvWithDuals(resolver, bindings, findDualSecrets(manifest))
     } finally {
       progress.stop()
     }
@@ -105,6 +112,7 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
         manifest,
         resolver,
         bindings,
+        duals: findDualSecrets(manifest),
         initial: resolved.env,
         spawnChild,
         baseEnv: process.env,

@@ -11,6 +11,7 @@ import {
   type SourceLocation,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { applyDualChecks } from '../../lib/dual-checks.js'
 import { usesCluster } from '../../lib/platform.js'
 
 export interface Check {
@@ -223,6 +224,7 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
         checks.push({ ok: true, severity: 'info', subject: name, message: `exists, ${keyText}` })
       }
     }
+    applyDualChecks(manifest, checks)
     if (usesCluster(manifest)) {
       for (const hook of await this.session.registry.hookModules()) {
         if (!hook.validate) continue
