@@ -67,6 +67,19 @@ function keyOfParameter(p: Parameter): string {
   return `${p.Name ?? ''}${p.Selector ?? ''}`
 }
 
+/** Selectors grouped so that no call carries two selectors of the same parameter. */
+function oneSelectorPerName(items: readonly Item[]): Item[][] {
+  const rounds: Item[][] = []
+  for (const item of items) {
+    let round = rounds.find(
+      (r) => !r.some((i) => i.config.name === item.config.name && i.selector !== item.selector),
+    )
+    if (!round) rounds.push((round = []))
+    round.push(item)
+  }
+  return rounds
+}
+
 function plainText(data: PutRequest['data']): string {
   if ('reveal' in data && typeof data.reveal === 'function') return data.reveal()
   const map: Record<string, string> = {}
@@ -101,9 +114,33 @@ export function createParameterStoreProvider(
   ) {
     const api = apiFor(items[0]!.config, ctx)
     const { parameters, invalid } = await api.getParameters(selectors, decrypt)
-    const bySelector = new Map(parameters.map((p) => [keyOfParameter(p), p]))
+    const bySelector = new Map(
+      parameters.filter((p) => p.Selector !== undefined).map((p) => [keyOfParameter(p), p]),
+    )
+    // `Selector` is optional in the answer (moto omits it): then match on Name (and Version),
+    // and ask again, one selector per parameter per call, where the Name alone is ambiguous.
+    const bare = parameters.filter((p) => p.Selector === undefined)
+    const asked = new Map<string, number>()
+    for (const selector of selectors) {
+      const name = items.find((i) => i.selector === selector)?.config.name ?? selector
+      asked.set(name, (asked.get(name) ?? 0) + 1)
+    }
+    const again: Item[] = []
     for (const item of items) {
-      const parameter = bySelector.get(item.selector)
+      let parameter = bySelector.get(item.selector)
+      const candidates = parameter ? [] : bare.filter((p) => p.Name === item.config.name)
+      if (candidates.length > 0) {
+        const version = versionOf(item.request, item.config)
+        if (asked.get(item.config.name) === 1) parameter = candidates[0]
+        else if (version === undefined)
+          parameter = candidates.reduce((a, b) => ((b.Version ?? 0) > (a.Version ?? 0) ? b : a))
+        else if (/^\d+$/.test(version))
+          parameter = candidates.find((p) => String(p.Version) === version)
+        else {
+          again.push(item)
+          continue
+        }
+      }
       if (parameter) {
         outcomes[item.index] = {
           ok: true,
@@ -129,6 +166,9 @@ export function createParameterStoreProvider(
           ),
         }
       }
+    }
+    for (const round of oneSelectorPerName(again)) {
+      await fetchChunk(round, [...new Set(round.map((i) => i.selector))], decrypt, outcomes, ctx)
     }
   }
 

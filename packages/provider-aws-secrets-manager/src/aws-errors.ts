@@ -74,19 +74,60 @@ const NETWORK = new Set([
  * Maps an AWS SDK error (or a BatchGetSecretValue `Errors[]` entry, as `{name, message}`) to
  * floe's typed errors. AWS messages name resources and principals, never secret values.
  */
+/**
+ * The SDK could not parse the answer (e.g. the HTML page moto or a proxy sends): its error is
+ * a SyntaxError carrying the raw response and a "Deserialization error" message.
+ */
+export function isUnparsableAnswer(error: unknown): boolean {
+  const e = (error ?? {}) as AwsErrorLike
+  return (
+    e.$response !== undefined &&
+    (e.name === 'SyntaxError' || /Deserialization error/i.test(e.message ?? ''))
+  )
+}
+
+function contentTypeOf(e: AwsErrorLike): string | undefined {
+  const type = e.$response?.headers?.['content-type']
+  return type ? type.split(';')[0]?.trim() : undefined
+}
+
+/**
+ * Secrets Manager answers InvalidRequestException for a secret in its recovery window
+ * ("marked for deletion" on AWS and floe's emulator, "marked deleted" on moto). For a reader
+ * the secret is gone: NOT_FOUND, with how to get it back.
+ */
+const SCHEDULED_FOR_DELETION = /marked (for )?delet|scheduled for deletion/i
+
+export function restoreHint(secretId: string | undefined): string {
+  const id = secretId ?? 'ID'
+  return `it is scheduled for deletion: restore it with \`aws secretsmanager restore-secret --secret-id ${id}\`, or wait until its recovery window ends`
+}
+
 export function classifyAwsError(
   error: unknown,
-  options: FloeErrorOptions & { what?: string } = {},
+  options: FloeErrorOptions & { what?: string; secretId?: string } = {},
 ): FloeError {
   if (error instanceof FloeError) return error
   const e = (error ?? {}) as AwsErrorLike
-  const name = e.name ?? 'Error'
   const status = e.$metadata?.httpStatusCode
+  const unparsable = isUnparsableAnswer(e)
+  const name = unparsable ? `HTTP ${status ?? '?'}` : (e.name ?? 'Error')
   const what = options.what ?? (options.secret ? `secret "${options.secret}"` : 'request')
-  const detail = `${name}${e.message ? `: ${e.message}` : ''}`
-  const base: FloeErrorOptions = { ...options, cause: error }
+  // a non-JSON answer (an HTML error page) must not surface as the SDK's JSON parser text
+  const detail = unparsable
+    ? `HTTP ${status ?? '?'} with a ${contentTypeOf(e) ?? 'non-JSON'} body instead of an AWS answer`
+    : `${name}${e.message ? `: ${e.message}` : ''}`
+  // the SDK's parser error says nothing about AWS: keep it out of the cause chain too
+  const base: FloeErrorOptions = { ...options, ...(unparsable ? {} : { cause: error }) }
   delete (base as { what?: string }).what
+  delete (base as { secretId?: string }).secretId
   if (NOT_FOUND.has(name)) return new SecretNotFoundError(`${what} not found (${detail})`, base)
+  if (name === 'InvalidRequestException' && SCHEDULED_FOR_DELETION.test(e.message ?? '')) {
+    return new SecretNotFoundError(`${what} is scheduled for deletion (${detail})`, {
+      ...base,
+      hint: restoreHint(options.secretId),
+    })
+  }
   if (FORBIDDEN.has(name) || /not authorized|access denied/i.test(e.message ?? '')) {
     return new ForbiddenError(`access to ${what} denied (${detail})`, {
       ...base,

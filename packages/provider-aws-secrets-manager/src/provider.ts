@@ -21,7 +21,7 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
-import { classifyAwsError } from './aws-errors.js'
+import { classifyAwsError, isUnparsableAnswer, restoreHint } from './aws-errors.js'
 import { SecretsManagerClients, type ClientOptions, type ConnectionSettings } from './client.js'
 import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
 
@@ -94,10 +94,53 @@ function matches(entry: { Name?: string; ARN?: string }, secretId: string): bool
   )
 }
 
-function currentVersionOf(stages: Record<string, string[]> | undefined): string | undefined {
-  for (const [id, labels] of Object.entries(stages ?? {}))
-    if (labels.includes(AWSCURRENT)) return id
+/**
+ * The endpoint cannot serve BatchGetSecretValue at all: an older or partial implementation
+ * (moto answers an HTML 500 for operations it lacks, others UnknownOperationException or
+ * 501). Reading one by one with GetSecretValue gives the same values.
+ */
+function batchUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } }
+  return (
+    e?.name === 'UnknownOperationException' ||
+    e?.name === 'NotImplemented' ||
+    e?.$metadata?.httpStatusCode === 501 ||
+    isUnparsableAnswer(error)
+  )
+}
+
+function holderOf(stages: Record<string, string[]> | undefined, stage: string): string | undefined {
+  for (const [id, labels] of Object.entries(stages ?? {})) if (labels.includes(stage)) return id
   return undefined
+}
+
+function currentVersionOf(stages: Record<string, string[]> | undefined): string | undefined {
+  return holderOf(stages, AWSCURRENT)
+}
+
+/**
+ * The stage a write moves: the one the definition reads (`version_stage`), else AWSCURRENT.
+ * Writing AWSCURRENT under a definition pinned to STAGEX would leave what floe reads
+ * unchanged. A pinned `version_id` is immutable; AWSPENDING/AWSPREVIOUS belong to AWS's own
+ * rotation bookkeeping.
+ */
+function writtenStage(config: SecretsManagerConfig, secret: string, what: string): string {
+  if (config.version_id !== undefined) {
+    throw new UnsupportedError(`${what} is pinned to version_id ${config.version_id}`, {
+      provider: PROVIDER,
+      secret,
+      hint: 'a version never changes: pin a stage (version_stage) or remove version_id to write',
+    })
+  }
+  const stage = config.version_stage ?? AWSCURRENT
+  if (stage === AWSPENDING || stage === 'AWSPREVIOUS') {
+    throw new UnsupportedError(`${what} is pinned to ${stage}, which AWS manages itself`, {
+      provider: PROVIDER,
+      secret,
+      hint: 'write AWSCURRENT (remove version_stage) or a stage of your own',
+    })
+  }
+  return stage
 }
 
 function plainText(data: PutRequest['data']): string {
@@ -151,6 +194,7 @@ export function createSecretsManagerProvider(
                   provider: PROVIDER,
                   secret: item.request.secret,
                   what: `secret "${item.request.secret}" (${id})`,
+                  secretId: id,
                 },
               ),
             }
@@ -158,8 +202,9 @@ export function createSecretsManagerProvider(
         } catch (error) {
           const failure = classifyAwsError(error, { provider: PROVIDER })
           // A policy that grants GetSecretValue but not BatchGetSecretValue denies the batch
-          // call itself: read those secrets one by one, and stop batching for this client.
-          if (failure.code === 'FORBIDDEN') {
+          // call itself, and some endpoints lack the operation: read those secrets one by
+          // one, and stop batching for this client.
+          if (failure.code === 'FORBIDDEN' || batchUnavailable(error)) {
             batchDenied.add(groupKey)
             await Promise.all(mine.map((item) => fetchOne(item, outcomes, ctx)))
             return
@@ -193,6 +238,7 @@ export function createSecretsManagerProvider(
           provider: PROVIDER,
           secret: request.secret,
           what: `secret "${request.secret}" (${config.secret_id}${at ? ` at ${at}` : ''})`,
+          secretId: config.secret_id,
         }),
       }
     }
@@ -211,7 +257,7 @@ export function createSecretsManagerProvider(
           {
             provider: PROVIDER,
             secret: request.secret,
-            hint: `restore it with: aws secretsmanager restore-secret --secret-id ${config.secret_id}`,
+            hint: restoreHint(config.secret_id),
           },
         )
       }
@@ -340,9 +386,19 @@ export function createSecretsManagerProvider(
       const what = `secret "${request.secret}" (${id})`
       const options = { provider: PROVIDER, secret: request.secret, what }
       const text = plainText(request.data)
+      const stage = writtenStage(config, request.secret, what)
       let stages: Record<string, string[]> | undefined
       try {
-        stages = (await api.describe(id)).VersionIdsToStages ?? {}
+        const described = await api.describe(id)
+        if (described.DeletedDate) {
+          // neither "create" (the name is taken) nor "update" (AWS refuses writes) can work
+          throw new ConflictError(`${what} is scheduled for deletion`, {
+            ...options,
+            hint: restoreHint(id),
+            details: { deletedAt: described.DeletedDate.toISOString() },
+          })
+        }
+        stages = described.VersionIdsToStages ?? {}
       } catch (error) {
         const failure = classifyAwsError(error, options)
         if (failure.code !== 'NOT_FOUND') throw failure
@@ -363,33 +419,35 @@ export function createSecretsManagerProvider(
         }
         try {
           const version = await api.create(id, text, token, request.tags)
+          // the first version is AWSCURRENT; a definition pinned to a stage reads that one
+          if (stage !== AWSCURRENT) await api.moveStage(id, stage, { to: version ?? token })
           return { version: version ?? token, created: true }
         } catch (error) {
           throw classifyAwsError(error, options)
         }
       }
       if (request.createOnly) throw new ConflictError(`${what} already exists`, options)
-      const current = currentVersionOf(stages)
+      const current = holderOf(stages, stage)
       if (request.expectedVersion !== undefined && request.expectedVersion !== current) {
         throw new ConflictError(
-          `${what} changed: expected version ${request.expectedVersion}, current is ${current ?? 'none'}`,
+          `${what} changed: expected version ${request.expectedVersion}, ${stage} is on ${current ?? 'no version'}`,
           { ...options, hint: 'read it again and retry' },
         )
       }
       // Stage the new value as AWSPENDING first: a failure before the promotion below leaves
-      // AWSCURRENT untouched, and RemoveFromVersionId makes the promotion itself a CAS.
+      // the written stage untouched, and RemoveFromVersionId makes the promotion itself a CAS.
       try {
         await api.putValue(id, text, token, [AWSPENDING])
       } catch (error) {
         throw classifyAwsError(error, options)
       }
       try {
-        await api.moveStage(id, AWSCURRENT, { to: token, ...(current ? { from: current } : {}) })
+        await api.moveStage(id, stage, { to: token, ...(current ? { from: current } : {}) })
       } catch (error) {
         const failure = classifyAwsError(error, options)
         if (failure.code === 'INVALID') {
           throw new ConflictError(
-            `${what} changed while writing: the new value is staged as AWSPENDING version ${token}, AWSCURRENT was not moved`,
+            `${what} changed while writing: the new value is staged as AWSPENDING version ${token}, ${stage} was not moved`,
             { ...options, details: { pendingVersion: token } },
           )
         }

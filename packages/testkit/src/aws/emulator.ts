@@ -1,6 +1,12 @@
 import { startHttpEmulator, type EmulatorRequest, type HttpEmulator } from '../emulator/index.js'
 import { callerFromHeaders, type AwsDenyRule, type IssuedSession } from './access.js'
-import { AMZ_JSON, AwsServiceError, awsErrorResponse, awsJsonResponse } from './errors.js'
+import {
+  AMZ_JSON,
+  AwsServiceError,
+  awsErrorResponse,
+  awsFaultResponse,
+  awsJsonResponse,
+} from './errors.js'
 import {
   SecretsManagerService,
   type RotationLambda,
@@ -8,6 +14,7 @@ import {
   type StoredSecretVersion,
 } from './secrets-manager.js'
 import { SsmService, type ParameterType, type StoredParameterVersion } from './ssm.js'
+import { sdkClientConfig, sdkEnv, type AwsClientConfig } from './endpoint.js'
 import { StsService, stsAction, stsErrorResponse } from './sts.js'
 
 export interface AwsEmulatorOptions {
@@ -33,12 +40,7 @@ export interface AwsEmulator extends HttpEmulator {
   /** temporary credentials issued by STS AssumeRole, by access key id */
   readonly sessions: ReadonlyMap<string, IssuedSession>
   /** config for `new SecretsManagerClient(…)` / `new SSMClient(…)`; retries off */
-  clientConfig(): {
-    endpoint: string
-    region: string
-    credentials: { accessKeyId: string; secretAccessKey: string }
-    maxAttempts: number
-  }
+  clientConfig(): AwsClientConfig
   /** environment for the AWS CLI, boto3 and the SDKs' default chain */
   env(): Record<string, string>
   putSecret(
@@ -211,29 +213,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         throw error
       }
     },
-    faultResponse(kind, fault) {
-      if (kind === 'throttle') {
-        return awsErrorResponse(
-          new AwsServiceError(
-            'ThrottlingException',
-            'Rate exceeded',
-            400,
-            fault.retryAfterSeconds !== undefined
-              ? { 'retry-after': String(fault.retryAfterSeconds) }
-              : {},
-          ),
-        )
-      }
-      const status = fault.status ?? 500
-      // Both services name their 5xx differently; the SDKs only need the status to classify.
-      return awsErrorResponse(
-        new AwsServiceError(
-          status === 503 ? 'ServiceUnavailable' : 'InternalServiceError',
-          'An error occurred on the server side.',
-          status,
-        ),
-      )
-    },
+    faultResponse: awsFaultResponse,
   })
 
   const accessKeyId = options.accessKeys?.[0] ?? ACCESS_KEY
@@ -251,20 +231,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     credentials,
     rotations: sm.rotations,
     sessions: sts.sessions,
-    clientConfig: () => ({
-      endpoint: base.url,
-      region,
-      credentials: { ...credentials },
-      maxAttempts: 1,
-    }),
-    env: () => ({
-      AWS_ENDPOINT_URL: base.url,
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-    }),
+    clientConfig: () => sdkClientConfig(base.url, region, credentials),
+    env: () => sdkEnv(base.url, region, credentials),
     putSecret: (name, value, opts) => sm.seed(name, value, opts),
     secretVersions: (name) => {
       const secret = sm.secrets.get(name)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EmulatorResponse } from '../emulator/index.js'
+import type { EmulatorResponse, FaultSpec } from '../emulator/index.js'
 
 export const AMZ_JSON = 'application/x-amz-json-1.1'
 
@@ -27,6 +27,38 @@ export function awsErrorResponse(error: AwsServiceError): EmulatorResponse {
     },
     body: { __type: error.type, message: error.message },
   }
+}
+
+/** The answer to an injected fault, shaped as both services send their throttles and 5xx. */
+export function awsFaultResponse(kind: 'error' | 'throttle', fault: FaultSpec): EmulatorResponse {
+  if (kind === 'throttle') {
+    return awsErrorResponse(
+      new AwsServiceError(
+        'ThrottlingException',
+        'Rate exceeded',
+        400,
+        fault.retryAfterSeconds !== undefined
+          ? { 'retry-after': String(fault.retryAfterSeconds) }
+          : {},
+      ),
+    )
+  }
+  const status = fault.status ?? 500
+  if (fault.body !== undefined) {
+    return {
+      status,
+      headers: { 'content-type': fault.contentType ?? 'text/html; charset=utf-8' },
+      body: fault.body,
+    }
+  }
+  // Both services name their 5xx differently; the SDKs only need the status to classify.
+  return awsErrorResponse(
+    new AwsServiceError(
+      status === 503 ? 'ServiceUnavailable' : 'InternalServiceError',
+      'An error occurred on the server side.',
+      status,
+    ),
+  )
 }
 
 export function awsJsonResponse(body: unknown): EmulatorResponse {

@@ -5,3 +5,12 @@ export type { RotationLambda, RotationRecord, StoredSecretVersion } from './secr
 export type { ParameterType, StoredParameterVersion } from './ssm.js'
 export { preferNodeBuildsOfAwsSdk } from './sdk-resolution.js'
 export type { IssuedSession } from './access.js'
+export {
+  findMotoServer,
+  MotoUnavailableError,
+  startMotoServer,
+  type MotoServer,
+  type MotoServerOptions,
+} from './moto.js'
+export { AWS_BACKENDS, startAwsBackend, type AwsBackend, type AwsBackendKind } from './backends.js'
+export type { AwsClientConfig } from './endpoint.js'

@@ -1,4 +1,5 @@
 import type { ListOptions, ProviderContext, SecretProvider } from '@floe/core'
+import type { CheckName } from './checks.js'
 
 /**
  * What a provider's test file hands the conformance suite: the provider under test plus a
@@ -43,6 +44,12 @@ export interface ConformanceOptions {
   setup(): Promise<ConformanceHarness>
   /** max batch size the provider claims */
   batchSize?: number
+  /**
+   * Checks known to fail because the BACKEND is wrong (e.g. a moto bug), with the reason.
+   * They run as expected failures (`it.fails`): if the backend gets fixed, the test turns red
+   * and the entry must go. Never use it for a provider bug.
+   */
+  knownBackendBugs?: Partial<Record<CheckName, string>>
 }
 
 /** Options every check receives (a subset of ConformanceOptions). */

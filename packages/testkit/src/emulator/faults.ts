@@ -20,6 +20,12 @@ export interface FaultSpec {
   status?: number
   /** Retry-After seconds for 'throttle' */
   retryAfterSeconds?: number
+  /**
+   * 'error' only: send this raw body (with `contentType`) instead of the service's own error
+   * shape, e.g. the HTML page a proxy or moto answers for an operation it lacks
+   */
+  body?: string
+  contentType?: string
 }
 
 export interface CallRecord {

@@ -92,7 +92,10 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
       if ((error as { code?: string }).code === 'CONFLICT') {
         throw new ConflictError((error as Error).message, {
           secret: def.name,
-          hint: `it already exists: use 'floe secrets rotate ${def.name} --value-file FILE' to change it`,
+          // a provider that knows better (e.g. "scheduled for deletion: restore it") keeps its hint
+          hint:
+            (error as { hint?: string }).hint ??
+            `it already exists: use 'floe secrets rotate ${def.name} --value-file FILE' to change it`,
           cause: error,
         })
       }
