@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/vitest/*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

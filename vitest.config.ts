@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 // Tests run against TypeScript sources: every package exports a `@floe/source` condition
@@ -17,6 +17,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@floe/source'] } },
   resolve: { conditions: sourceConditions },
   test: {
+    // a private temp root per run, removed at the end (scripts/vitest/global-setup.ts)
+    globalSetup: [resolve('scripts/vitest/global-setup.ts')],
+    // one fast-check seed per run: fixed in CI, random elsewhere, FLOE_FC_SEED to replay
+    setupFiles: [resolve('scripts/vitest/fast-check-seed.ts')],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests must never reach a cloud: no metadata-server probes, no ambient credentials.

@@ -248,3 +248,22 @@ describe('floe secrets get / exec / inject', () => {
     expect(result.stderr).toMatch(/undeclared secret: nope/)
   })
 })
+
+describe('the manifest search in tests', () => {
+  it('stops at the run temp root and at FLOE_CEILING_DIRECTORIES', async () => {
+    // the run's private temp root is a ceiling (scripts/vitest/global-setup.ts)
+    expect(process.env.FLOE_CEILING_DIRECTORIES).toBeTruthy()
+    const nested = project.write('nested/child/.keep', '').replace(/\/\.keep$/, '')
+    const found = await runFloe(['secrets', 'list', '--json'], { cwd: nested, env })
+    expect(found.code).toBe(0)
+    const stopped = await runFloe(['secrets', 'list', '--json'], {
+      cwd: nested,
+      env: { ...env, FLOE_CEILING_DIRECTORIES: `${project.dir}/nested` },
+    })
+    expect(stopped.code).not.toBe(0)
+    const error = parseJson(stopped.stdout).error
+    expect(error?.message).toContain('no manifest found')
+    expect(error?.message).toContain(`${nested}/floe.yaml`)
+    expect(error?.message).not.toContain(`${project.dir}/floe.yaml`)
+  })
+})

@@ -4,12 +4,14 @@ import {
   mkdirSync,
   mkdtempSync,
   realpathSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 export const floeBin = join(repoRoot, 'apps/floe/bin/run.js')
@@ -56,12 +58,25 @@ export function isolatedEnv(
     METADATA_SERVER_DETECTION: 'none',
     AWS_EC2_METADATA_DISABLED: 'true',
     FLOE_ACTOR: 'test@floe',
+    // the run's private temp root (scripts/vitest/global-setup.ts): temp files stay inside
+    // it, and the manifest search never looks above it
+    ...testBoundaries(),
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k]
     else env[k] = v
   }
   return env
+}
+
+/** TMPDIR and FLOE_CEILING_DIRECTORIES of this test run, for children given a clean env. */
+export function testBoundaries(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of ['TMPDIR', 'FLOE_CEILING_DIRECTORIES'] as const) {
+    const value = process.env[key]
+    if (value) out[key] = value
+  }
+  return out
 }
 
 export function runFloe(args: string[], options: RunOptions): Promise<RunResult> {
@@ -87,6 +102,12 @@ export function runFloe(args: string[], options: RunOptions): Promise<RunResult>
   })
 }
 
+const projectDirs: string[] = []
+// Each test file imports this module afresh: its projects go when the file is done.
+afterAll(() => {
+  for (const dir of projectDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
 export interface FixtureProject {
   dir: string
   write(path: string, content: string, mode?: number): string
@@ -101,6 +122,7 @@ export function makeProject(
   extraPackageJson: Record<string, unknown> = {},
 ): FixtureProject {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'floe-project-')))
+  projectDirs.push(dir)
   const deps: Record<string, string> = {}
   for (const [name, source] of Object.entries(dependencies)) {
     deps[name] = '*'

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   ConfigError,
   envNameFor,
@@ -432,6 +432,7 @@ secrets:
 
 describe('loadManifest and findManifestPath', () => {
   const root = mkdtempSync(join(tmpdir(), 'floe-manifest-'))
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
   const repo = join(root, 'repo')
   const nested = join(repo, 'a', 'b')
   mkdirSync(join(repo, '.git'), { recursive: true })
@@ -466,8 +467,8 @@ describe('loadManifest and findManifestPath', () => {
 
   it('lists every path it tried, stopping at the .git directory', () => {
     const cwd = join(repo, 'a')
-    const other = mkdtempSync(join(tmpdir(), 'floe-empty-'))
-    mkdirSync(join(other, '.git'))
+    const other = join(root, 'other')
+    mkdirSync(join(other, '.git'), { recursive: true })
     let error: unknown
     try {
       findManifestPath({ cwd: other, env: {} })
@@ -484,6 +485,41 @@ describe('loadManifest and findManifestPath', () => {
     expect(() => findManifestPath({ cwd, env: { FLOE_MANIFEST: '/nowhere/floe.yaml' } })).toThrow(
       'manifest not found: /nowhere/floe.yaml (from FLOE_MANIFEST)',
     )
+  })
+})
+
+describe('the manifest search stops where a user would expect', () => {
+  const root = mkdtempSync(join(tmpdir(), 'floe-ceiling-'))
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+  // root/floe.yaml belongs to someone else; the work happens in root/below/work
+  writeFileSync(join(root, 'floe.yaml'), 'version: 1\n')
+  const below = join(root, 'below')
+  const work = join(below, 'work')
+  mkdirSync(work, { recursive: true })
+
+  it('never searches a FLOE_CEILING_DIRECTORIES entry or above it', () => {
+    expect(findManifestPath({ cwd: work, env: {} })).toBe(join(root, 'floe.yaml'))
+    for (const ceiling of [below, `/nowhere:${below}`, root])
+      expect(() =>
+        findManifestPath({ cwd: work, env: { FLOE_CEILING_DIRECTORIES: ceiling } }),
+      ).toThrow(/no manifest found/)
+    // a ceiling that is the working directory itself is still searched (like git)
+    writeFileSync(join(work, 'floe.yml'), 'version: 1\n')
+    expect(findManifestPath({ cwd: work, env: { FLOE_CEILING_DIRECTORIES: work } })).toBe(
+      join(work, 'floe.yml'),
+    )
+    rmSync(join(work, 'floe.yml'))
+    // relative entries are ignored, as git does
+    expect(findManifestPath({ cwd: work, env: { FLOE_CEILING_DIRECTORIES: 'below' } })).toBe(
+      join(root, 'floe.yaml'),
+    )
+  })
+
+  it('stops at the home directory', () => {
+    expect(() => findManifestPath({ cwd: work, env: { HOME: below } })).toThrow(/no manifest found/)
+    writeFileSync(join(below, 'floe.yaml'), 'version: 1\n')
+    expect(findManifestPath({ cwd: work, env: { HOME: below } })).toBe(join(below, 'floe.yaml'))
+    rmSync(join(below, 'floe.yaml'))
   })
 })
 

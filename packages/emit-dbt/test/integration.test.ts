@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -77,6 +77,7 @@ describe('with core loader + resolver', () => {
         encoding: 'utf8',
       },
     )
+    rmSync(dir, { recursive: true, force: true })
     expect(result.stderr).toBe('')
     const rendered = JSON.parse(result.stdout) as {
       floe: { outputs: Record<string, Record<string, unknown>> }

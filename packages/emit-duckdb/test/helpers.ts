@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll } from 'vitest'
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml'
 import {
   SecretNotFoundError,
@@ -89,8 +90,16 @@ export function mapResolver(values: Record<string, string>): Resolver & { calls:
   return resolver
 }
 
+const tempDirs: string[] = []
+// Each test file imports this module afresh: its temp dirs go when the file is done.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
 export function tempDir(prefix = 'floe-duckdb-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
 }
 
 /** Instance options that keep DuckDB offline and away from the real ~/.duckdb. */

@@ -43,7 +43,16 @@ function floe(args: string[], cwd: string, env: Record<string, string>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((done, reject) => {
     const child = spawn(process.execPath, [floeBin, ...args], {
       cwd,
-      env: { PATH: process.env.PATH, HOME: join(cwd, '.home'), NO_COLOR: '1', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: join(cwd, '.home'),
+        NO_COLOR: '1',
+        // the run's temp root (scripts/vitest/global-setup.ts): never search above it
+        ...(process.env.FLOE_CEILING_DIRECTORIES
+          ? { FLOE_CEILING_DIRECTORIES: process.env.FLOE_CEILING_DIRECTORIES }
+          : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

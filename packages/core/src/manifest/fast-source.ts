@@ -31,6 +31,7 @@ const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [merge] })
 /** Data size beyond any real manifest (10,000 secrets expand to about 250,000 values). */
 const MAX_EXPANDED_NODES = 5_000_000
 class AliasBombError extends Error {}
+class UnpositionedError extends Error {}
 const NO_CHILDREN: PositionNode[] = []
 
 function isObject(value: unknown): value is object {
@@ -82,6 +83,15 @@ export function readManifestSource(
           for (const child of node.children) node.size += child.size
         }
         if (node.size > MAX_EXPANDED_NODES) throw new AliasBombError()
+        // A single-pair mapping inside a flow sequence (`[a: 1]`) is built by js-yaml without
+        // a node of its own, so its key and value would pass for two items: positions inside
+        // it are unknown here, and the reference reader takes over.
+        if (
+          node.kind === 'sequence' &&
+          Array.isArray(state.result) &&
+          node.children.length !== state.result.length
+        )
+          throw new UnpositionedError()
         if (
           state.result !== null &&
           typeof state.result === 'object' &&
