@@ -25,6 +25,7 @@ import {
   writePersistentRegistry,
 } from './registry.js'
 import { renderCreateSecret, renderDropSecret, type ValueSource } from './sql.js'
+import type { DuckdbSecretWatch, WatchDuckdbOptions } from './watch.js'
 
 /** The part of a @duckdb/node-api connection floe uses (any DuckDBConnection fits). */
 export type SqlConnection = Pick<DuckDBConnection, 'runAndReadAll'>
@@ -195,8 +196,34 @@ export interface AppliedState {
 export async function applySecrets(
   connection: SqlConnection,
   manifest: LoadedManifest,
-  options: ApplySecretsOptions = {},
+  options: ApplySecretsOptions & WatchDuckdbOptions & { watch: true },
+): Promise<ApplySecretsReport & { watch: DuckdbSecretWatch }>
+export async function applySecrets(
+  connection: SqlConnection,
+  manifest: LoadedManifest,
+  options?: ApplySecretsOptions,
+): Promise<ApplySecretsReport>
+/**
+ * With `watch: true` (and a long-running resolver), keeps the secrets current afterwards:
+ * CREATE OR REPLACE of the DuckDB secrets whose values changed (see watch.ts); stop it with
+ * `report.watch.stop()`.
+ */
+export async function applySecrets(
+  connection: SqlConnection,
+  manifest: LoadedManifest,
+  options: ApplySecretsOptions & {
+    watch?: boolean
+    onEvent?: WatchDuckdbOptions['onEvent']
+    floorMs?: number
+  } = {},
 ): Promise<ApplySecretsReport> {
+  if (options.watch) {
+    if (!options.resolver || !('describe' in options.resolver)) {
+      throw new UsageError('applySecrets({ watch: true }) needs a resolver (createResolver)')
+    }
+    const { applyAndWatch } = await import('./watch.js')
+    return applyAndWatch(connection, manifest, options as unknown as WatchDuckdbOptions)
+  }
   return (await applyPlan(connection, planDuckdbSecrets(manifest), options)).report
 }
 

@@ -37,6 +37,13 @@ export {
   type VerifiedSecret,
 } from './apply.js'
 export { REGISTRY_FILE, secretDirectoryWarnings } from './registry.js'
+export {
+  watchDuckdbSecrets,
+  applyAndWatch,
+  type DuckdbSecretWatch,
+  type DuckdbWatchEvent,
+  type WatchDuckdbOptions,
+} from './watch.js'
 export { applyForCli, formatApplyReport, type CliApplyInput, type CliApplyOutput } from './cli.js'
 
 /** File name `floe secrets emit duckdb` writes. */
