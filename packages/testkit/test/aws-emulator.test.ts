@@ -249,7 +249,7 @@ describe('AWS emulator: Secrets Manager through the real SDK', () => {
     ).rejects.toMatchObject({ name: 'ResourceExistsException' })
   })
 
-  it('CreateSecret refuses duplicates; ListSecrets pages and filters by name prefix', async () => {
+  it('CreateSecret refuses duplicates; ListSecrets pages by creation date and filters by name prefix', async () => {
     await sm.send(new CreateSecretCommand({ Name: 'app/one', SecretString: '1' }))
     await expect(
       sm.send(new CreateSecretCommand({ Name: 'app/one', SecretString: '1' })),
@@ -273,8 +273,13 @@ describe('AWS emulator: Secrets Manager through the real SDK', () => {
       token = page.NextToken
       pages += 1
     } while (token)
-    expect(names).toEqual(['app/n0', 'app/n1', 'app/n2', 'app/n3', 'app/n4', 'app/one'])
+    // AWS lists by creation date (app/one was created first), not by name
+    expect(names).toEqual(['app/one', 'app/n0', 'app/n1', 'app/n2', 'app/n3', 'app/n4'])
     expect(pages).toBe(3)
+    const desc = await sm.send(
+      new ListSecretsCommand({ SortOrder: 'desc', Filters: [{ Key: 'name', Values: ['app/'] }] }),
+    )
+    expect(desc.SecretList?.map((s) => s.Name)).toEqual([...names].reverse())
   })
 
   it('RotateSecret is recorded and runs the configured Lambda simulation', async () => {

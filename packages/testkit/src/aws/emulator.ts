@@ -78,6 +78,8 @@ const TARGETS: Record<
       'UpdateSecretVersionStage',
       'RotateSecret',
       'DeleteSecret',
+      'ListSecretVersionIds',
+      'RestoreSecret',
     ],
   },
   AmazonSSM: {
@@ -91,6 +93,7 @@ const TARGETS: Record<
       'DescribeParameters',
       'GetParameterHistory',
       'DeleteParameter',
+      'DeleteParameters',
     ],
   },
 }

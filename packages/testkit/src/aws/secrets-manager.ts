@@ -317,6 +317,10 @@ export class SecretsManagerService {
         return this.deleteSecret(body, caller)
       case 'RotateSecret':
         return this.rotateSecret(body, caller)
+      case 'ListSecretVersionIds':
+        return this.listSecretVersionIds(body, caller)
+      case 'RestoreSecret':
+        return this.restoreSecret(body, caller)
       default:
         throw new AwsServiceError('UnknownOperationException', '')
     }
@@ -393,14 +397,30 @@ export class SecretsManagerService {
     }
   }
 
-  private filtered(filters: unknown, _caller: CallerIdentity): StoredSecret[] {
+  /**
+   * Secrets matching `filters`, listed by creation date as AWS does (oldest first; `desc`
+   * reverses). Secrets scheduled for deletion only with `includePlannedDeletion`.
+   */
+  private filtered(
+    filters: unknown,
+    _caller: CallerIdentity,
+    options: { includePlannedDeletion?: boolean; sortOrder?: unknown } = {},
+  ): StoredSecret[] {
     if (filters !== undefined && !Array.isArray(filters)) {
       throw new AwsServiceError('SerializationException', 'Filters must be a list')
     }
+    if (
+      options.sortOrder !== undefined &&
+      options.sortOrder !== 'asc' &&
+      options.sortOrder !== 'desc'
+    )
+      throw validation("SortOrder must be one of 'asc', 'desc'.")
     const list = (filters ?? []) as { Key?: string; Values?: string[] }[]
-    const all = [...this.secrets.values()]
-      .filter((s) => s.deletedAt === undefined)
-      .sort((a, b) => a.name.localeCompare(b.name))
+    // Map insertion order is creation order: a stable tie-break for equal timestamps
+    const all = [...this.secrets.values()].filter(
+      (s) => s.deletedAt === undefined || options.includePlannedDeletion === true,
+    )
+    if (options.sortOrder === 'desc') all.reverse()
     return all.filter((secret) =>
       list.every((filter) => {
         const values = filter.Values ?? []
@@ -467,7 +487,10 @@ export class SecretsManagerService {
     this.authorizeAccountWide(caller, 'ListSecrets')
     const max = typeof body.MaxResults === 'number' ? body.MaxResults : 100
     if (max < 1 || max > 100) throw validation('MaxResults must be between 1 and 100.')
-    const all = this.filtered(body.Filters, caller)
+    const all = this.filtered(body.Filters, caller, {
+      includePlannedDeletion: body.IncludePlannedDeletion === true,
+      sortOrder: body.SortOrder,
+    })
     const offset = pageOffset(body.NextToken)
     const slice = all.slice(offset, offset + max)
     return {
@@ -485,6 +508,9 @@ export class SecretsManagerService {
           Tags: secret.tags,
           SecretVersionsToStages: stages,
           CreatedDate: epochSeconds(secret.createdAt),
+          ...(secret.deletedAt !== undefined
+            ? { DeletedDate: epochSeconds(secret.deletedAt) }
+            : {}),
         }
       }),
       ...(offset + max < all.length ? { NextToken: pageToken(offset + max) } : {}),
@@ -641,6 +667,39 @@ export class SecretsManagerService {
       secret.lastRotatedAt = Date.now()
     }
     return { ARN: secret.arn, Name: secret.name, VersionId: token }
+  }
+
+  /** Versions with their stages (no values). Versions without a stage only with IncludeDeprecated. */
+  private listSecretVersionIds(body: Body, caller: CallerIdentity): Body {
+    const secretId = str(body, 'SecretId', true) as string
+    this.authorize(caller, 'ListSecretVersionIds', secretId)
+    const secret = this.lookup(secretId, true)
+    const max = typeof body.MaxResults === 'number' ? body.MaxResults : 100
+    if (max < 1 || max > 100) throw validation('MaxResults must be between 1 and 100.')
+    const versions = [...secret.versions.values()].filter(
+      (v) => v.stages.size > 0 || body.IncludeDeprecated === true,
+    )
+    const offset = pageOffset(body.NextToken)
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      Versions: versions.slice(offset, offset + max).map((v) => ({
+        VersionId: v.id,
+        VersionStages: [...v.stages],
+        CreatedDate: epochSeconds(v.createdAt),
+      })),
+      ...(offset + max < versions.length ? { NextToken: pageToken(offset + max) } : {}),
+    }
+  }
+
+  /** Cancels a scheduled deletion; a secret not scheduled for deletion is left as it is. */
+  private restoreSecret(body: Body, caller: CallerIdentity): Body {
+    const secretId = str(body, 'SecretId', true) as string
+    this.authorize(caller, 'RestoreSecret', secretId)
+    const secret = this.lookup(secretId, true)
+    delete secret.deletedAt
+    secret.lastChangedAt = Date.now()
+    return { ARN: secret.arn, Name: secret.name }
   }
 
   private deleteSecret(body: Body, caller: CallerIdentity): Body {

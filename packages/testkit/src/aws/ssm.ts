@@ -212,6 +212,8 @@ export class SsmService {
         return this.getParameterHistory(body, caller)
       case 'DeleteParameter':
         return this.deleteParameter(body, caller)
+      case 'DeleteParameters':
+        return this.deleteParameters(body, caller)
       default:
         throw new AwsServiceError('UnknownOperationException', '')
     }
@@ -494,5 +496,23 @@ export class SsmService {
     this.authorize(caller, 'DeleteParameter', [name])
     if (!this.parameters.delete(name)) throw notFound(name)
     return {}
+  }
+
+  /** ≤ 10 names; absent names are reported in InvalidParameters, not as an error. */
+  private deleteParameters(body: Body, caller: CallerIdentity): Body {
+    const names = body.Names
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+      throw new AwsServiceError('SerializationException', 'Names must be a list of strings')
+    if (names.length < 1 || names.length > 10) {
+      throw validation(
+        "1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10",
+      )
+    }
+    this.authorize(caller, 'DeleteParameters', names as string[])
+    const deleted: string[] = []
+    const invalid: string[] = []
+    for (const name of names as string[])
+      (this.parameters.delete(name) ? deleted : invalid).push(name)
+    return { DeletedParameters: deleted, InvalidParameters: invalid }
   }
 }
