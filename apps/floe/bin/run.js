@@ -3,27 +3,27 @@ import module from 'node:module'
 
 // On Node >= 22.1, V8's code cache for every module floe loads is kept on disk (in the OS temp
 // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off), as tsc does. Node 20 has no such API.
-// It must run before the imports below, hence their dynamic form.
+// It must run before the import below, hence its dynamic form.
 module.enableCompileCache?.()
 
 // Startup time matters (DESIGN §10). @oclif/core checks, when first imported, that Node
-// satisfies its own `engines` with the full `semver` package (~50 modules, a tenth of
-// `floe --version`). We check our own, stricter requirement below with a comparison instead,
-// and keep the variable out of the environment the commands see (and pass to `exec`).
+// satisfies its own `engines` with the `semver` package. We check our own, stricter requirement
+// below with a comparison instead, and keep the variable out of the environment the commands
+// see (and pass to `exec`).
 const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
 const engineWarning = process.env[ENGINE_WARNING]
 process.env[ENGINE_WARNING] = '1'
-const { execute, settings } = await import('@oclif/core')
-const { findProjectRoot } = await import('../dist/project-root.js')
+// Stack traces name the TypeScript sources (dist/*.js.map) when debugging: with FLOE_DEBUG or
+// DEBUG set, or --verbose. Not always: reading the maps costs a tenth of `floe --version`.
+// (NODE_OPTIONS=--enable-source-maps works too.)
+if (process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verbose'))
+  process.setSourceMapsEnabled(true)
+
+// dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
+// dist/commands.js, loaded by oclif only to run one.
+const { main } = await import('../dist/cli.js')
 if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
 else process.env[ENGINE_WARNING] = engineWarning
-
-// With NODE_ENV=development or test (a test runner, a dev shell), oclif looks for every plugin's
-// TypeScript sources: it loads the `typescript` compiler to read tsconfig and tries tsx/ts-node,
-// which costs more than the rest of startup. floe's plugins ship compiled; a plugin author who
-// `floe plugins link`s a TypeScript plugin can opt back in with FLOE_AUTO_TRANSPILE=1.
-if (!/^(1|true|yes)$/i.test(process.env.FLOE_AUTO_TRANSPILE ?? ''))
-  settings.enableAutoTranspile ??= false
 
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 20 || (major === 20 && minor < 19))
@@ -31,21 +31,4 @@ if (major < 20 || (major === 20 && minor < 19))
     `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
   )
 
-// Plugins a team lists in its own project's package.json are loaded at run time: oclif's
-// `plugins` globs only see the CLI's own dependencies (see SDK-NOTES, oclif). Outside any
-// project (no package.json up the tree) there is nothing to add.
-const projectRoot = findProjectRoot(process.cwd())
-await execute({
-  dir: import.meta.url,
-  loadOptions: {
-    root: new URL('..', import.meta.url).pathname,
-    ...(projectRoot
-      ? {
-          pluginAdditions: {
-            core: ['@floe/plugin-*', 'floe-plugin-*', '@*/floe-plugin-*'],
-            path: projectRoot,
-          },
-        }
-      : {}),
-  },
-})
+await main(import.meta.url)

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { parseDocument, YAMLSeq, type Document } from 'yaml'
+import type * as Yaml from 'yaml'
+import type { Document, YAMLSeq } from 'yaml'
 import { UsageError } from '@floe/core'
 import type { FloeSession } from './session.js'
 
@@ -12,6 +13,10 @@ export async function editManifest(
   edit: (doc: Document) => void,
 ): Promise<string> {
   const path = session.manifestPath()
+  // yaml (~70 modules) is loaded by the commands that edit the manifest only, not at startup.
+  // (bundled into @floe/cli, the CommonJS module arrives as `default` only)
+  const yaml = (await import('yaml')) as Partial<typeof Yaml> & { default?: typeof Yaml }
+  const { parseDocument } = yaml.parseDocument ? (yaml as typeof Yaml) : yaml.default!
   const doc = parseDocument(await readFile(path, 'utf8'))
   if (doc.errors.length) throw new UsageError(`${path}: ${doc.errors[0]!.message}`)
   edit(doc)
@@ -25,6 +30,6 @@ export function appendGrant(
   doc: Document,
   grant: { principal: string; role: string; scope: string },
 ): void {
-  if (!doc.has('access')) doc.set('access', new YAMLSeq())
+  if (!doc.has('access')) doc.set('access', doc.createNode([]))
   ;(doc.get('access') as YAMLSeq).add(doc.createNode(grant))
 }

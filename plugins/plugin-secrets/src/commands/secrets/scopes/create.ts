@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core'
-import { YAMLMap } from 'yaml'
 import { parsePrincipal, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
 import { appendGrant, editManifest } from '../../../lib/manifest-edit.js'
@@ -49,7 +48,7 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
     const path = await editManifest(this.session, (doc) => {
       if (doc.hasIn(['scopes', flags.scope]))
         throw new UsageError(`scope "${flags.scope}" already exists`)
-      if (!doc.has('scopes')) doc.set('scopes', new YAMLMap())
+      if (!doc.has('scopes')) doc.set('scopes', doc.createNode({}))
       doc.setIn(['scopes', flags.scope], doc.createNode(scope))
       appendGrant(doc, { principal: manager, role: 'manager', scope: flags.scope })
     })
