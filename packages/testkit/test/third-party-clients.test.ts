@@ -58,7 +58,7 @@ function runClient(
 }
 
 /** Rows `| service | operation | client |` between `<!-- third-party:NAME -->` markers. */
-export function exercisedTable(readme: string, name: string): string[] {
+function exercisedTable(readme: string, name: string): string[] {
   const text = readFileSync(readme, 'utf8')
   const start = text.indexOf(`<!-- third-party:${name} -->`)
   const end = text.indexOf(`<!-- /third-party:${name} -->`)
@@ -99,5 +99,37 @@ describe('boto3 against floe-sandbox (aws)', () => {
     const { exercised, failures } = summary('boto3', results)
     expect(failures).toEqual([])
     expect(exercised).toEqual(exercisedTable(join(src, 'aws', 'README.md'), 'aws'))
+  })
+})
+
+describe('hvac against floe-sandbox (vault)', () => {
+  let sandbox: Sandbox
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      ports: { vault: 0 },
+      seed: {
+        vault: {
+          policies: {
+            'floe-read': 'path "secret/data/production/*" { capabilities = ["read"] }',
+          },
+          approles: {
+            etl: { role_id: 'role-etl', secret_id: 'secret-etl', policies: ['floe-read'] },
+          },
+          database: { 'mongo-readonly': { default_ttl: '1h', max_ttl: '24h' } },
+        },
+      },
+    })
+  })
+  afterAll(() => sandbox?.close())
+
+  it('passes every operation in the Vault README table, LIST verb included', async () => {
+    const results = await runClient(
+      '/usr/bin/python3',
+      [join(here, 'clients', 'hvac_suite.py')],
+      sandbox.env,
+    )
+    const { exercised, failures } = summary('hvac', results)
+    expect(failures).toEqual([])
+    expect(exercised).toEqual(exercisedTable(join(src, 'vault', 'README.md'), 'vault'))
   })
 })

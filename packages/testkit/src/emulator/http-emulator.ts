@@ -5,7 +5,14 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
+import {
+  connect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { CallLog, FaultPlan, sleep, type CallRecord, type FaultSpec } from './faults.js'
 import { testCertificate } from './tls.js'
 
@@ -42,6 +49,12 @@ export interface HttpEmulatorOptions {
   tls?: boolean
   port?: number
   host?: string
+  /**
+   * HTTP methods Node's parser rejects before any handler runs (e.g. Vault's `LIST`): a
+   * front listener rewrites such a request line to `GET` plus an `x-floe-method` header, and
+   * `EmulatorRequest.method` reports the original method.
+   */
+  extraMethods?: readonly string[]
 }
 
 export interface HttpEmulator {
@@ -80,8 +93,9 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const url = new URL(req.url ?? '/', 'http://emulator')
     const body = Buffer.concat(chunks)
+    const rewritten = options.extraMethods?.length ? req.headers[METHOD_HEADER] : undefined
     const request: EmulatorRequest = {
-      method: req.method ?? 'GET',
+      method: typeof rewritten === 'string' ? rewritten : (req.method ?? 'GET'),
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
@@ -120,18 +134,42 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
     send(res, await options.handle(routed, request, call))
   }
 
-  const server: Server = options.tls
-    ? createHttpsServer({ ...testCertificate() }, listener)
-    : createHttpServer(listener)
-  server.on('connection', (socket: Socket) => {
+  const track = (socket: Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
+  }
+  const extra = options.extraMethods ?? []
+  // With extra methods the HTTP server listens on a private port behind a byte rewriter.
+  const server: Server =
+    options.tls && extra.length === 0
+      ? createHttpsServer({ ...testCertificate() }, listener)
+      : createHttpServer(listener)
+  server.on('connection', track)
+  const listen = (target: Server | NetServer, port: number): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      target.once('error', reject)
+      target.listen(port, host, () => resolve((target.address() as AddressInfo).port))
+    })
+  let front: NetServer | undefined
+  let port: number
+  if (extra.length) {
+    const inner = await listen(server, 0)
+    const onClient = (client: Socket): void => {
+      track(client)
+      const upstream = connect(inner, host)
+      track(upstream)
+      client.on('data', (chunk: Buffer) => upstream.write(rewriteMethods(chunk, extra)))
+      client.on('end', () => upstream.end())
+      upstream.pipe(client)
+      client.on('error', () => upstream.destroy())
+      upstream.on('error', () => client.destroy())
+      client.on('close', () => upstream.destroy())
+    }
+    front = options.tls
+      ? createTlsServer({ ...testCertificate() }, onClient)
+      : createNetServer(onClient)
+    port = await listen(front, options.port ?? 0)
+  } else port = await listen(server, options.port ?? 0)
   const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`
 
   return {
@@ -140,12 +178,37 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
     port,
     calls,
     faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy()
+      if (front) await new Promise<void>((resolve) => front.close(() => resolve()))
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
+}
+
+const METHOD_HEADER = 'x-floe-method'
+
+/**
+ * `LIST /v1/x HTTP/1.1\r\n…` → `GET /v1/x HTTP/1.1\r\nx-floe-method: LIST\r\n…`. Clients send
+ * one request per write and wait for the answer (no pipelining), so a request line starts a
+ * chunk (or follows a bodiless request's blank line).
+ */
+export function rewriteMethods(chunk: Buffer, methods: readonly string[]): Buffer {
+  const text = chunk.toString('latin1')
+  const pattern = new RegExp(
+    String.raw`(^|\r\n\r\n)(${methods.join('|')}) (\S+ HTTP\/1\.[01]\r\n)`,
+    'g',
+  )
+  if (!pattern.test(text)) return chunk
+  pattern.lastIndex = 0
+  return Buffer.from(
+    text.replace(
+      pattern,
+      (_m, lead: string, method: string, rest: string) =>
+        `${lead}GET ${rest}${METHOD_HEADER}: ${method}\r\n`,
+    ),
+    'latin1',
+  )
 }
 
 function send(res: ServerResponse, response: EmulatorResponse): void {

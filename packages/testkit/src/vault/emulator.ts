@@ -4,6 +4,7 @@
  * kubernetes/aws logins, dynamic database credentials with leases, ACL policies, namespaces,
  * and Vault's error JSON (`{"errors":[…]}`) with its status codes.
  */
+import { createHash } from 'node:crypto'
 import type { CallRecord, FaultSpec } from '../emulator/faults.js'
 import {
   startHttpEmulator,
@@ -14,6 +15,7 @@ import {
 import {
   capabilitiesFor,
   parseVaultPolicyHcl,
+  renderVaultPolicyHcl,
   requiredCapability,
   type VaultCapability,
   type VaultPolicyRule,
@@ -174,8 +176,11 @@ export async function startVaultEmulator(
     meta: {},
   })
 
+  /** policy name → HCL as written (sys/policy reads it back); rule lists are rendered */
+  const policyText = new Map<string, string>()
   const setPolicy = (name: string, rules: VaultPolicyRule[] | string): void => {
     policies.set(name, typeof rules === 'string' ? parseVaultPolicyHcl(rules) : rules)
+    policyText.set(name, typeof rules === 'string' ? rules : renderVaultPolicyHcl(rules))
   }
   for (const [name, rules] of Object.entries(options.policies ?? {})) setPolicy(name, rules)
 
@@ -375,6 +380,8 @@ export async function startVaultEmulator(
     if (apiPath === 'sys/health') return 'sys.health'
     if (apiPath.startsWith('sys/leases/')) return `sys.leases.${apiPath.slice(11)}`
     if (apiPath.startsWith('sys/internal/ui/mounts')) return 'sys.ui-mounts'
+    if (apiPath === 'sys/mounts' || apiPath.startsWith('sys/mounts/')) return 'sys.mounts'
+    if (/^sys\/(policy|policies\/acl)(\/|$)/.test(apiPath)) return 'sys.policy'
     if (apiPath.startsWith('auth/token/')) return `token.${apiPath.slice(11)}`
     const login = /^auth\/(.+)\/login$/.exec(apiPath)
     if (login) return `auth.${authMounts.get(login[1] ?? '') ?? 'unknown'}.login`
@@ -445,6 +452,12 @@ export async function startVaultEmulator(
 
     if (op.startsWith('token.')) return handleToken(op, req, token)
     if (op.startsWith('sys.leases.')) return handleLeases(op, req, route, token)
+    if (op === 'sys.policy' || op === 'sys.mounts') {
+      const capability = requiredCapability(req.method, { list: route.list, exists: true })
+      const aclPath = route.list ? `${route.apiPath}/` : route.apiPath
+      if (!allowed(token, aclPath, capability)) return denied()
+      return op === 'sys.policy' ? handlePolicies(req, route) : handleMounts(req, route)
+    }
     if (op === 'sys.ui-mounts') {
       // the vault CLI's preflight for `vault kv …`: which mount and KV version a path is on
       const found = ns(route.namespace).mountFor(
@@ -642,6 +655,112 @@ export async function startVaultEmulator(
     }
   }
 
+  // ───────────── sys/policy, sys/policies/acl, sys/mounts ─────────────
+
+  const handlePolicies = (req: EmulatorRequest, route: Routed): EmulatorResponse => {
+    // sys/policy (old API: top-level `policies`, `rules`) and sys/policies/acl (`data`)
+    const acl = route.apiPath.startsWith('sys/policies/acl')
+    const name = route.apiPath.replace(/^sys\/(policy|policies\/acl)\/?/, '')
+    const names = ['default', 'root', ...[...policies.keys()].filter((n) => n !== 'default')]
+    if (!name) {
+      if (req.method !== 'GET') return errors(405)
+      if (acl && !route.list) return errors(405)
+      return acl
+        ? { status: 200, body: envelope({ data: { keys: names } }) }
+        : {
+            status: 200,
+            body: envelope({
+              policies: names,
+              keys: names,
+              data: { policies: names, keys: names },
+            }),
+          }
+    }
+    switch (req.method) {
+      case 'GET': {
+        const text =
+          name === 'root' ? '' : (policyText.get(name) ?? (name === 'default' ? '' : undefined))
+        if (text === undefined) return errors(404)
+        return acl
+          ? { status: 200, body: envelope({ data: { name, policy: text } }) }
+          : { status: 200, body: envelope({ name, rules: text, data: { name, rules: text } }) }
+      }
+      case 'PUT':
+      case 'POST': {
+        if (name === 'root') return errors(400, 'cannot update "root" policy')
+        const b = body(req)
+        const text =
+          typeof b.policy === 'string'
+            ? b.policy
+            : typeof b.rules === 'string'
+              ? b.rules
+              : undefined
+        if (text === undefined) return errors(400, "'policy' parameter not supplied or empty")
+        try {
+          setPolicy(name, text)
+        } catch (error) {
+          return errors(400, `failed to parse policy: ${(error as Error).message}`)
+        }
+        return { status: 204 }
+      }
+      case 'DELETE':
+        if (name === 'root' || name === 'default')
+          return errors(400, `cannot delete "${name}" policy`)
+        policies.delete(name)
+        policyText.delete(name)
+        return { status: 204 }
+      default:
+        return errors(405)
+    }
+  }
+
+  const mountEntry = (config: VaultMountConfig, path: string) => ({
+    type: config.type,
+    description: '',
+    accessor: `${config.type}_${createHash('sha256').update(path).digest('hex').slice(0, 8)}`,
+    config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
+    options: config.type === 'kv' ? { version: String(config.version) } : null,
+    local: false,
+    seal_wrap: false,
+  })
+
+  const handleMounts = (req: EmulatorRequest, route: Routed): EmulatorResponse => {
+    const state = ns(route.namespace)
+    const path = trimSlashes(route.apiPath.replace(/^sys\/mounts\/?/, ''))
+    if (!path) {
+      if (req.method !== 'GET') return errors(405)
+      const table = Object.fromEntries(
+        [...state.mounts].map(([mount, config]) => [`${mount}/`, mountEntry(config, mount)]),
+      )
+      return { status: 200, body: { ...table, ...envelope({ data: table }) } }
+    }
+    switch (req.method) {
+      case 'GET': {
+        const config = state.mounts.get(path)
+        if (!config) return errors(400, `No secret engine mount at ${path}/`)
+        return { status: 200, body: envelope({ data: mountEntry(config, path) }) }
+      }
+      case 'PUT':
+      case 'POST': {
+        if (state.mounts.has(path)) return errors(400, `path is already in use at ${path}/`)
+        const b = body(req)
+        const type = typeof b.type === 'string' ? b.type : ''
+        const options = (b.options ?? {}) as { version?: unknown }
+        if (type === 'kv' || type === 'kv-v2') {
+          const version = type === 'kv-v2' || ['2', 2].includes(options.version as string) ? 2 : 1
+          state.mounts.set(path, { type: 'kv', version })
+        } else if (type === 'database') state.mounts.set(path, { type: 'database' })
+        else return errors(400, `plugin not found in the catalog: ${type}`)
+        return { status: 204 }
+      }
+      case 'DELETE':
+        state.mounts.delete(path)
+        return { status: 204 }
+      default:
+        return errors(405)
+    }
+  }
+
   // ───────────── leases ─────────────
 
   const handleLeases = (
@@ -673,6 +792,7 @@ export async function startVaultEmulator(
         }
         live.expiresAt = until
         live.renewals += 1
+        live.lastRenewalAt = now()
         return {
           status: 200,
           body: envelope({
@@ -695,7 +815,10 @@ export async function startVaultEmulator(
               id: live.id,
               issue_time: new Date(live.issuedAt).toISOString(),
               expire_time: new Date(live.expiresAt).toISOString(),
-              last_renewal: null,
+              last_renewal:
+                live.lastRenewalAt !== undefined
+                  ? new Date(live.lastRenewalAt).toISOString()
+                  : null,
               renewable: true,
               ttl: Math.round((live.expiresAt - now()) / 1000),
             },
@@ -944,6 +1067,8 @@ export async function startVaultEmulator(
 
   const base = await startHttpEmulator({
     name: 'vault',
+    // the vault CLI, hvac and Vault's own SDK list with the LIST verb
+    extraMethods: ['LIST'],
     operation,
     handle,
     faultResponse: (kind: 'error' | 'throttle', fault: FaultSpec): EmulatorResponse => {

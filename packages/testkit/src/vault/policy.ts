@@ -144,3 +144,13 @@ export function requiredCapability(
       return 'read'
   }
 }
+
+/** Rules as HCL, for policies given as rule lists (sys/policy reads policies back as text). */
+export function renderVaultPolicyHcl(rules: readonly VaultPolicyRule[]): string {
+  return rules
+    .map(
+      (r) =>
+        `path "${r.path}" {\n  capabilities = [${r.capabilities.map((c) => `"${c}"`).join(', ')}]\n}`,
+    )
+    .join('\n\n')
+}

@@ -55,6 +55,8 @@ export interface LeaseRecord {
   expiresAt: number
   maxExpiresAt: number
   renewals: number
+  /** epoch ms of the last renewal (lease lookup's `last_renewal`) */
+  lastRenewalAt?: number
   revoked: boolean
 }
 
