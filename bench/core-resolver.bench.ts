@@ -68,7 +68,7 @@ it('core resolver overhead per reference', async () => {
     await Promise.all(
       Array.from({ length: Math.ceil(ids.length / BATCH) }, async (_, b) => {
         const chunk = ids.slice(b * BATCH, (b + 1) * BATCH)
-        const outcomes = await provider.fetch(
+        const outcomes = await provider.fetchMany!(
           chunk.map((id) => ({ secret: id, config: { id } })),
           ctx,
         )

@@ -42,16 +42,14 @@ function writeEchoProvider(dir: string): void {
     join(dir, 'index.js'),
     `import { z } from 'zod'
 import { SecretValue } from '@floe/core'
-const capabilities = { list: false, write: false, rotate: false, versions: false, dynamic: false, batch: true, describe: false }
 export const provider = {
   name: 'echo',
   packageName: 'floe-provider-echo',
   configSchema: z.strictObject({ text: z.string() }),
   create: () => ({
     name: 'echo',
-    capabilities,
-    async fetch(requests) {
-      return requests.map((r) => ({ ok: true, secret: { value: new SecretValue([...r.config.text].reverse().join(''), r.secret) } }))
+    async fetchOne(r) {
+      return { value: new SecretValue([...r.config.text].reverse().join(''), r.secret) }
     },
   }),
 }

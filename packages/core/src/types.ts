@@ -174,15 +174,29 @@ export interface LoadedManifest {
 
 // ───────────────────────────── providers ─────────────────────────────
 
+/**
+ * What a provider can do, as `capabilitiesOf(provider)` (provider-kit.ts) derives it: every
+ * flag but `versions` and `dynamic` follows from which methods the provider has.
+ */
 export interface ProviderCapabilities {
+  /** has `list()` */
   list: boolean
+  /** has `put()` */
   write: boolean
+  /** has `rotate()` */
   rotate: boolean
+  /** declared: fetches by `?version=` */
   versions: boolean
+  /** declared: issues leased credentials (then `renew()` and `revoke()` exist) */
   dynamic: boolean
+  /** has `fetchMany()` */
   batch: boolean
+  /** has `describe()` */
   describe: boolean
 }
+
+/** The only capabilities a provider declares; the rest cannot be observed from its methods. */
+export type DeclaredCapabilities = Partial<Pick<ProviderCapabilities, 'versions' | 'dynamic'>>
 
 export interface ProviderContext {
   env: NodeJS.ProcessEnv
@@ -287,13 +301,24 @@ export interface ProviderCheck {
   detail: string
 }
 
+/**
+ * The provider contract. Only `name` and `fetchOne` are required; core supplies the loop,
+ * batching and the per-provider concurrency cap (`fetchAll` in provider-kit.ts), and derives
+ * capabilities from the methods present (`capabilitiesOf`).
+ */
 export interface SecretProvider {
   readonly name: string
-  readonly capabilities: ProviderCapabilities
-  /** largest batch fetch() accepts (with capabilities.batch), e.g. 20 for BatchGetSecretValue */
+  /** `versions` / `dynamic`; everything else is derived from the methods (default: none) */
+  readonly capabilities?: DeclaredCapabilities
+  /** One secret. Throws a FloeError (SecretNotFoundError, ForbiddenError…) when it fails. */
+  fetchOne(request: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret>
+  /**
+   * Optional native batch read (e.g. BatchGetSecretValue): one outcome per request, in order.
+   * May throw for a whole-call failure. Called with at most `maxBatchSize` requests.
+   */
+  fetchMany?(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]>
+  /** largest batch `fetchMany()` accepts, e.g. 20 for BatchGetSecretValue (default 20) */
   readonly maxBatchSize?: number
-  /** Batched: returns one outcome per request, in order. May throw for a whole-call failure. */
-  fetch(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]>
   /** Metadata only; never reads the value. Throws SecretNotFoundError when absent. */
   describe?(request: FetchRequest, ctx: ProviderContext): Promise<SecretMetadata>
   /**
@@ -325,7 +350,7 @@ export interface ProviderModule<Options = Record<string, unknown>> {
   configSchema: z.ZodType
   /** for modules given in memory: what a package.json `floe` field would say */
   metadata?: ProviderMetadata
-  /** expected key names declared by a definition, when the provider can tell */
+  /** a provider instance; `options` are provider-specific (tests pass an emulator-bound client) */
   create(options?: Options): SecretProvider
 }
 
@@ -401,10 +426,6 @@ export interface HookStep {
   message: string
 }
 
-/**
- * Platform hooks run around `floe secrets rotate` after the source is updated
- * (e.g. trigger an ESO sync, restart Deployments). Discovered like providers.
- */
 /** A Kubernetes Secret a consumer (`*_secret_ref`, ExternalSecret target) needs, as found. */
 export interface PlatformSecretCheck {
   /** manifest secret (or `*_secret_ref`) name */
@@ -417,6 +438,10 @@ export interface PlatformSecretCheck {
   error?: string
 }
 
+/**
+ * Platform hooks run around `floe secrets rotate` after the source is updated
+ * (e.g. trigger an ESO sync, restart Deployments). Discovered like providers.
+ */
 export interface RotationHookModule {
   name: string
   packageName: string

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { SecretValue, silentLogger, type ProviderContext } from '@floe/core'
+import { fetchAll, SecretValue, silentLogger, type ProviderContext } from '@floe/core'
 import { createMemoryProvider, memoryConfigSchema, memoryProviderModule } from '@floe/core/testing'
 
 const ctx: ProviderContext = { env: {}, cwd: '/', logger: silentLogger }
@@ -12,7 +12,7 @@ const req = (secret: string, extra: Record<string, unknown> = {}, version?: stri
 describe('memory provider', () => {
   it('distinguishes an empty value from a missing secret', async () => {
     const p = createMemoryProvider({ data: { empty: '' }, batchSize: 2 })
-    const [empty, missing] = await p.fetch([req('empty'), req('missing')], ctx)
+    const [empty, missing] = await fetchAll(p, [req('empty'), req('missing')], ctx)
     expect(empty).toMatchObject({ ok: true })
     expect(empty!.ok && empty!.secret.value.reveal()).toBe('')
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', provider: 'memory' } })
@@ -22,9 +22,8 @@ describe('memory provider', () => {
     const p = createMemoryProvider({
       data: { 'kv/app': { versions: ['{"user":"a"}', '{"user":"b"}'] } },
     })
-    const [latest, first] = await p
-      .fetch([req('app', { path: 'kv/app' })], ctx)
-      .then(async (l) => [l[0], (await p.fetch([req('app', { id: 'kv/app' }, '1')], ctx))[0]])
+    const [latest] = await fetchAll(p, [req('app', { path: 'kv/app' })], ctx)
+    const [first] = await fetchAll(p, [req('app', { id: 'kv/app' }, '1')], ctx)
     expect(latest!.ok && latest!.secret.keys?.user?.reveal()).toBe('b')
     expect(latest!.ok && latest!.secret.version).toBe('2')
     expect(first!.ok && first!.secret.keys?.user?.reveal()).toBe('a')
@@ -73,26 +72,26 @@ describe('memory provider', () => {
     await expect(p.describe!(req('nope'), ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     const rotated = await p.rotate(req('b', { id: 'prod/b' }), ctx)
     expect(rotated).toMatchObject({ previousVersion: '2', version: p.versionOf('prod/b') })
-    const [after] = await p.fetch([req('b', { id: 'prod/b' })], ctx)
+    const [after] = await fetchAll(p, [req('b', { id: 'prod/b' })], ctx)
     expect(after!.ok && after!.secret.value.reveal()).not.toBe('v')
   })
 
   it('scripts failures per call and per secret, and counts calls', async () => {
     const p = createMemoryProvider({ data: { a: 'va', b: 'vb' }, batchSize: 5 })
     p.failNext('unavailable', 1, { retryAfterMs: 250 })
-    await expect(p.fetch([req('a')], ctx)).rejects.toMatchObject({
+    await expect(p.fetchMany!([req('a')], ctx)).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       retryAfterMs: 250,
     })
     p.failNext('forbidden', 1, { secret: 'b' })
-    const [a, b] = await p.fetch([req('a'), req('b')], ctx)
+    const [a, b] = await p.fetchMany!([req('a'), req('b')], ctx)
     expect(a?.ok).toBe(true)
     expect(b).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
-    expect((await p.fetch([req('b')], ctx))[0]?.ok).toBe(true)
+    expect((await p.fetchMany!([req('b')], ctx))[0]?.ok).toBe(true)
     expect(p.calls.fetch).toBe(3)
     expect(p.batchSizes).toEqual([1, 2, 1])
     await expect(
-      p.fetch(
+      p.fetchMany!(
         ['a', 'b', 'a', 'b', 'a', 'b'].map((s) => req(s)),
         ctx,
       ),
@@ -104,7 +103,7 @@ describe('memory provider', () => {
   it('denies access like a real provider (FORBIDDEN, not NOT_FOUND)', async () => {
     const p = createMemoryProvider({ data: { a: 'va' } })
     p.deny('a')
-    const [a] = await p.fetch([req('a')], ctx)
+    const [a] = await fetchAll(p, [req('a')], ctx)
     expect(a).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     await expect(
       p.put({ secret: 'a', config: {}, data: new SecretValue('x-y') }, ctx),
@@ -119,7 +118,7 @@ describe('memory provider', () => {
       const p = createMemoryProvider({
         data: { creds: { dynamic: { ttlSeconds: 10, maxTtlSeconds: 25 } } },
       })
-      const [first] = await p.fetch([req('creds')], ctx)
+      const [first] = await fetchAll(p, [req('creds')], ctx)
       const lease = first!.ok ? first!.secret.lease! : undefined
       expect(lease).toMatchObject({ ttlSeconds: 10, renewable: true, maxTtlSeconds: 25 })
       await vi.advanceTimersByTimeAsync(8_000)
@@ -127,7 +126,7 @@ describe('memory provider', () => {
       expect(renewed.ttlSeconds).toBe(25) // capped by max TTL, counted from issue
       await p.revoke(renewed, ctx)
       await expect(p.renew(renewed, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' })
-      const [second] = await p.fetch([req('creds')], ctx)
+      const [second] = await fetchAll(p, [req('creds')], ctx)
       await vi.advanceTimersByTimeAsync(11_000)
       await expect(p.renew(second!.ok ? second!.secret.lease! : lease!, ctx)).rejects.toMatchObject(
         {

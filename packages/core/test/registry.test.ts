@@ -42,9 +42,8 @@ export const provider = {
     return {
       name: ${JSON.stringify(tag)},
       options,
-      capabilities: { list: false, write: false, rotate: false, versions: false, dynamic: false, batch: false, describe: false },
-      async fetch(requests) {
-        return requests.map((r) => ({ ok: true, secret: { value: new SecretValue(${JSON.stringify(tag)} + ':' + r.secret) } }))
+      async fetchOne(r) {
+        return { value: new SecretValue(${JSON.stringify(tag)} + ':' + r.secret) }
       },
     }
   },

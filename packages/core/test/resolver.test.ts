@@ -289,22 +289,10 @@ describe('retries', () => {
       configSchema: undefined as never,
       create: () => ({
         name: 'flaky',
-        capabilities: {
-          list: false,
-          write: false,
-          rotate: false,
-          versions: false,
-          dynamic: false,
-          batch: false,
-          describe: false,
-        },
-        fetch: async (reqs) => {
+        fetchOne: async () => {
           calls += 1
           if (calls === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
-          return reqs.map(() => ({
-            ok: true as const,
-            secret: { value: new SecretValue('ok-value') },
-          }))
+          return { value: new SecretValue('ok-value') }
         },
       }),
     }
@@ -548,16 +536,10 @@ describe('redaction', () => {
       configSchema: undefined as never,
       create: () => ({
         name: 'leaky',
-        capabilities: {
-          list: false,
-          write: false,
-          rotate: false,
-          versions: false,
-          dynamic: false,
-          batch: true,
-          describe: false,
+        fetchOne: async () => {
+          throw new InvalidSecretError('batch only', { provider: 'leaky' })
         },
-        fetch: async (reqs) =>
+        fetchMany: async (reqs) =>
           reqs.map((r) =>
             r.secret === 'good'
               ? { ok: true as const, secret: { value: new SecretValue('sup3r-s3cret', 'good') } }

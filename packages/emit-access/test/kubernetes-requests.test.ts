@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KubeConfig } from '@kubernetes/client-node'
 import {
+  fetchAll,
   buildAccessModel,
   loadManifestFromString,
   SecretValue,
@@ -109,7 +110,7 @@ describe("kubernetes RBAC against the provider's real requests", () => {
 
   it("reading the scope's secret needs only what every role grants", async () => {
     const p = kubernetesProvider.create({ kubeConfig: kubeConfig() })
-    const requests = await requestsOf(() => p.fetch([{ secret: 'warehouse', config }], ctx))
+    const requests = await requestsOf(() => fetchAll(p, [{ secret: 'warehouse', config }], ctx))
     expect(requests.length).toBeGreaterThan(0)
     for (const role of ['reader', 'writer', 'manager'] as Role[]) {
       expect(

@@ -5,7 +5,7 @@
  * --restart-deployments` and `validate` (one missing ref) through @floe/provider-kubernetes,
  * all over real @kubernetes/client-node calls on 127.0.0.1.
  */
-import { SecretValue, type LoadedManifest, type Logger } from '@floe/core'
+import { fetchAll, SecretValue, type LoadedManifest, type Logger } from '@floe/core'
 import { createMemoryProvider, type MemoryProvider } from '@floe/core/testing'
 import {
   createKubernetesProvider,
@@ -111,7 +111,11 @@ function startEso(): EsoController {
     intervalMs: 20,
     sources: {
       'aws-secrets-manager': async (ref) => {
-        const [outcome] = await source.fetch([{ secret: ref.key, config: { id: ref.key } }], ctx)
+        const [outcome] = await fetchAll(
+          source,
+          [{ secret: ref.key, config: { id: ref.key } }],
+          ctx,
+        )
         return outcome?.ok ? outcome.secret.value.reveal() : undefined
       },
     },

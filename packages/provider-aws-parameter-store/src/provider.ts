@@ -2,6 +2,7 @@ import {
   ConfigError,
   ConflictError,
   fetchedFromText,
+  secretOf,
   SecretNotFoundError,
   type FetchOutcome,
   type FetchRequest,
@@ -27,6 +28,8 @@ export const MAX_BATCH_SIZE = 10
 export type ParameterStoreProviderOptions = ClientOptions
 
 export interface ParameterStoreProvider extends SecretProvider {
+  /** GetParameters, 10 names per call */
+  fetchMany: NonNullable<SecretProvider['fetchMany']>
   readonly maxBatchSize: number
 }
 
@@ -239,20 +242,17 @@ export function createParameterStoreProvider(
     return meta
   }
 
-  return {
+  const provider: ParameterStoreProvider = {
     name: PROVIDER,
     maxBatchSize: MAX_BATCH_SIZE,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: false,
-      versions: true,
-      dynamic: false,
-      batch: true,
-      describe: true,
+    capabilities: { versions: true },
+
+    // GetParameters is also the single read (labels and versions are selectors of its names)
+    async fetchOne(request, ctx) {
+      return secretOf((await provider.fetchMany([request], ctx))[0])
     },
 
-    async fetch(requests, ctx) {
+    async fetchMany(requests, ctx) {
       const outcomes: FetchOutcome[] = new Array<FetchOutcome>(requests.length)
       const groups = new Map<string, { decrypt: boolean; items: Item[] }>()
       requests.forEach((request, index) => {
@@ -408,4 +408,5 @@ export function createParameterStoreProvider(
       clients.destroy()
     },
   }
+  return provider
 }

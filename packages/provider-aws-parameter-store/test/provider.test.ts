@@ -1,4 +1,5 @@
 import {
+  fetchAll,
   createProviderRegistry,
   createResolver,
   parseSecretRef,
@@ -46,7 +47,7 @@ describe('aws_parameter_store: fetch', () => {
   it('batches distinct names into GetParameters calls of at most 10', async () => {
     for (let i = 0; i < 25; i++) emu.putParameter(`/prod/p${i}`, `v${i}`)
     const requests = Array.from({ length: 25 }, (_, i) => req(`p${i}`, { name: `/prod/p${i}` }))
-    const outcomes = await ps.fetch(requests, ctx)
+    const outcomes = await fetchAll(ps, requests, ctx)
     expect(outcomes.map(revealed)).toEqual(requests.map((_, i) => `v${i}`))
     expect(emu.calls.byOperation()).toEqual({ GetParameters: 3 })
     expect(provider.maxBatchSize).toBe(10)
@@ -56,7 +57,8 @@ describe('aws_parameter_store: fetch', () => {
     emu.putParameter('/db/password', 'one', { labels: ['stable'] })
     emu.putParameter('/db/password', 'two')
     emu.putParameter('/db/password', 'three')
-    const outcomes = await ps.fetch(
+    const outcomes = await fetchAll(
+      ps,
       [
         req('db', { name: '/db/password' }),
         req('db', { name: '/db/password' }, '2'),
@@ -74,7 +76,8 @@ describe('aws_parameter_store: fetch', () => {
 
   it('decrypts SecureString by default; with_decryption: false returns the ciphertext; JSON values expose keys', async () => {
     emu.putParameter('/app/creds', JSON.stringify({ user: 'u', password: 'p' }))
-    const [plain, cipher] = await ps.fetch(
+    const [plain, cipher] = await fetchAll(
+      ps,
       [req('c', { name: '/app/creds' }), req('c', { name: '/app/creds', with_decryption: false })],
       ctx,
     )
@@ -88,7 +91,8 @@ describe('aws_parameter_store: fetch', () => {
     emu.putParameter('/locked/b', 'B')
     emu.putParameter('/open/c', 'C')
     emu.deny({ resource: '/locked/*' })
-    const outcomes = await ps.fetch(
+    const outcomes = await fetchAll(
+      ps,
       [
         req('a', { name: '/open/a' }),
         req('b', { name: '/locked/b' }),
@@ -106,12 +110,12 @@ describe('aws_parameter_store: fetch', () => {
   it('classifies throttling with Retry-After and rejects bad definitions', async () => {
     emu.putParameter('/x', 'v')
     emu.faults.add({ kind: 'throttle', times: 1, retryAfterSeconds: 3 })
-    const [throttled] = await ps.fetch([req('x', { name: '/x' })], ctx)
+    const [throttled] = await fetchAll(ps, [req('x', { name: '/x' })], ctx)
     expect(throttled?.ok === false && throttled.error).toMatchObject({
       code: 'UNAVAILABLE',
       retryAfterMs: 3000,
     })
-    const [bad] = await ps.fetch([req('x', { name: '/x:3' })], ctx)
+    const [bad] = await fetchAll(ps, [req('x', { name: '/x:3' })], ctx)
     expect(bad?.ok === false && bad.error.code).toBe('CONFIG')
     expect(parameterStoreConfigSchema.safeParse({ name: '/x', type: 'Secret' }).success).toBe(false)
     expect(

@@ -3,6 +3,7 @@ import {
   ConfigError,
   ConflictError,
   fetchedFromText,
+  type FloeError,
   InvalidSecretError,
   SecretNotFoundError,
   UnsupportedError,
@@ -32,6 +33,8 @@ export const MAX_BATCH_SIZE = 20
 export type SecretsManagerProviderOptions = ClientOptions
 
 export interface SecretsManagerProvider extends SecretProvider {
+  /** BatchGetSecretValue for AWSCURRENT reads of one connection */
+  fetchMany: NonNullable<SecretProvider['fetchMany']>
   /** read by the floe resolver to size its batches */
   readonly maxBatchSize: number
 }
@@ -206,7 +209,7 @@ export function createSecretsManagerProvider(
           // one, and stop batching for this client.
           if (failure.code === 'FORBIDDEN' || batchUnavailable(error)) {
             batchDenied.add(groupKey)
-            await Promise.all(mine.map((item) => fetchOne(item, outcomes, ctx)))
+            await Promise.all(mine.map((item) => settleOne(item, outcomes, ctx)))
             return
           }
           for (const item of mine) {
@@ -220,28 +223,36 @@ export function createSecretsManagerProvider(
     )
   }
 
-  async function fetchOne(
+  /** GetSecretValue: any version, one secret. */
+  async function getOne(
+    request: FetchRequest,
+    config: SecretsManagerConfig,
+    ctx: ProviderContext,
+  ): Promise<FetchedSecret> {
+    try {
+      const entry = await apiFor(config, ctx).get(config.secret_id, versionOf(request, config))
+      return fetched(entry, request.secret)
+    } catch (error) {
+      const version = versionOf(request, config)
+      const at = version.versionId ?? version.versionStage
+      throw classifyAwsError(error, {
+        provider: PROVIDER,
+        secret: request.secret,
+        what: `secret "${request.secret}" (${config.secret_id}${at ? ` at ${at}` : ''})`,
+        secretId: config.secret_id,
+      })
+    }
+  }
+
+  async function settleOne(
     item: { index: number; request: FetchRequest; config: SecretsManagerConfig },
     outcomes: FetchOutcome[],
     ctx: ProviderContext,
   ): Promise<void> {
-    const { request, config } = item
-    try {
-      const entry = await apiFor(config, ctx).get(config.secret_id, versionOf(request, config))
-      outcomes[item.index] = { ok: true, secret: fetched(entry, request.secret) }
-    } catch (error) {
-      const version = versionOf(request, config)
-      const at = version.versionId ?? version.versionStage
-      outcomes[item.index] = {
-        ok: false,
-        error: classifyAwsError(error, {
-          provider: PROVIDER,
-          secret: request.secret,
-          what: `secret "${request.secret}" (${config.secret_id}${at ? ` at ${at}` : ''})`,
-          secretId: config.secret_id,
-        }),
-      }
-    }
+    outcomes[item.index] = await getOne(item.request, item.config, ctx).then(
+      (secret): FetchOutcome => ({ ok: true, secret }),
+      (error: FloeError): FetchOutcome => ({ ok: false, error }),
+    )
   }
 
   async function describeSecret(
@@ -274,17 +285,13 @@ export function createSecretsManagerProvider(
   return {
     name: PROVIDER,
     maxBatchSize: MAX_BATCH_SIZE,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: true,
-      versions: true,
-      dynamic: false,
-      batch: true,
-      describe: true,
+    capabilities: { versions: true },
+
+    async fetchOne(request, ctx) {
+      return getOne(request, parseConfig(request), ctx)
     },
 
-    async fetch(requests, ctx) {
+    async fetchMany(requests, ctx) {
       const outcomes: FetchOutcome[] = new Array<FetchOutcome>(requests.length)
       const batches = new Map<
         string,
@@ -315,10 +322,10 @@ export function createSecretsManagerProvider(
         ...[...batches.values()].map((group) =>
           // one secret alone needs no batch call: GetSecretValue is the cheaper permission path
           group.length === 1 || batchDenied.has(clients.keyOf(settingsOf(group[0]!.config)))
-            ? Promise.all(group.map((item) => fetchOne(item, outcomes, ctx)))
+            ? Promise.all(group.map((item) => settleOne(item, outcomes, ctx)))
             : fetchBatch(group, outcomes, ctx),
         ),
-        ...singles.map((item) => fetchOne(item, outcomes, ctx)),
+        ...singles.map((item) => settleOne(item, outcomes, ctx)),
       ])
       return outcomes
     },

@@ -1,4 +1,5 @@
 import {
+  fetchAll,
   createProviderRegistry,
   createResolver,
   watchRotations,
@@ -49,7 +50,7 @@ describe('aws_secrets_manager: fetch', () => {
     const requests = Array.from({ length: 50 }, (_, i) =>
       req(`s${i}`, { secret_id: `app/s${i % 45}` }),
     )
-    const outcomes = await sm.fetch(requests, ctx)
+    const outcomes = await fetchAll(sm, requests, ctx)
     expect(outcomes.every((o) => o.ok)).toBe(true)
     expect(outcomes.map((o) => (o.ok ? o.secret.value.reveal() : ''))).toEqual(
       requests.map((_, i) => `v${i % 45}`),
@@ -63,7 +64,8 @@ describe('aws_secrets_manager: fetch', () => {
     emu.putSecret('ok', 'fine')
     emu.putSecret('denied', 'hidden')
     emu.deny({ resource: 'denied' })
-    const outcomes = await sm.fetch(
+    const outcomes = await fetchAll(
+      sm,
       [
         req('a', { secret_id: 'ok' }),
         req('b', { secret_id: 'absent' }),
@@ -87,14 +89,14 @@ describe('aws_secrets_manager: fetch', () => {
     emu.deny({ operation: 'BatchGetSecretValue' })
     const own = provider.create({ client })
     const requests = [0, 1, 2].map((i) => req(`s${i}`, { secret_id: `nb/s${i}` }))
-    const first = await own.fetch(requests, ctx)
+    const first = await fetchAll(own, requests, ctx)
     expect(first.map((o) => (o.ok ? o.secret.value.reveal() : o.error.code))).toEqual([
       'v0',
       'v1',
       'v2',
     ])
     expect(emu.calls.byOperation()).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 3 })
-    await own.fetch(requests, ctx)
+    await fetchAll(own, requests, ctx)
     expect(emu.calls.byOperation()).toEqual({ BatchGetSecretValue: 1, GetSecretValue: 6 })
   })
 
@@ -103,7 +105,8 @@ describe('aws_secrets_manager: fetch', () => {
     emu.putSecret('db', { user: 'app', password: 'two' })
     emu.putSecret('text-blob', new TextEncoder().encode('pem-text'))
     emu.putSecret('raw-blob', new Uint8Array([0xff, 0x00, 0x10]))
-    const [current, previous, byId, text, raw] = await sm.fetch(
+    const [current, previous, byId, text, raw] = await fetchAll(
+      sm,
       [
         req('db', { secret_id: 'db' }),
         req('db', { secret_id: 'db' }, 'AWSPREVIOUS'),
@@ -127,20 +130,20 @@ describe('aws_secrets_manager: fetch', () => {
   it('classifies throttling with Retry-After, 5xx and a closed port as UNAVAILABLE', async () => {
     emu.putSecret('x', 'v')
     emu.faults.add({ kind: 'throttle', calls: [1], retryAfterSeconds: 2 })
-    const [throttled] = await sm.fetch([req('x', { secret_id: 'x' })], ctx)
+    const [throttled] = await fetchAll(sm, [req('x', { secret_id: 'x' })], ctx)
     expect(throttled?.ok === false && throttled.error).toMatchObject({
       code: 'UNAVAILABLE',
       retryAfterMs: 2000,
     })
     emu.faults.add({ kind: 'error', status: 503, times: 1 })
-    const [failed] = await sm.fetch([req('x', { secret_id: 'x' })], ctx)
+    const [failed] = await fetchAll(sm, [req('x', { secret_id: 'x' })], ctx)
     expect(failed?.ok === false && failed.error.code).toBe('UNAVAILABLE')
 
     const down = await startAwsEmulator()
     const url = down.url
     await down.close()
     const offline = provider.create({ clientConfig: { ...emu.clientConfig(), endpoint: url } })
-    const [unreachable] = await offline.fetch([req('x', { secret_id: 'x' })], ctx)
+    const [unreachable] = await fetchAll(offline, [req('x', { secret_id: 'x' })], ctx)
     expect(unreachable?.ok === false && unreachable.error.code).toBe('UNAVAILABLE')
     await offline.dispose?.()
   })
@@ -152,7 +155,7 @@ describe('aws_secrets_manager: fetch', () => {
     const impatient = provider.create({
       clientConfig: { ...emu.clientConfig(), requestHandler: { requestTimeout: 200 } },
     })
-    const [outcome] = await impatient.fetch([req('slow', { secret_id: 'slow' })], ctx)
+    const [outcome] = await fetchAll(impatient, [req('slow', { secret_id: 'slow' })], ctx)
     expect(outcome?.ok === false && outcome.error.code).toBe('UNAVAILABLE')
     expect(outcome?.ok === false && (outcome.error.cause as Error).name).toBe('TimeoutError')
     expect(await impatient.check!(ctx)).toMatchObject({ status: 'ready' })
@@ -175,7 +178,7 @@ describe('aws_secrets_manager: fetch', () => {
       auth: { type: 'static', access_key_id: 'AKIAEXAMPLE', secret_access_key: 'example' },
     }
     expect(secretsManagerConfigSchema.safeParse(config).success).toBe(true)
-    const [outcome] = await own.fetch([req('cfg', config)], ctx)
+    const [outcome] = await fetchAll(own, [req('cfg', config)], ctx)
     expect(outcome?.ok && outcome.secret.value.reveal()).toBe('from-config')
     await own.dispose?.()
   })
@@ -197,7 +200,7 @@ describe('aws_secrets_manager: fetch', () => {
         sts_endpoint: emu.url,
       },
     }
-    const [outcome] = await own.fetch([req('db', config)], ctx)
+    const [outcome] = await fetchAll(own, [req('db', config)], ctx)
     expect(outcome?.ok && outcome.secret.value.reveal()).toBe('as-role')
     expect(emu.calls.records.map((r) => [r.operation, r.detail?.role])).toEqual([
       ['AssumeRole', undefined],
@@ -205,13 +208,14 @@ describe('aws_secrets_manager: fetch', () => {
     ])
     expect([...emu.sessions.values()]).toMatchObject([{ roleArn, sessionName: 'floe-test' }])
     emu.deny({ role: roleArn, resource: 'team/*' })
-    const [denied] = await own.fetch([req('db', config)], ctx)
+    const [denied] = await fetchAll(own, [req('db', config)], ctx)
     expect(denied?.ok === false && denied.error.code).toBe('FORBIDDEN')
     await own.dispose?.()
   })
 
   it('rejects invalid definitions with a CONFIG error naming the field', async () => {
-    const [outcome] = await sm.fetch(
+    const [outcome] = await fetchAll(
+      sm,
       [req('bad', { secret_id: 'x', version_stage: 'A', version_id: 'B'.repeat(36) })],
       ctx,
     )
@@ -291,7 +295,7 @@ describe('aws_secrets_manager: describe, list, put, rotate', () => {
     await expect(
       sm.put!({ secret: 'safe', config: { secret_id: 'safe' }, data: new SecretValue('new') }, ctx),
     ).rejects.toMatchObject({ code: 'UNAVAILABLE' })
-    const [outcome] = await sm.fetch([req('safe', { secret_id: 'safe' })], ctx)
+    const [outcome] = await fetchAll(sm, [req('safe', { secret_id: 'safe' })], ctx)
     expect(outcome?.ok && outcome.secret.value.reveal()).toBe('old')
     expect(emu.secretVersions('safe')?.map((v) => [...v.stages])).toEqual([
       ['AWSCURRENT'],
@@ -347,7 +351,7 @@ describe('aws_secrets_manager: describe, list, put, rotate', () => {
 
   it('never renders values in outcomes or errors', async () => {
     emu.putSecret('canary', 'CANARY-VALUE-123')
-    const [outcome] = await sm.fetch([req('canary', { secret_id: 'canary' })], ctx)
+    const [outcome] = await fetchAll(sm, [req('canary', { secret_id: 'canary' })], ctx)
     expect(JSON.stringify(outcome)).not.toContain('CANARY-VALUE-123')
     expect(inspect(outcome, { depth: 10 })).not.toContain('CANARY-VALUE-123')
   })

@@ -5,7 +5,7 @@ import {
   SecretNotFoundError,
   SecretValue,
   fetchedFromText,
-  type FetchOutcome,
+  type FetchedSecret,
   type FetchRequest,
   type ListOptions,
   type ProviderCheck,
@@ -15,7 +15,6 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
-  mapWithConcurrency,
 } from '@floe/core'
 import type { TokenCredential } from '@azure/identity'
 import { createCredential, isKnownVaultHost } from './auth.js'
@@ -39,7 +38,6 @@ export interface AzureProviderOptions {
   authorityHost?: string
   /** vault URL override for every definition (an emulator standing in for the real vault) */
   vaultUrl?: string
-  concurrency?: number
 }
 
 const STORE = 'azure-key-vault'
@@ -156,7 +154,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
     })
   }
 
-  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchOutcome> {
+  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     let what = `secret "${req.secret}"`
     try {
       const config = parseConfig(req.secret, req.config)
@@ -176,27 +174,16 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
           },
         )
       }
-      return { ok: true, secret: fetched }
+      return fetched
     } catch (error) {
-      return { ok: false, error: classifyAzureError(error, what, req.secret) }
+      throw classifyAzureError(error, what, req.secret)
     }
   }
 
   const provider: SecretProvider = {
     name: PROVIDER_NAME,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: false,
-      versions: true,
-      dynamic: false,
-      batch: false,
-      describe: true,
-    },
-
-    async fetch(requests, ctx) {
-      return mapWithConcurrency(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
-    },
+    capabilities: { versions: true },
+    fetchOne,
 
     /** listPropertiesOfSecretVersions: attributes of every version, never a value */
     async describe(req, ctx): Promise<SecretMetadata> {

@@ -1,4 +1,4 @@
-import { SecretValue, type FetchOutcome } from '@floe/core'
+import { fetchAll, SecretValue, type FetchOutcome } from '@floe/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema, createAzureKeyVaultProvider, provider } from '../src/index.js'
 import { startAzureFixture, testContext, tlsOptions, type AzureFixture } from './helpers.js'
@@ -59,7 +59,8 @@ describe('azure_key_vault provider against the emulator', () => {
   it('fetches latest and by version id; JSON values expose keys', async () => {
     const v1 = fx.emulator.seed({ name: 'db', value: '{"user":"etl","password":"p1"}' })
     const v2 = fx.emulator.seed({ name: 'db', value: '{"user":"etl","password":"p2"}' })
-    const [latest, first] = await make().fetch(
+    const [latest, first] = await fetchAll(
+      make(),
       [
         { secret: 'db', config: cfg('db') },
         { secret: 'db', config: cfg('db', { version: v1 }) },
@@ -79,7 +80,8 @@ describe('azure_key_vault provider against the emulator', () => {
       value: 'expired-value',
       expiresOn: new Date(Date.now() - 3_600_000),
     })
-    const [off, old] = await make().fetch(
+    const [off, old] = await fetchAll(
+      make(),
       [
         { secret: 'off', config: cfg('off') },
         { secret: 'old', config: cfg('old') },
@@ -188,9 +190,10 @@ describe('azure_key_vault provider against the emulator', () => {
       retryAfterSeconds: 7,
     })
     const p = make()
-    const [busy] = await p.fetch([{ secret: 'busy', config: cfg('busy') }], ctx)
+    const [busy] = await fetchAll(p, [{ secret: 'busy', config: cfg('busy') }], ctx)
     expect(failed(busy)).toMatchObject({ code: 'UNAVAILABLE', retryAfterMs: 7000 })
-    const [locked, missing] = await p.fetch(
+    const [locked, missing] = await fetchAll(
+      p,
       [
         { secret: 'locked', config: cfg('locked') },
         { secret: 'missing', config: cfg('missing') },
@@ -206,13 +209,14 @@ describe('azure_key_vault provider against the emulator', () => {
     fx.emulator.seed({ name: 'sp', value: 'via-service-principal' })
     const p = provider.create({ tlsOptions })
     const config = cfg('sp', { auth: fx.auth, authority_host: fx.emulator.url })
-    const [res] = await p.fetch([{ secret: 'sp', config }], ctx)
+    const [res] = await fetchAll(p, [{ secret: 'sp', config }], ctx)
     expect(res?.ok && res.secret.value.reveal()).toBe('via-service-principal')
     expect(fx.emulator.calls.count('Token')).toBe(1)
     expect((await p.check!(ctx, config)).status).toBe('ready')
 
     const wrong = provider.create({ tlsOptions })
-    const [denied] = await wrong.fetch(
+    const [denied] = await fetchAll(
+      wrong,
       [
         {
           secret: 'sp',
@@ -233,7 +237,8 @@ describe('azure_key_vault provider against the emulator', () => {
   it('AZURE_AUTHORITY_HOST from the context env is honoured', async () => {
     fx.emulator.seed({ name: 'envhost', value: 'ok' })
     const p = provider.create({ tlsOptions })
-    const [res] = await p.fetch(
+    const [res] = await fetchAll(
+      p,
       [{ secret: 'envhost', config: cfg('envhost', { auth: fx.auth }) }],
       testContext({ AZURE_AUTHORITY_HOST: fx.emulator.url }),
     )
@@ -241,7 +246,7 @@ describe('azure_key_vault provider against the emulator', () => {
   })
 
   it('rejects a malformed version without calling the vault', async () => {
-    const [bad] = await make().fetch([{ secret: 's', config: cfg('s'), version: '2' }], ctx)
+    const [bad] = await fetchAll(make(), [{ secret: 's', config: cfg('s'), version: '2' }], ctx)
     expect(failed(bad).code).toBe('INVALID')
     expect(fx.emulator.calls.count()).toBe(0)
   })

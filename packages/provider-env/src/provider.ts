@@ -1,10 +1,9 @@
 import {
   fetchedFromMap,
   fetchedFromText,
-  FloeError,
   InvalidSecretError,
   SecretNotFoundError,
-  type FetchOutcome,
+  type FetchedSecret,
   type FetchRequest,
   type ListOptions,
   type ProviderCheck,
@@ -93,54 +92,36 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     )
   }
 
-  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchOutcome> {
-    try {
-      if (req.version !== undefined) {
-        throw new InvalidSecretError(
-          `environment variables have no versions (asked for "${req.version}")`,
-          {
-            provider: PROVIDER,
-            secret: req.secret,
-          },
-        )
-      }
-      const config = parseConfig(req)
-      const lookup = await lookupFor(config, req.secret, ctx)
-      if (config.variable !== undefined) {
-        const value = lookup.get(config.variable)
-        if (value === undefined) throw notSet(req, [config.variable], lookup)
-        return { ok: true, secret: fetchedFromText(value, req.secret) }
-      }
-      const data: Record<string, string> = {}
-      for (const [key, variable] of Object.entries(config.variables!)) {
-        const value = lookup.get(variable)
-        if (value !== undefined) data[key] = value
-      }
-      // partial maps are returned: a missing key then fails precisely at key selection
-      if (Object.keys(data).length === 0)
-        throw notSet(req, Object.values(config.variables!), lookup)
-      return { ok: true, secret: fetchedFromMap(data, req.secret) }
-    } catch (error) {
-      if (error instanceof FloeError) return { ok: false, error }
-      throw error
+  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
+    if (req.version !== undefined) {
+      throw new InvalidSecretError(
+        `environment variables have no versions (asked for "${req.version}")`,
+        {
+          provider: PROVIDER,
+          secret: req.secret,
+        },
+      )
     }
+    const config = parseConfig(req)
+    const lookup = await lookupFor(config, req.secret, ctx)
+    if (config.variable !== undefined) {
+      const value = lookup.get(config.variable)
+      if (value === undefined) throw notSet(req, [config.variable], lookup)
+      return fetchedFromText(value, req.secret)
+    }
+    const data: Record<string, string> = {}
+    for (const [key, variable] of Object.entries(config.variables!)) {
+      const value = lookup.get(variable)
+      if (value !== undefined) data[key] = value
+    }
+    // partial maps are returned: a missing key then fails precisely at key selection
+    if (Object.keys(data).length === 0) throw notSet(req, Object.values(config.variables!), lookup)
+    return fetchedFromMap(data, req.secret)
   }
 
   return {
     name: PROVIDER,
-    capabilities: {
-      list: true,
-      write: false,
-      rotate: false,
-      versions: false,
-      dynamic: false,
-      batch: true,
-      describe: true,
-    },
-
-    async fetch(requests, ctx) {
-      return Promise.all(requests.map((req) => fetchOne(req, ctx)))
-    },
+    fetchOne,
 
     async describe(req, ctx): Promise<SecretMetadata> {
       const config = parseConfig(req)

@@ -2,7 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { selectKey, type FetchOutcome, type Logger, type ProviderContext } from '@floe/core'
+import {
+  fetchAll,
+  selectKey,
+  type FetchOutcome,
+  type Logger,
+  type ProviderContext,
+} from '@floe/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEnvProvider, envConfigSchema, provider } from '../src/index.js'
 
@@ -30,7 +36,8 @@ describe('env provider', () => {
   it('reads one variable, and tells empty from unset', async () => {
     const p = provider.create()
     const env = { DATABASE_PASSWORD: 'pw-1', EMPTY: '' }
-    const out = await p.fetch(
+    const out = await fetchAll(
+      p,
       [
         { secret: 'db', config: { variable: 'DATABASE_PASSWORD' } },
         { secret: 'empty', config: { variable: 'EMPTY' } },
@@ -47,7 +54,8 @@ describe('env provider', () => {
   it('builds a key/value secret from a `variables` map (seed 002 kafka_credentials)', async () => {
     const p = provider.create()
     const config = { variables: { username: 'KAFKA_USERNAME', password: 'KAFKA_PASSWORD' } }
-    const [outcome] = await p.fetch(
+    const [outcome] = await fetchAll(
+      p,
       [{ secret: 'kafka_credentials', config }],
       ctx({ KAFKA_USERNAME: 'svc-kafka', KAFKA_PASSWORD: 'kafka-pw' }),
     )
@@ -61,7 +69,11 @@ describe('env provider', () => {
   it('returns the keys that are set; a missing key fails at key selection, naming the keys', async () => {
     const p = provider.create()
     const config = { variables: { username: 'KAFKA_USERNAME', password: 'KAFKA_PASSWORD' } }
-    const [outcome] = await p.fetch([{ secret: 'kafka', config }], ctx({ KAFKA_USERNAME: 'svc' }))
+    const [outcome] = await fetchAll(
+      p,
+      [{ secret: 'kafka', config }],
+      ctx({ KAFKA_USERNAME: 'svc' }),
+    )
     if (!outcome?.ok) throw new Error('expected ok')
     expect(() => selectKey(outcome.secret, 'kafka', 'password')).toThrow(
       'secret "kafka" has no key "password" (keys: username)',
@@ -73,7 +85,7 @@ describe('env provider', () => {
       keys: ['username'],
       type: 'env',
     })
-    const [none] = await p.fetch([{ secret: 'kafka', config }], ctx({}))
+    const [none] = await fetchAll(p, [{ secret: 'kafka', config }], ctx({}))
     expect(code(none)).toBe('NOT_FOUND')
     expect(!none!.ok && none!.error.message).toContain('KAFKA_USERNAME, KAFKA_PASSWORD are not set')
   })
@@ -85,7 +97,8 @@ describe('env provider', () => {
     )
     const p = provider.create()
     const env = { MONGO_URI: 'mongodb://env-host:27017/db' }
-    const out = await p.fetch(
+    const out = await fetchAll(
+      p,
       [
         { secret: 'mongo', config: { variable: 'MONGO_URI', env_file: '.env' } },
         { secret: 'mongo', config: { variable: 'MONGO_URI', env_file: '.env', override: true } },
@@ -103,14 +116,15 @@ describe('env provider', () => {
     await writeFile(join(dir, 'local.env'), 'TOKEN=local\n')
     const p = provider.create()
     const config = { variable: 'TOKEN', env_files: ['base.env', 'local.env'] }
-    expect(value((await p.fetch([{ secret: 't', config }], ctx()))[0])).toBe('local')
+    expect(value((await fetchAll(p, [{ secret: 't', config }], ctx()))[0])).toBe('local')
     await writeFile(join(dir, 'local.env'), 'TOKEN=changed-value\n')
-    expect(value((await p.fetch([{ secret: 't', config }], ctx()))[0])).toBe('changed-value')
+    expect(value((await fetchAll(p, [{ secret: 't', config }], ctx()))[0])).toBe('changed-value')
   })
 
   it('names a missing env file in the NOT_FOUND hint', async () => {
     const p = provider.create()
-    const [outcome] = await p.fetch(
+    const [outcome] = await fetchAll(
+      p,
       [{ secret: 'x', config: { variable: 'X', env_file: '.env.local' } }],
       ctx(),
     )
@@ -121,9 +135,11 @@ describe('env provider', () => {
   })
 
   it('rejects a version request: environment variables have no versions', async () => {
-    const [outcome] = await provider
-      .create()
-      .fetch([{ secret: 'x', config: { variable: 'X' }, version: '2' }], ctx({ X: 'v' }))
+    const [outcome] = await fetchAll(
+      provider.create(),
+      [{ secret: 'x', config: { variable: 'X' }, version: '2' }],
+      ctx({ X: 'v' }),
+    )
     expect(code(outcome)).toBe('INVALID')
   })
 
@@ -131,7 +147,9 @@ describe('env provider', () => {
     const p = createEnvProvider({ env: { X: 'from-option' } })
     expect(
       value(
-        (await p.fetch([{ secret: 'x', config: { variable: 'X' } }], ctx({ X: 'from-ctx' })))[0],
+        (
+          await fetchAll(p, [{ secret: 'x', config: { variable: 'X' } }], ctx({ X: 'from-ctx' }))
+        )[0],
       ),
     ).toBe('from-option')
   })
@@ -165,7 +183,8 @@ describe('env provider', () => {
   })
 
   it('reports an invalid definition as INVALID without throwing the batch', async () => {
-    const out = await provider.create().fetch(
+    const out = await fetchAll(
+      provider.create(),
       [
         { secret: 'bad', config: { variable: 'A', variables: { a: 'A' } } },
         { secret: 'good', config: { variable: 'A' } },

@@ -9,7 +9,6 @@ import {
   SecretNotFoundError,
   SecretValue,
   type FetchedSecret,
-  type FetchOutcome,
   type FetchRequest,
   type ListOptions,
   type ProviderContext,
@@ -266,7 +265,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
     return { config, item: await interpret(req.secret, config, loaded) }
   }
 
-  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchOutcome> {
+  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     try {
       const { config, item } = await read(req, ctx)
       if (req.version !== undefined && req.version !== item.version) {
@@ -275,10 +274,10 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
           { provider: PROVIDER, secret: req.secret },
         )
       }
-      return { ok: true, secret: toFetched(req.secret, config, item) }
+      return toFetched(req.secret, config, item)
     } catch (error) {
-      if (error instanceof FloeError) return { ok: false, error }
-      return { ok: false, error: fsError(error, String(req.config.path), req.secret) }
+      if (error instanceof FloeError) throw error
+      throw fsError(error, String(req.config.path), req.secret)
     }
   }
 
@@ -383,19 +382,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
 
   return {
     name: PROVIDER,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: false,
-      versions: false,
-      dynamic: false,
-      batch: true,
-      describe: true,
-    },
-
-    async fetch(requests, ctx) {
-      return Promise.all(requests.map((req) => fetchOne(req, ctx)))
-    },
+    fetchOne,
 
     async describe(req, ctx): Promise<SecretMetadata> {
       const { config, item } = await read(req, ctx)

@@ -12,7 +12,13 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { SecretValue, type FetchOutcome, type Logger, type ProviderContext } from '@floe/core'
+import {
+  fetchAll,
+  SecretValue,
+  type FetchOutcome,
+  type Logger,
+  type ProviderContext,
+} from '@floe/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fileConfigSchema, inferFormat, provider } from '../src/index.js'
 
@@ -33,7 +39,8 @@ async function fetch1(
   env?: NodeJS.ProcessEnv,
   version?: string,
 ): Promise<FetchOutcome> {
-  const [outcome] = await p.fetch(
+  const [outcome] = await fetchAll(
+    p,
     [{ secret: 's', config, ...(version ? { version } : {}) }],
     ctx(env),
   )

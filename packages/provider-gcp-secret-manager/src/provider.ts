@@ -5,7 +5,7 @@ import {
   SecretNotFoundError,
   SecretValue,
   fetchedFromText,
-  type FetchOutcome,
+  type FetchedSecret,
   type FetchRequest,
   type ListOptions,
   type ProviderCheck,
@@ -15,7 +15,6 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
-  mapWithConcurrency,
 } from '@floe/core'
 import { connectionPlan } from './auth.js'
 import { GcpSecretManagerClient, createSdkClient, type SdkClient } from './client.js'
@@ -35,8 +34,6 @@ export interface GcpProviderOptions {
   headers?: Record<string, string>
   /** endpoint override for every definition, e.g. http://127.0.0.1:PORT (floe-sandbox) */
   endpoint?: string
-  /** in-flight calls per fetch batch (the resolver also caps per provider) */
-  concurrency?: number
 }
 
 const STORE = 'gcp-secret-manager'
@@ -91,7 +88,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
     return client
   }
 
-  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchOutcome> {
+  async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     try {
       const config = parseConfig(req.secret, req.config)
       const version = requestedVersion(req, config)
@@ -118,27 +115,16 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
           { provider: PROVIDER_NAME, secret: req.secret },
         )
       }
-      return { ok: true, secret: fetched }
+      return fetched
     } catch (error) {
-      return { ok: false, error: classifyGcpError(error, `secret "${req.secret}"`, req.secret) }
+      throw classifyGcpError(error, `secret "${req.secret}"`, req.secret)
     }
   }
 
   const provider: SecretProvider = {
     name: PROVIDER_NAME,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: false,
-      versions: true,
-      dynamic: false,
-      batch: false,
-      describe: true,
-    },
-
-    async fetch(requests, ctx) {
-      return mapWithConcurrency(requests, options.concurrency ?? 8, (req) => fetchOne(req, ctx))
-    },
+    capabilities: { versions: true },
+    fetchOne,
 
     /** getSecret + listSecretVersions: metadata and version states, never AccessSecretVersion */
     async describe(req, ctx): Promise<SecretMetadata> {

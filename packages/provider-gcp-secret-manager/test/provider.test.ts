@@ -1,4 +1,4 @@
-import { SecretValue, isFloeError, type FetchOutcome } from '@floe/core'
+import { fetchAll, SecretValue, isFloeError, type FetchOutcome } from '@floe/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema, createGcpSecretManagerProvider, crc32c, provider } from '../src/index.js'
 import { BEARER, PROJECT, startGcpFixture, testContext, type GcpFixture } from './helpers.js'
@@ -66,7 +66,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
       versions: ['{"user":"etl","password":"p1"}', '{"user":"etl","password":"p2"}'],
     })
     const p = make()
-    const [latest, first] = await p.fetch(
+    const [latest, first] = await fetchAll(
+      p,
       [
         { secret: 'wh', config: cfg('wh') },
         { secret: 'wh', config: cfg('wh'), version: '1' },
@@ -87,7 +88,7 @@ describe('gcp_secret_manager provider against the emulator', () => {
       versions: [{ data: 'hunter2', crc32c: crc32c(Buffer.from('other')) }],
     })
     const error = failed(
-      (await make().fetch([{ secret: 'corrupt', config: cfg('corrupt') }], ctx))[0],
+      (await fetchAll(make(), [{ secret: 'corrupt', config: cfg('corrupt') }], ctx))[0],
     )
     expect(error.code).toBe('INVALID')
     expect(error.message).toContain('CRC32C')
@@ -100,7 +101,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
       secret: 'old',
       versions: ['a', { data: 'b', state: 'DISABLED' }, { data: '', state: 'DESTROYED' }],
     })
-    const [latest, disabled] = await make().fetch(
+    const [latest, disabled] = await fetchAll(
+      make(),
       [
         { secret: 'old', config: cfg('old') },
         { secret: 'old', config: cfg('old', { version: 2 }) },
@@ -119,7 +121,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
     fx.emulator.deny('locked')
     fx.emulator.faults.add({ operation: 'AccessSecretVersion', kind: 'throttle', calls: [3] })
     const p = make()
-    const outcomes = await p.fetch(
+    const outcomes = await fetchAll(
+      p,
       [
         { secret: 'missing', config: cfg('missing') },
         { secret: 'locked', config: cfg('locked') },
@@ -127,12 +130,12 @@ describe('gcp_secret_manager provider against the emulator', () => {
       ctx,
     )
     expect(outcomes.map((o) => failed(o).code)).toEqual(['NOT_FOUND', 'FORBIDDEN'])
-    const throttled = failed((await p.fetch([{ secret: 'ok', config: cfg('ok') }], ctx))[0])
+    const throttled = failed((await fetchAll(p, [{ secret: 'ok', config: cfg('ok') }], ctx))[0])
     expect(throttled.code).toBe('UNAVAILABLE')
     expect(throttled.transient).toBe(true)
     const noAuth = createGcpSecretManagerProvider({ client: fx.sdk })
     const unauthenticated = failed(
-      (await noAuth.fetch([{ secret: 'ok', config: cfg('ok') }], ctx))[0],
+      (await fetchAll(noAuth, [{ secret: 'ok', config: cfg('ok') }], ctx))[0],
     )
     expect(unauthenticated.code).toBe('FORBIDDEN')
     expect(unauthenticated.hint).toContain('Application Default Credentials')
@@ -190,7 +193,7 @@ describe('gcp_secret_manager provider against the emulator', () => {
     expect(rotated).toEqual({ version: '2', previousVersion: '1', created: false })
     expect(fx.emulator.versionState(`projects/${PROJECT}/secrets/new`, 1)).toBe('DISABLED')
     // the emulator verified the CRC32C the provider sent with the payload
-    const [read] = await p.fetch([{ secret: 'new', config: cfg('new') }], ctx)
+    const [read] = await fetchAll(p, [{ secret: 'new', config: cfg('new') }], ctx)
     expect(read?.ok && read.secret.value.reveal()).toBe('two')
   })
 
@@ -211,7 +214,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
       location: 'europe-west1',
       versions: ['regional'],
     })
-    const [res] = await make().fetch(
+    const [res] = await fetchAll(
+      make(),
       [{ secret: 'eu', config: cfg('eu', { location: 'europe-west1' }) }],
       ctx,
     )
@@ -224,7 +228,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
   it('builds its own client from an http:// endpoint (emulator bearer) and closes it on dispose', async () => {
     fx.emulator.seed({ project: PROJECT, secret: 'own', versions: ['via-endpoint'] })
     const p = provider.create()
-    const [res] = await p.fetch(
+    const [res] = await fetchAll(
+      p,
       [{ secret: 'own', config: cfg('own', { endpoint: fx.emulator.url }) }],
       ctx,
     )
@@ -235,7 +240,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
   })
 
   it('rejects an invalid version and configuration without calling the service', async () => {
-    const [bad, badConfig] = await make().fetch(
+    const [bad, badConfig] = await fetchAll(
+      make(),
       [
         { secret: 's', config: cfg('s'), version: 'AWSCURRENT' },
         { secret: 't', config: { project: PROJECT } },
@@ -251,7 +257,8 @@ describe('gcp_secret_manager provider against the emulator', () => {
     const p = provider.create()
     const error = failed(
       (
-        await p.fetch(
+        await fetchAll(
+          p,
           [
             {
               secret: 's',

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  type FloeError,
   InvalidSecretError,
   SecretNotFoundError,
   SecretValue,
@@ -111,44 +112,46 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     return { value: new SecretValue(text, request.secret), keys, ...(version ? { version } : {}) }
   }
 
+  /** One definition's read; `reads` lets definitions of the same Secret share one GET. */
+  async function readOne(
+    request: FetchRequest,
+    ctx: ProviderContext,
+    reads: Map<string, Promise<V1Secret>>,
+  ): Promise<FetchedSecret> {
+    let target: SecretTarget | undefined
+    try {
+      const client = await clientFor(request.config, ctx)
+      target = targetOf(request, client)
+      const id = `${client.server}|${target.namespace}/${target.name}`
+      let read = reads.get(id)
+      if (!read) {
+        read = client.readSecret(target.namespace, target.name)
+        reads.set(id, read)
+      }
+      return fetched(request, target, await read)
+    } catch (error) {
+      const where = target
+        ? `Secret ${target.namespace}/${target.name}`
+        : `secret "${request.secret}"`
+      throw toFloeError(error, `read ${where}`, { secret: request.secret })
+    }
+  }
+
   const provider: SecretProvider = {
     name: PROVIDER,
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: false,
-      versions: false,
-      dynamic: false,
-      batch: false,
-      describe: true,
-    },
 
-    async fetch(requests, ctx) {
-      // one GET per distinct Secret, however many definitions read it
+    fetchOne: (request, ctx) => readOne(request, ctx, new Map()),
+
+    // one GET per distinct Secret, however many definitions of the batch read it
+    async fetchMany(requests, ctx) {
       const reads = new Map<string, Promise<V1Secret>>()
       return Promise.all(
-        requests.map(async (request): Promise<FetchOutcome> => {
-          let target: SecretTarget | undefined
-          try {
-            const client = await clientFor(request.config, ctx)
-            target = targetOf(request, client)
-            const id = `${client.server}|${target.namespace}/${target.name}`
-            let read = reads.get(id)
-            if (!read) {
-              read = client.readSecret(target.namespace, target.name)
-              reads.set(id, read)
-            }
-            return { ok: true, secret: fetched(request, target, await read) }
-          } catch (error) {
-            const where = target
-              ? `Secret ${target.namespace}/${target.name}`
-              : `secret "${request.secret}"`
-            return {
-              ok: false,
-              error: toFloeError(error, `read ${where}`, { secret: request.secret }),
-            }
-          }
-        }),
+        requests.map((request) =>
+          readOne(request, ctx, reads).then(
+            (secret): FetchOutcome => ({ ok: true, secret }),
+            (error: FloeError): FetchOutcome => ({ ok: false, error }),
+          ),
+        ),
       )
     },
 

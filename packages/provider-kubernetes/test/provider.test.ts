@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { FloeError, SecretValue } from '@floe/core'
+import { fetchAll, FloeError, SecretValue } from '@floe/core'
 import { startEsoController, startKubernetesEmulator, type KubernetesEmulator } from '@floe/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -44,7 +44,8 @@ describe('configuration', () => {
       ],
     })
     const provider = createKubernetesProvider()
-    const [outcome] = await provider.fetch(
+    const [outcome] = await fetchAll(
+      provider,
       [{ secret: 'redis_password', config: { secret_name: 'redis-credentials', key: 'password' } }],
       recordingContext({ KUBECONFIG: file }),
     )
@@ -63,14 +64,16 @@ describe('configuration', () => {
     kube.seed({ secrets: [{ namespace: 'other', name: 'api', stringData: { token: 't' } }] })
     const provider = createKubernetesProvider()
     const config = { secret_name: 'api', kubeconfig: file, context: 'prod', server: kube.url }
-    const [outcome] = await provider.fetch([{ secret: 'api', config }], ctx)
+    const [outcome] = await fetchAll(provider, [{ secret: 'api', config }], ctx)
     expect(outcome?.ok && outcome.secret.value.reveal()).toBe('t')
-    const [wrongContext] = await provider.fetch(
+    const [wrongContext] = await fetchAll(
+      provider,
       [{ secret: 'api', config: { ...config, context: 'nope' } }],
       ctx,
     )
     expect(!wrongContext?.ok && wrongContext.error.code).toBe('CONFIG')
-    const [none] = await provider.fetch(
+    const [none] = await fetchAll(
+      provider,
       [{ secret: 'api', config: {} }],
       recordingContext({ HOME: dir, KUBECONFIG: join(dir, 'absent') }),
     )
@@ -102,7 +105,8 @@ describe('reading', () => {
     })
     const provider = createKubernetesProvider({ kubeConfig: kubeConfigFor(kube) })
     const before = kube.calls.count('get secrets')
-    const outcomes = await provider.fetch(
+    const outcomes = await fetchAll(
+      provider,
       [
         {
           secret: 'user',
@@ -140,7 +144,8 @@ describe('reading', () => {
     const config = { namespace: 'floe-jobs', secret_name: 'db' }
     const wrongToken = kubeConfigFor(kube)
     wrongToken.users = [{ name: 'floe', token: 'wrong' }]
-    const [unauthorized] = await createKubernetesProvider({ kubeConfig: wrongToken }).fetch(
+    const [unauthorized] = await fetchAll(
+      createKubernetesProvider({ kubeConfig: wrongToken }),
       [{ secret: 'db', config }],
       ctx,
     )
@@ -148,20 +153,21 @@ describe('reading', () => {
 
     const provider = createKubernetesProvider({ kubeConfig: kubeConfigFor(kube) })
     kube.deny({ verb: 'get', resource: 'secrets', name: 'db' })
-    const [denied] = await provider.fetch([{ secret: 'db', config }], ctx)
+    const [denied] = await fetchAll(provider, [{ secret: 'db', config }], ctx)
     expect(!denied?.ok && denied.error.code).toBe('FORBIDDEN')
     expect(!denied?.ok && denied.error.message).toContain('cannot get resource "secrets"')
     kube.clearDenials()
 
     kube.faults.add({ operation: 'get secrets', kind: 'throttle', retryAfterSeconds: 3, times: 1 })
-    const [throttled] = await provider.fetch([{ secret: 'db', config }], ctx)
+    const [throttled] = await fetchAll(provider, [{ secret: 'db', config }], ctx)
     expect(!throttled?.ok && throttled.error.code).toBe('UNAVAILABLE')
     expect(!throttled?.ok && throttled.error.retryAfterMs).toBe(3000)
 
     const url = kube.url
     await kube.close()
     const gone = kubeConfigFor({ url, token: 't' } as KubernetesEmulator)
-    const [unreachable] = await createKubernetesProvider({ kubeConfig: gone }).fetch(
+    const [unreachable] = await fetchAll(
+      createKubernetesProvider({ kubeConfig: gone }),
       [{ secret: 'db', config }],
       ctx,
     )

@@ -9,12 +9,11 @@ import {
   SecretValue,
   UnsupportedError,
   fetchedFromMap,
-  type FetchOutcome,
   type FetchRequest,
   type FetchedSecret,
   type LeaseInfo,
   type ListOptions,
-  type ProviderCapabilities,
+  type DeclaredCapabilities,
   type ProviderCheck,
   type ProviderContext,
   type PutRequest,
@@ -78,16 +77,8 @@ const MAX_LISTED = 10_000
 
 export class VaultProvider implements SecretProvider {
   readonly name = PROVIDER
-  readonly capabilities: ProviderCapabilities = {
-    list: true,
-    write: true,
-    rotate: false,
-    versions: true,
-    dynamic: true,
-    // one KV path per HTTP call: Vault has no batch read
-    batch: false,
-    describe: true,
-  }
+  // no fetchMany: one KV path per HTTP call, Vault has no batch read
+  readonly capabilities: DeclaredCapabilities = { versions: true, dynamic: true }
 
   private readonly connections = new Map<string, Promise<VaultConnection>>()
   private readonly clients = new Map<string, Promise<NodeVaultClient>>()
@@ -189,25 +180,15 @@ export class VaultProvider implements SecretProvider {
 
   // ───────────── fetch ─────────────
 
-  async fetch(requests: readonly FetchRequest[], ctx: ProviderContext): Promise<FetchOutcome[]> {
-    return Promise.all(
-      requests.map(async (request): Promise<FetchOutcome> => {
-        try {
-          return { ok: true, secret: await this.fetchOne(request, ctx) }
-        } catch (error) {
-          return {
-            ok: false,
-            error: vaultError(error, {
-              secret: request.secret,
-              action: `read secret "${request.secret}"`,
-            }),
-          }
-        }
-      }),
-    )
+  async fetchOne(request: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
+    try {
+      return await this.read(request, ctx)
+    } catch (error) {
+      throw vaultError(error, { secret: request.secret, action: `read secret "${request.secret}"` })
+    }
   }
 
-  private async fetchOne(request: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
+  private async read(request: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     const config = this.parse(request)
     const target = this.target(config, request.secret)
     const version =

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { SecretValue, isFloeError, type FetchOutcome, type FetchedSecret } from '@floe/core'
+import {
+  fetchAll,
+  SecretValue,
+  isFloeError,
+  type FetchOutcome,
+  type FetchedSecret,
+} from '@floe/core'
 import { startVaultEmulator, testCertificate } from '@floe/testkit'
 import { provider, type VaultProvider } from '../src/index.js'
 import { context, recordingLogger, startFixture, type Fixture } from './helpers.js'
@@ -67,7 +73,8 @@ describe('KV reads', () => {
       port: 9092,
     })
     const vault = create({ token: fixture.vault.rootToken })
-    const [all, oneKey, declared, v1] = await vault.fetch(
+    const [all, oneKey, declared, v1] = await fetchAll(
+      vault,
       [
         { secret: 'kafka', config: { path: 'secret/data/production/kafka' } },
         {
@@ -92,7 +99,8 @@ describe('KV reads', () => {
 
   it('reports a declared key the secret lacks as NOT_FOUND naming only key names', async () => {
     const vault = create({ token: fixture.vault.rootToken })
-    const [outcome] = await vault.fetch(
+    const [outcome] = await fetchAll(
+      vault,
       [
         {
           secret: 'kafka',
@@ -117,7 +125,8 @@ describe('KV reads', () => {
       { namespace: 'credit-card' },
     )
     const vault = create({ token: fixture.vault.rootToken })
-    const outcomes = await vault.fetch(
+    const outcomes = await fetchAll(
+      vault,
       [
         { secret: 'v1', config: { path: 'kv/team/app' } },
         { secret: 'custom', config: { path: 'app', mount: 'team/secrets' } },
@@ -139,12 +148,14 @@ describe('KV reads', () => {
 
   it('rejects versions on KV v1 and malformed versions without calling Vault', async () => {
     const vault = create({ token: fixture.vault.rootToken })
-    await vault.fetch(
+    await fetchAll(
+      vault,
       [{ secret: 'warm', config: { path: 'secret/data/production/kafka' } }],
       context(),
     )
     const before = fixture.vault.calls.count('kv.read')
-    const [v1, bad] = await vault.fetch(
+    const [v1, bad] = await fetchAll(
+      vault,
       [
         { secret: 'v1', config: { path: 'kv/team/app' }, version: '2' },
         { secret: 'bad', config: { path: 'secret/data/production/kafka' }, version: 'latest' },
@@ -161,7 +172,8 @@ describe('error classification', () => {
   it('never masks 403 as not found, whether or not the path exists', async () => {
     fixture.vault.writeKv('secret/staging/kafka', { username: 'staging-user' })
     const vault = create({ auth: approle })
-    const outcomes = await vault.fetch(
+    const outcomes = await fetchAll(
+      vault,
       [
         { secret: 'staging', config: { path: 'secret/data/staging/kafka' } },
         { secret: 'absent', config: { path: 'secret/data/staging/absent' } },
@@ -183,7 +195,8 @@ describe('error classification', () => {
 
   it('reports a rejected login as FORBIDDEN, never NOT_FOUND', async () => {
     const vault = create({ auth: { method: 'approle', role_id: 'etl-role', secret_id: 'wrong' } })
-    const [outcome] = await vault.fetch(
+    const [outcome] = await fetchAll(
+      vault,
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka' } }],
       context(),
     )
@@ -194,7 +207,8 @@ describe('error classification', () => {
   it('classifies refused connections, sealed Vault and throttling as UNAVAILABLE', async () => {
     const refused = provider.create({ address: 'http://127.0.0.1:1', token: 'x', timeoutMs: 2000 })
     instances.push(refused as VaultProvider)
-    const [down] = await refused.fetch(
+    const [down] = await fetchAll(
+      refused,
       [{ secret: 'a', config: { path: 'secret/data/a' } }],
       context(),
     )
@@ -202,16 +216,17 @@ describe('error classification', () => {
     expect(failed(down).transient).toBe(true)
 
     const vault = create({ token: fixture.vault.rootToken })
-    await vault.fetch(
+    await fetchAll(
+      vault,
       [{ secret: 'warm', config: { path: 'secret/data/production/kafka' } }],
       context(),
     )
     fixture.vault.faults.add({ operation: 'kv.read', kind: 'error', status: 503, times: 1 })
     fixture.vault.faults.add({ operation: 'kv.read', kind: 'throttle', times: 1 })
     const req = { secret: 'kafka', config: { path: 'secret/data/production/kafka' } }
-    expect(failed((await vault.fetch([req], context()))[0]).code).toBe('UNAVAILABLE')
-    expect(failed((await vault.fetch([req], context()))[0]).code).toBe('UNAVAILABLE')
-    expect(found((await vault.fetch([req], context()))[0]).keys?.username?.reveal()).toBe(
+    expect(failed((await fetchAll(vault, [req], context()))[0]).code).toBe('UNAVAILABLE')
+    expect(failed((await fetchAll(vault, [req], context()))[0]).code).toBe('UNAVAILABLE')
+    expect(found((await fetchAll(vault, [req], context()))[0]).keys?.username?.reveal()).toBe(
       'kafka-user',
     )
   })
@@ -321,7 +336,8 @@ describe('authentication', () => {
     const vault = create()
     const ctx = context({ VAULT_ROLE_ID: 'etl-role', VAULT_SECRET_ID: 'etl-secret' })
     const group = { path: 'secret/data/production/kafka', auth: { method: 'approle' } }
-    const outcomes = await vault.fetch(
+    const outcomes = await fetchAll(
+      vault,
       [
         { secret: 'kafka_username', config: { ...group, key: 'username' } },
         { secret: 'kafka_password', config: { ...group, key: 'password' } },
@@ -332,7 +348,8 @@ describe('authentication', () => {
     expect(found(outcomes[1]).value.reveal()).toBe('kafka-pass')
     expect(fixture.vault.logins()).toEqual({ approle: 1 })
 
-    const fromFiles = await vault.fetch(
+    const fromFiles = await fetchAll(
+      vault,
       [
         {
           secret: 'k',
@@ -358,12 +375,14 @@ describe('authentication', () => {
       mount_path: 'k8s-prod',
       jwt_path: jwt,
     }
-    const [ok] = await vault.fetch(
+    const [ok] = await fetchAll(
+      vault,
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka', auth } }],
       context(),
     )
     expect(found(ok).keys?.username?.reveal()).toBe('kafka-user')
-    const [denied] = await vault.fetch(
+    const [denied] = await fetchAll(
+      vault,
       [
         {
           secret: 'kafka',
@@ -373,7 +392,8 @@ describe('authentication', () => {
       context(),
     )
     expect(failed(denied).code).toBe('FORBIDDEN')
-    const [noFile] = await vault.fetch(
+    const [noFile] = await fetchAll(
+      vault,
       [
         {
           secret: 'kafka',
@@ -392,13 +412,15 @@ describe('authentication', () => {
     const vault = create()
     const auth = { method: 'aws', role: 'batch', header_value: 'vault.example.com' }
     const env = { AWS_ACCESS_KEY_ID: 'AKIAFLOE', AWS_SECRET_ACCESS_KEY: 'not-a-real-key' }
-    const [ok] = await vault.fetch(
+    const [ok] = await fetchAll(
+      vault,
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka', auth } }],
       context(env),
     )
     expect(found(ok).keys?.username?.reveal()).toBe('kafka-user')
     expect(fixture.vault.logins()).toEqual({ aws: 1 })
-    const [wrongKey] = await create().fetch(
+    const [wrongKey] = await fetchAll(
+      create(),
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka', auth } }],
       context({ ...env, AWS_ACCESS_KEY_ID: 'AKIAOTHER' }),
     )
@@ -409,7 +431,8 @@ describe('authentication', () => {
     const token = fixture.vault.createToken({ policies: ['prod'] })
     const tokenFile = await fixture.file('vault-token', `${token}\n`)
     const vault = create()
-    const [fromFile] = await vault.fetch(
+    const [fromFile] = await fetchAll(
+      vault,
       [
         {
           secret: 'k',
@@ -422,12 +445,14 @@ describe('authentication', () => {
       context(),
     )
     expect(found(fromFile).keys?.username?.reveal()).toBe('kafka-user')
-    const [fromEnv] = await create().fetch(
+    const [fromEnv] = await fetchAll(
+      create(),
       [{ secret: 'k', config: { path: 'secret/data/production/kafka' } }],
       context({ VAULT_TOKEN: token, HOME: fixture.dir }),
     )
     expect(found(fromEnv).keys?.username?.reveal()).toBe('kafka-user')
-    const [none] = await create().fetch(
+    const [none] = await fetchAll(
+      create(),
       [{ secret: 'k', config: { path: 'secret/data/production/kafka' } }],
       context({ HOME: fixture.dir }),
     )
@@ -437,11 +462,11 @@ describe('authentication', () => {
   it('an expired token triggers one re-login and the call is retried', async () => {
     const vault = create({ auth: approle })
     const req = { secret: 'kafka', config: { path: 'secret/data/production/kafka' } }
-    found((await vault.fetch([req], context()))[0])
+    found((await fetchAll(vault, [req], context()))[0])
     expect(fixture.vault.logins()).toEqual({ approle: 1 })
     // the server forgets the token behind the client's back
     expect(fixture.vault.expireTokens()).toBe(1)
-    const [after] = await vault.fetch([req], context())
+    const [after] = await fetchAll(vault, [req], context())
     expect(found(after).keys?.username?.reveal()).toBe('kafka-user')
     expect(fixture.vault.logins()).toEqual({ approle: 2 })
   })
@@ -455,7 +480,8 @@ describe('authentication', () => {
       tokenMaxTtlSeconds: 2,
     })
     const vault = create({ auth: { method: 'approle', role_id: 'short-role', secret_id: 's' } })
-    await vault.fetch(
+    await fetchAll(
+      vault,
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka' } }],
       context(),
     )
@@ -470,7 +496,8 @@ describe('authentication', () => {
       timeout: 8000,
       interval: 100,
     })
-    const [still] = await vault.fetch(
+    const [still] = await fetchAll(
+      vault,
       [{ secret: 'kafka', config: { path: 'secret/data/production/kafka' } }],
       context(),
     )
@@ -482,7 +509,8 @@ describe('dynamic secrets', () => {
   it('returns the lease, renews and revokes it through the issuing connection', async () => {
     const vault = create({ auth: approle })
     const ctx = context()
-    const [outcome] = await vault.fetch(
+    const [outcome] = await fetchAll(
+      vault,
       [{ secret: 'mongo', config: { path: 'database/creds/mongo-readonly' } }],
       ctx,
     )
@@ -509,7 +537,8 @@ describe('dynamic secrets', () => {
 
   it('revokes every lease still held when disposed', async () => {
     const vault = create({ auth: approle })
-    const outcomes = await vault.fetch(
+    const outcomes = await fetchAll(
+      vault,
       [
         { secret: 'a', config: { path: 'database/creds/mongo-readonly' } },
         { secret: 'b', config: { path: 'database/creds/mongo-readonly' } },
@@ -615,11 +644,11 @@ describe('TLS', () => {
       })
       const trusted = provider.create({ token: tls.rootToken }) as VaultProvider
       instances.push(trusted)
-      const [ok] = await trusted.fetch([request({ ca_cert: ca })], context())
+      const [ok] = await fetchAll(trusted, [request({ ca_cert: ca })], context())
       expect(found(ok).keys?.a?.reveal()).toBe('1')
-      const [untrusted] = await trusted.fetch([request({})], context())
+      const [untrusted] = await fetchAll(trusted, [request({})], context())
       expect(failed(untrusted).code).toBe('CONFIG')
-      const [skipped] = await trusted.fetch([request({ tls_skip_verify: true })], context())
+      const [skipped] = await fetchAll(trusted, [request({ tls_skip_verify: true })], context())
       expect(found(skipped).keys?.a?.reveal()).toBe('1')
     } finally {
       await tls.close()
@@ -633,17 +662,18 @@ describe('no secrets in errors or logs', () => {
     const ctx = { ...context(), logger }
     const vault = create({ auth: approle })
     const req = { secret: 'kafka', config: { path: 'secret/data/production/kafka' } }
-    await vault.fetch([req], ctx)
+    await fetchAll(vault, [req], ctx)
     fixture.vault.expireTokens()
-    await vault.fetch([req], ctx) // re-login path logs
-    const denied = await vault.fetch(
+    await fetchAll(vault, [req], ctx) // re-login path logs
+    const denied = await fetchAll(
+      vault,
       [{ secret: 'staging', config: { path: 'secret/data/staging/kafka' } }],
       ctx,
     )
     const bad = create({
       auth: { method: 'approle', role_id: 'etl-role', secret_id: 'etl-secret-typo' },
     })
-    const rejected = await bad.fetch([req], ctx)
+    const rejected = await fetchAll(bad, [req], ctx)
     const text = [
       ...logger.lines,
       ...[...denied, ...rejected].map((o) => (o.ok ? '' : JSON.stringify(o.error) + o.error.stack)),

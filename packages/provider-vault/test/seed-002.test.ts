@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
+  fetchAll,
   createProviderRegistry,
   createResolver,
   loadManifestFromString,
@@ -171,7 +172,8 @@ describe('seed 002 Vault examples against the emulator', () => {
     const vault = await registry.provider('vault')
     const ctx = { env: { VAULT_ADDR: fixture.vault.url }, cwd: process.cwd(), logger: silentLogger }
     const auth = { method: 'kubernetes', role: 'flink-reader' }
-    const [outcome] = await vault.fetch(
+    const [outcome] = await fetchAll(
+      vault,
       [{ secret: 'other', config: { path: 'secret/data/production/other', auth } }],
       ctx,
     )

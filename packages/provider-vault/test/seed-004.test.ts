@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fetchAll } from '@floe/core'
 import type { FetchOutcome } from '@floe/core'
 import { provider, type VaultProvider } from '../src/index.js'
 import { context, startFixture, type Fixture } from './helpers.js'
@@ -50,7 +51,8 @@ const code = (o: FetchOutcome | undefined) => (o?.ok ? 'ok' : o?.error.code)
 
 describe('seed 004: the ADR Vault backend', () => {
   it('reads floe/<namespace>/<name> from KV v2 and dynamic snowflake-dbt credentials', async () => {
-    const outcomes = await vault.fetch(
+    const outcomes = await fetchAll(
+      vault,
       [
         {
           secret: 'snowflake-credentials',
@@ -77,7 +79,8 @@ describe('seed 004: the ADR Vault backend', () => {
     const names: string[] = []
     for await (const l of vault.list({ config: { mount: 'floe' } }, context())) names.push(l.name)
     expect(names).toEqual(['floe-jobs/snowflake-credentials'])
-    const [outcome] = await vault.fetch(
+    const [outcome] = await fetchAll(
+      vault,
       [{ secret: 'snowflake-dbt', config: { path: 'database/creds/snowflake-dbt' } }],
       context(),
     )

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   ProviderUnavailableError,
   SecretNotFoundError,
+  secretOf,
   type FetchOutcome,
   type FetchRequest,
   type PutRequest,
@@ -103,16 +104,11 @@ function referenceProvider(backend: Backend, batchSize = 10): SecretProvider {
   }
   return {
     name: 'reference',
-    capabilities: {
-      list: true,
-      write: true,
-      rotate: true,
-      versions: true,
-      dynamic: false,
-      batch: true,
-      describe: true,
+    capabilities: { versions: true },
+    async fetchOne(req, ctx) {
+      return secretOf((await this.fetchMany!([req], ctx))[0])
     },
-    async fetch(requests) {
+    async fetchMany(requests) {
       const out: FetchOutcome[] = []
       for (let i = 0; i < requests.length; i += batchSize) {
         backend.call()
@@ -233,16 +229,7 @@ runProviderConformance({
     const full = referenceProvider(backend)
     const provider: SecretProvider = {
       name: 'fetch-only',
-      capabilities: {
-        list: false,
-        write: false,
-        rotate: false,
-        versions: false,
-        dynamic: false,
-        batch: false,
-        describe: false,
-      },
-      fetch: (requests, ctx) => full.fetch(requests, ctx),
+      fetchOne: (request, ctx) => full.fetchOne(request, ctx),
     }
     return { ...harnessFor(() => provider, backend), forbidden: undefined, failNext: undefined }
   },
@@ -260,8 +247,8 @@ function broken(
 describe('the conformance suite catches broken providers', () => {
   it('a provider that returns a value for a missing secret', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        const outcomes = await p.fetch(requests, ctx)
+      async fetchMany(requests, ctx) {
+        const outcomes = await p.fetchMany!(requests, ctx)
         return outcomes.map((o) =>
           o.ok ? o : { ok: true as const, secret: fetchedFromText('', 'x') },
         )
@@ -275,8 +262,8 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that reports an empty secret as missing', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        const outcomes = await p.fetch(requests, ctx)
+      async fetchMany(requests, ctx) {
+        const outcomes = await p.fetchMany!(requests, ctx)
         return outcomes.map((o, i) =>
           o.ok && o.secret.value.isEmpty
             ? {
@@ -298,13 +285,13 @@ describe('the conformance suite catches broken providers', () => {
       const provider = referenceProvider(backend)
       return {
         ...provider,
-        async fetch(requests, ctx) {
+        async fetchMany(requests, ctx) {
           if (backend.failures > 0) {
             backend.failures -= 1
             const data = backend.entries.get(idOf(requests[0]!.config))?.versions.at(-1)?.data ?? ''
             throw new ProviderUnavailableError(`upstream choked on ${textOf(data)}`)
           }
-          return provider.fetch(requests, ctx)
+          return provider.fetchMany!(requests, ctx)
         },
       }
     }, backend)
@@ -316,8 +303,8 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that logs a value', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        const outcomes = await p.fetch(requests, ctx)
+      async fetchMany(requests, ctx) {
+        const outcomes = await p.fetchMany!(requests, ctx)
         for (const o of outcomes)
           if (o.ok) ctx.logger.debug('fetched', { raw: o.secret.value.reveal() })
         return outcomes
@@ -411,8 +398,8 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that reports a forbidden secret as not found', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        const outcomes = await p.fetch(requests, ctx)
+      async fetchMany(requests, ctx) {
+        const outcomes = await p.fetchMany!(requests, ctx)
         return outcomes.map((o) =>
           !o.ok && o.error.code === 'FORBIDDEN'
             ? { ok: false as const, error: new SecretNotFoundError('nope') }
@@ -428,7 +415,7 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that turns a transient failure into NOT_FOUND', async () => {
     const harness = broken((p, backend) => ({
-      async fetch(requests, ctx) {
+      async fetchMany(requests, ctx) {
         if (backend.failures > 0) {
           backend.failures -= 1
           return requests.map(() => ({
@@ -436,7 +423,7 @@ describe('the conformance suite catches broken providers', () => {
             error: new SecretNotFoundError('gone'),
           }))
         }
-        return p.fetch(requests, ctx)
+        return p.fetchMany!(requests, ctx)
       },
     }))
     await expect(checks.transientFailure(harness)).rejects.toThrow(
@@ -446,8 +433,8 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that loses the order of a batch', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        return (await p.fetch(requests, ctx)).reverse()
+      async fetchMany(requests, ctx) {
+        return (await p.fetchMany!(requests, ctx)).reverse()
       },
     }))
     await expect(checks.fetchBatch(harness, { batchSize: 10 })).rejects.toThrow(ConformanceError)
@@ -455,8 +442,8 @@ describe('the conformance suite catches broken providers', () => {
 
   it('a provider that drops outcomes', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        return (await p.fetch(requests, ctx)).filter((o) => o.ok)
+      async fetchMany(requests, ctx) {
+        return (await p.fetchMany!(requests, ctx)).filter((o) => o.ok)
       },
     }))
     await expect(checks.fetchBatch(harness)).rejects.toThrow(/outcomes for \d+ requests/)
@@ -469,17 +456,25 @@ describe('the conformance suite catches broken providers', () => {
     )
   })
 
-  it('a provider whose capabilities lie about its methods', async () => {
-    const harness = broken((p) => ({ capabilities: { ...p.capabilities, write: false } }))
+  it('a provider that declares a capability its methods already tell', async () => {
+    // an old-contract provider: `batch` follows from fetchMany, `write` from put
+    const harness = broken(() => ({ capabilities: { versions: true, batch: true } as never }))
     await expect(checks.capabilitiesMatchMethods(harness)).rejects.toThrow(
-      /capabilities.write is false but provider.put exists/,
+      /capabilities.batch is derived from the provider's methods/,
+    )
+  })
+
+  it('a provider without fetchOne (the old fetch(requests[]) contract)', async () => {
+    const harness = broken(() => ({ fetchOne: undefined }))
+    await expect(checks.capabilitiesMatchMethods(harness)).rejects.toThrow(
+      /provider.fetchOne must be a function/,
     )
   })
 
   it('a provider that loses old versions', async () => {
     const harness = broken((p) => ({
-      async fetch(requests, ctx) {
-        return p.fetch(
+      async fetchMany(requests, ctx) {
+        return p.fetchMany!(
           requests.map(({ version: _version, ...r }) => r),
           ctx,
         )

@@ -9,6 +9,7 @@ import {
   UnsupportedError,
 } from '../errors.js'
 import { selectKey } from '../fetched.js'
+import { batchSizeOf, fetchChunk as callProvider } from '../provider-kit.js'
 import { silentLogger } from '../logging/logger.js'
 import { Redactor } from '../logging/redactor.js'
 import { SecretValue } from '../secret-value.js'
@@ -33,7 +34,6 @@ import { refId, type SecretRef } from '../uri.js'
 import {
   backoffDelay,
   cachePolicyOf,
-  DEFAULT_BATCH_SIZE,
   DEFAULT_CONCURRENCY,
   retryPolicyOf,
   toFloeError,
@@ -226,12 +226,6 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     return limit
   }
 
-  function batchSizeOf(provider: SecretProvider): number {
-    if (!provider.capabilities.batch) return 1
-    const declared = (provider as { maxBatchSize?: number }).maxBatchSize
-    return declared && declared > 0 ? declared : DEFAULT_BATCH_SIZE
-  }
-
   // ───────────────────────── fetching: cache, batches, retries ─────────────────────────
 
   // Fetches are keyed by manifest secret, not by provider fields: a provider may derive the
@@ -296,14 +290,7 @@ export function createResolver(options: ResolverOptions): FloeResolver {
       let outcomes: FetchOutcome[]
       try {
         stats.providerCalls += 1
-        outcomes = await limit(() => provider.fetch(requests, ctx))
-        if (outcomes.length !== requests.length) {
-          throw new FloeError(
-            'INVALID',
-            `fetch returned ${outcomes.length} results for ${requests.length} requests`,
-            { provider: provider.name },
-          )
-        }
+        outcomes = await limit(() => callProvider(provider, requests, ctx))
       } catch (error) {
         const failure = toFloeError(error, provider.name)
         outcomes = pending.map(() => ({ ok: false as const, error: failure }))

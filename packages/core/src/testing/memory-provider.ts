@@ -9,8 +9,10 @@ import {
 } from '../errors.js'
 import { fetchedFromMap, fetchedFromText } from '../fetched.js'
 import { firstPartyProviders } from '../registry/first-party.js'
+import { secretOf } from '../provider-kit.js'
 import { SecretValue } from '../secret-value.js'
 import type {
+  FetchedSecret,
   FetchOutcome,
   FetchRequest,
   LeaseInfo,
@@ -58,8 +60,12 @@ export interface MemoryProviderOptions {
   name?: string
   /** initial secrets keyed by the provider-side id (see `idOf`) */
   data?: Record<string, MemorySeed>
+  /**
+   * Which methods the provider has (a false flag removes the method, `batch` adds `fetchMany`)
+   * and what it declares (`versions`, `dynamic`). Default: every method but `fetchMany`.
+   */
   capabilities?: Partial<ProviderCapabilities>
-  /** when set (and batch is not disabled), fetch accepts at most this many requests per call */
+  /** when set (and batch is not disabled), fetchMany accepts at most this many requests per call */
   batchSize?: number
   /** artificial latency per call, in milliseconds (real timers) */
   latencyMs?: number
@@ -108,7 +114,7 @@ export interface MemoryProvider extends SecretProvider {
   renew: NonNullable<SecretProvider['renew']>
   revoke: NonNullable<SecretProvider['revoke']>
   readonly calls: MemoryProviderCalls
-  /** number of requests in each fetch call, in call order */
+  /** number of requests in each fetchOne / fetchMany call, in call order */
   readonly batchSizes: number[]
   /** provider-side ids requested by fetch, in order */
   readonly fetched: string[]
@@ -335,7 +341,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     }
   }
 
-  function fetchOne(request: FetchRequest): FetchOutcome {
+  function read(request: FetchRequest): FetchOutcome {
     const id = idOf(request)
     fetched.push(id)
     const scripted = takeSecretFailure('fetch', id, request.secret)
@@ -366,7 +372,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
 
   const provider: MemoryProvider = {
     name,
-    capabilities,
+    capabilities: { versions: capabilities.versions, dynamic: capabilities.dynamic },
     calls,
     batchSizes,
     fetched,
@@ -377,24 +383,29 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     leases,
     disposed: false,
 
-    async fetch(requests: readonly FetchRequest[], _ctx: ProviderContext): Promise<FetchOutcome[]> {
+    async fetchOne(request: FetchRequest, _ctx: ProviderContext): Promise<FetchedSecret> {
+      batchSizes.push(1)
+      return enter('fetch', () => secretOf(read(request)))
+    },
+
+    async fetchMany(
+      requests: readonly FetchRequest[],
+      _ctx: ProviderContext,
+    ): Promise<FetchOutcome[]> {
       batchSizes.push(requests.length)
       return enter('fetch', () => {
-        const limit = capabilities.batch ? (options.batchSize ?? Infinity) : 1
+        const limit = options.batchSize ?? Infinity
         if (requests.length > limit) {
           throw new InvalidSecretError(
-            `fetch called with ${requests.length} requests; at most ${limit} per call`,
+            `fetchMany called with ${requests.length} requests; at most ${limit} per call`,
             { provider: name },
           )
         }
-        return requests.map((r) => fetchOne(r))
+        return requests.map((r) => read(r))
       })
     },
 
     async describe(request: FetchRequest, _ctx: ProviderContext): Promise<SecretMetadata> {
-      if (!capabilities.describe) {
-        throw new InvalidSecretError('describe is disabled', { provider: name })
-      }
       return enter('describe', () => {
         const id = idOf(request)
         const scripted = takeSecretFailure('describe', id, request.secret)
@@ -573,7 +584,17 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
       maxInFlight = 0
     },
   }
-  if (!capabilities.describe) delete (provider as { describe?: unknown }).describe
+  // capabilities are derived from methods (capabilitiesOf): a disabled one has no method
+  const methods: [keyof ProviderCapabilities, keyof MemoryProvider][] = [
+    ['batch', 'fetchMany'],
+    ['describe', 'describe'],
+    ['list', 'list'],
+    ['write', 'put'],
+    ['rotate', 'rotate'],
+  ]
+  for (const [capability, method] of methods) {
+    if (!capabilities[capability]) delete (provider as Partial<MemoryProvider>)[method]
+  }
   return provider
 }
 
@@ -600,7 +621,7 @@ export function memoryProviderModule(
   moduleOptions: MemoryModuleOptions = {},
 ): ProviderModule & { readonly instances: MemoryProvider[] } {
   const instances: MemoryProvider[] = []
-  const given = 'fetch' in providerOrOptions ? providerOrOptions : undefined
+  const given = 'fetchOne' in providerOrOptions ? providerOrOptions : undefined
   const name = given?.name ?? (providerOrOptions as MemoryProviderOptions).name ?? 'memory'
   return {
     name,

@@ -1,52 +1,61 @@
 import {
+  batchSizeOf,
+  capabilitiesOf,
   FloeError,
   SecretValue,
   type FetchedSecret,
   type FetchOutcome,
   type FetchRequest,
-  type ProviderCapabilities,
-  type SecretProvider,
 } from '@floe/core'
 import { ensure, fail, Probe, uniqueName } from './probe.js'
 import type { CheckOptions, ConformanceCheck, ConformanceHarness } from './types.js'
 
 /**
- * The provider contract (DESIGN §5) as plain async functions. Each takes a harness, arranges
- * state through the backend's back door, drives the provider, and throws a ConformanceError
- * naming the broken rule. They import nothing from a test runner, so a test can call one
- * directly to prove the suite catches a broken provider.
+ * The provider contract (packages/core/src/types.ts, `SecretProvider`) as plain async
+ * functions. Each takes a harness, arranges state through the backend's back door, drives the
+ * provider, and throws a ConformanceError naming the broken rule. They import nothing from a
+ * test runner, so a test can call one directly to prove the suite catches a broken provider.
  */
 
-const methodFor: Partial<Record<keyof ProviderCapabilities, keyof SecretProvider>> = {
-  list: 'list',
-  write: 'put',
-  rotate: 'rotate',
-  describe: 'describe',
-}
+const DECLARED = new Set(['versions', 'dynamic'])
 
-/** A capability flagged false must not come with the method, and vice versa. */
+/**
+ * The contract's shape: a name and `fetchOne`; `fetchMany` / `maxBatchSize` only together;
+ * only `versions` and `dynamic` declared (core derives the rest from the methods with
+ * `capabilitiesOf`); a dynamic provider can renew and revoke.
+ */
 export async function capabilitiesMatchMethods(harness: ConformanceHarness): Promise<void> {
   const { provider } = harness
   ensure(
     typeof provider.name === 'string' && provider.name.length > 0,
     'provider.name must be a non-empty string',
   )
-  ensure(typeof provider.fetch === 'function', 'provider.fetch must be a function')
-  for (const [capability, method] of Object.entries(methodFor) as [
-    keyof ProviderCapabilities,
-    keyof SecretProvider,
-  ][]) {
-    const flagged = provider.capabilities[capability]
-    ensure(typeof flagged === 'boolean', `capabilities.${capability} must be a boolean`)
-    const present = typeof provider[method] === 'function'
+  ensure(typeof provider.fetchOne === 'function', 'provider.fetchOne must be a function')
+  ensure(
+    provider.fetchMany === undefined || typeof provider.fetchMany === 'function',
+    'provider.fetchMany must be a function when present',
+  )
+  if (provider.maxBatchSize !== undefined) {
     ensure(
-      flagged === present,
-      flagged
-        ? `capabilities.${capability} is true but provider.${method} is missing`
-        : `capabilities.${capability} is false but provider.${method} exists`,
+      Number.isInteger(provider.maxBatchSize) && provider.maxBatchSize > 0,
+      'provider.maxBatchSize must be a positive integer',
+    )
+    ensure(
+      typeof provider.fetchMany === 'function',
+      'provider.maxBatchSize is set but provider.fetchMany is missing',
     )
   }
-  if (provider.capabilities.dynamic) {
+  for (const [flag, value] of Object.entries(provider.capabilities ?? {})) {
+    ensure(
+      DECLARED.has(flag),
+      `capabilities.${flag} is derived from the provider's methods; declare only versions and dynamic`,
+    )
+    ensure(
+      value === undefined || typeof value === 'boolean',
+      `capabilities.${flag} must be a boolean`,
+    )
+  }
+  if (capabilitiesOf(provider).dynamic) {
     ensure(
       typeof provider.renew === 'function',
       'capabilities.dynamic is true but provider.renew is missing',
@@ -62,23 +71,56 @@ function request(secret: string, config: Record<string, unknown>, version?: stri
   return { secret, config, ...(version === undefined ? {} : { version }) }
 }
 
-async function fetchAll(
+/** `fetchOne` as an outcome; what it throws must be a FloeError that leaks nothing. */
+async function callFetchOne(probe: Probe, req: FetchRequest, what: string): Promise<FetchOutcome> {
+  try {
+    return { ok: true, secret: await probe.provider.fetchOne(req, probe.ctx) }
+  } catch (error) {
+    probe.assertNoLeak(error, `the error thrown by ${what}`)
+    ensure(
+      error instanceof FloeError,
+      `${what}: fetchOne must throw a FloeError, got ${error instanceof Error ? error.name : typeof error}`,
+    )
+    return { ok: false, error }
+  }
+}
+
+async function callFetchMany(
   probe: Probe,
   requests: FetchRequest[],
   what: string,
 ): Promise<FetchOutcome[]> {
   let outcomes: FetchOutcome[]
   try {
-    outcomes = await probe.provider.fetch(requests, probe.ctx)
+    outcomes = await probe.provider.fetchMany!(requests, probe.ctx)
   } catch (error) {
     probe.assertNoLeak(error, `the error thrown by ${what}`)
     throw error
   }
-  ensure(Array.isArray(outcomes), `${what}: fetch must resolve to an array of outcomes`)
+  ensure(Array.isArray(outcomes), `${what}: fetchMany must resolve to an array of outcomes`)
   ensure(
     outcomes.length === requests.length,
-    `${what}: fetch returned ${outcomes.length} outcomes for ${requests.length} requests (one per request, in order)`,
+    `${what}: fetchMany returned ${outcomes.length} outcomes for ${requests.length} requests (one per request, in order)`,
   )
+  return outcomes
+}
+
+/** Like core's `fetchAll`: `fetchMany` in chunks of `maxBatchSize`, else `fetchOne` each. */
+async function fetchAll(
+  probe: Probe,
+  requests: FetchRequest[],
+  what: string,
+): Promise<FetchOutcome[]> {
+  const size = batchSizeOf(probe.provider)
+  const outcomes: FetchOutcome[] = []
+  for (let i = 0; i < requests.length; i += size) {
+    const chunk = requests.slice(i, i + size)
+    outcomes.push(
+      ...(probe.provider.fetchMany
+        ? await callFetchMany(probe, chunk, what)
+        : await Promise.all(chunk.map((r) => callFetchOne(probe, r, what)))),
+    )
+  }
   probe.assertNoLeak(outcomes, `the outcomes of ${what}`)
   for (const outcome of outcomes) {
     if (!outcome.ok) {
@@ -89,11 +131,12 @@ async function fetchAll(
 }
 
 async function fetchOne(probe: Probe, req: FetchRequest, what: string): Promise<FetchedSecret> {
-  const [outcome] = await fetchAll(probe, [req], what)
-  if (!outcome!.ok) {
-    fail(`${what}: expected the secret, got ${outcome!.error.code}: ${outcome!.error.message}`)
+  const outcome = await callFetchOne(probe, req, what)
+  probe.assertNoLeak(outcome, `the outcome of ${what}`)
+  if (!outcome.ok) {
+    fail(`${what}: expected the secret, got ${outcome.error.code}: ${outcome.error.message}`)
   }
-  return outcome!.secret
+  return outcome.secret
 }
 
 function assertValue(fetched: FetchedSecret, expected: string, what: string): void {
@@ -135,7 +178,7 @@ export async function fetchBatch(
 ): Promise<void> {
   const probe = new Probe(harness)
   // never more per call than the provider accepts: the resolver chunks by that size
-  const declared = (harness.provider as { maxBatchSize?: unknown }).maxBatchSize
+  const declared = harness.provider.maxBatchSize
   const perCall =
     options.batchSize ?? (typeof declared === 'number' && declared > 0 ? declared : undefined)
   const total = Math.min(Math.max(perCall ?? 5, 2), 25)
@@ -151,8 +194,10 @@ export async function fetchBatch(
   const missingAt = Math.floor(requests.length / 2)
   requests.splice(missingAt, 0, request(missingName, harness.missing(missingName)))
 
-  const none = await probe.provider.fetch([], probe.ctx)
-  ensure(Array.isArray(none) && none.length === 0, 'fetch([]) must resolve to []')
+  if (probe.provider.fetchMany) {
+    const none = await probe.provider.fetchMany([], probe.ctx)
+    ensure(Array.isArray(none) && none.length === 0, 'fetchMany([]) must resolve to []')
+  }
 
   const outcomes = await fetchAll(probe, requests, `a batch of ${requests.length} requests`)
   assertOutcomeCode(outcomes[missingAt], 'NOT_FOUND', 'the missing secret inside a batch')
@@ -170,7 +215,7 @@ export async function fetchBatch(
     const before = harness.callCount()
     await fetchAll(probe, found, 'a batch of found secrets')
     const calls = harness.callCount() - before
-    const { batch } = harness.provider.capabilities
+    const { batch } = capabilitiesOf(harness.provider)
     const limit = batch && perCall ? Math.ceil(found.length / perCall) : found.length
     ensure(
       calls <= limit,
@@ -240,7 +285,7 @@ export async function versions(harness: ConformanceHarness): Promise<void> {
   const first = probe.canary()
   const config = await harness.seed(name, first)
   const v1 = await fetchOne(probe, request(name, config), 'fetch of a versioned secret')
-  if (!provider.capabilities.versions) {
+  if (!capabilitiesOf(provider).versions) {
     // without version support a version request must not silently return something else
     assertValue(v1, first, 'fetch without versions')
     return
@@ -249,7 +294,7 @@ export async function versions(harness: ConformanceHarness): Promise<void> {
   const again = await fetchOne(probe, request(name, config, v1.version), 'fetch by version')
   assertValue(again, first, `fetch of version ${v1.version}`)
 
-  if (provider.capabilities.write && provider.put) {
+  if (provider.put) {
     const second = probe.canary()
     const put = await provider.put(
       { secret: name, config, data: new SecretValue(second, name), expectedVersion: v1.version },
@@ -297,13 +342,7 @@ function versionThatDoesNotExist(seen: string): string {
 export async function describeMetadata(harness: ConformanceHarness): Promise<void> {
   const probe = new Probe(harness)
   const { provider } = harness
-  if (!provider.capabilities.describe || !provider.describe) {
-    ensure(
-      provider.describe === undefined,
-      'capabilities.describe is false but provider.describe exists',
-    )
-    return
-  }
+  if (!provider.describe) return
   const name = uniqueName('describe')
   const data = { alpha: probe.canary(), beta: probe.canary() }
   const config = await harness.seed(name, data)
@@ -345,10 +384,7 @@ const listingFields = new Set(['name', 'type', 'keys', 'createdAt', 'updatedAt']
 export async function listNames(harness: ConformanceHarness): Promise<void> {
   const probe = new Probe(harness)
   const { provider } = harness
-  if (!provider.capabilities.list || !provider.list) {
-    ensure(provider.list === undefined, 'capabilities.list is false but provider.list exists')
-    return
-  }
+  if (!provider.list) return
   const names = [uniqueName('list'), uniqueName('list')]
   await harness.seed(names[0]!, probe.canary())
   await harness.seed(names[1]!, { k: probe.canary() })
@@ -380,10 +416,7 @@ export async function listNames(harness: ConformanceHarness): Promise<void> {
 export async function putCompareAndSet(harness: ConformanceHarness): Promise<void> {
   const probe = new Probe(harness)
   const { provider } = harness
-  if (!provider.capabilities.write || !provider.put) {
-    ensure(provider.put === undefined, 'capabilities.write is false but provider.put exists')
-    return
-  }
+  if (!provider.put) return
   const name = uniqueName('put')
   const config = harness.missing(name)
   const first = probe.canary()
@@ -482,10 +515,7 @@ export async function putCompareAndSet(harness: ConformanceHarness): Promise<voi
 export async function rotation(harness: ConformanceHarness): Promise<void> {
   const probe = new Probe(harness)
   const { provider } = harness
-  if (!provider.capabilities.rotate || !provider.rotate) {
-    ensure(provider.rotate === undefined, 'capabilities.rotate is false but provider.rotate exists')
-    return
-  }
+  if (!provider.rotate) return
   const name = uniqueName('rotate')
   const config = await harness.seed(name, probe.canary())
   const result = await provider.rotate(request(name, config), probe.ctx)
@@ -643,9 +673,10 @@ export async function noValueLeaks(harness: ConformanceHarness): Promise<void> {
   if (harness.failNext) {
     harness.failNext(1)
     try {
-      const failed = await provider.fetch([request(name, config)], probe.ctx)
+      const failed = await fetchAll(probe, [request(name, config)], 'a failed fetch')
       probe.assertNoLeak(failed, 'the outcome of a failed fetch')
     } catch (error) {
+      if (error instanceof Error && error.name === 'ConformanceError') throw error
       probe.assertNoLeak(error, 'the error of a failed fetch')
     }
   }

@@ -3,7 +3,8 @@ import { checks, type CheckName } from './checks.js'
 import type { ConformanceHarness, ConformanceOptions } from './types.js'
 
 const titles: Record<CheckName, string> = {
-  capabilitiesMatchMethods: 'declares capabilities that match its methods',
+  capabilitiesMatchMethods:
+    'has fetchOne and declares only versions/dynamic (the rest follows from its methods)',
   fetchSingle: 'fetches a single secret',
   fetchBatch: 'fetches a batch in order, one outcome per request, found and missing mixed',
   notFoundVsEmpty: 'tells an empty secret from a missing one',
