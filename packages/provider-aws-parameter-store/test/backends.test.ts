@@ -1,4 +1,4 @@
-import { silentLogger, type FetchRequest, type ProviderContext } from '@floe/core'
+import { fetchAll, silentLogger, type FetchRequest, type ProviderContext } from '@floe/core'
 import {
   AWS_BACKENDS,
   preferNodeBuildsOfAwsSdk,
@@ -60,9 +60,10 @@ describe.each(AWS_BACKENDS)('aws_parameter_store against %s', (kind) => {
     const ps = provider.create({ client })
     const name = { name: '/db/password' }
     // one request alone: the GetParameters answer holds one result for the name
-    const [alone] = await ps.fetch([req(name, '2')], ctx)
+    const [alone] = await fetchAll(ps, [req(name, '2')], ctx)
     expect(alone?.ok && alone.secret.value.reveal()).toBe('two')
-    const outcomes = await ps.fetch(
+    const outcomes = await fetchAll(
+      ps,
       [
         req(name),
         req(name, '2'),

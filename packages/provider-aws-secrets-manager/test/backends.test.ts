@@ -1,4 +1,10 @@
-import { silentLogger, type FetchRequest, type ProviderContext, SecretValue } from '@floe/core'
+import {
+  fetchAll,
+  silentLogger,
+  type FetchRequest,
+  type ProviderContext,
+  SecretValue,
+} from '@floe/core'
 import {
   AWS_BACKENDS,
   preferNodeBuildsOfAwsSdk,
@@ -57,8 +63,9 @@ describe.each(AWS_BACKENDS)('aws_secrets_manager against %s', (kind) => {
     await create('app/kept', 'kept')
     await sdk.send(new DeleteSecretCommand({ SecretId: 'app/gone', RecoveryWindowInDays: 7 }))
     const sm = fresh()
-    const [alone] = await sm.fetch([req('gone', { secret_id: 'app/gone' })], ctx)
-    const batch = await sm.fetch(
+    const [alone] = await fetchAll(sm, [req('gone', { secret_id: 'app/gone' })], ctx)
+    const batch = await fetchAll(
+      sm,
       [req('gone', { secret_id: 'app/gone' }), req('kept', { secret_id: 'app/kept' })],
       ctx,
     )
@@ -116,7 +123,7 @@ describe.each(AWS_BACKENDS)('aws_secrets_manager against %s', (kind) => {
     backend.faults.add({ operation: 'BatchGetSecretValue', kind: 'error', ...fault })
     const sm = fresh()
     const requests = [1, 2, 3].map((n) => req(`s${n}`, { secret_id: `app/s${n}` }))
-    const outcomes = await sm.fetch(requests, ctx)
+    const outcomes = await fetchAll(sm, requests, ctx)
     expect(outcomes.map((o) => (o.ok ? o.secret.value.reveal() : o.error.message))).toEqual([
       'v1',
       'v2',
@@ -125,7 +132,7 @@ describe.each(AWS_BACKENDS)('aws_secrets_manager against %s', (kind) => {
     expect(backend.calls.count('BatchGetSecretValue')).toBe(1)
     expect(backend.calls.count('GetSecretValue')).toBe(3)
     // the client stops trying the batch call it cannot use
-    await sm.fetch(requests, ctx)
+    await fetchAll(sm, requests, ctx)
     expect(backend.calls.count('BatchGetSecretValue')).toBe(1)
   })
 
@@ -133,7 +140,8 @@ describe.each(AWS_BACKENDS)('aws_secrets_manager against %s', (kind) => {
     await create('app/s1', 'v1')
     await create('app/s2', 'v2')
     backend.faults.add({ operation: '*', kind: 'error', status: 500, body: HTML_500 })
-    const outcomes = await fresh().fetch(
+    const outcomes = await fetchAll(
+      fresh(),
       [req('s1', { secret_id: 'app/s1' }), req('s2', { secret_id: 'app/s2' })],
       ctx,
     )
@@ -171,7 +179,7 @@ describe.each(AWS_BACKENDS)('aws_secrets_manager against %s', (kind) => {
       ctx,
     )
     expect(put.previousVersion).toBe(staged.VersionId)
-    const [read] = await sm.fetch([req('pinned', config)], ctx)
+    const [read] = await fetchAll(sm, [req('pinned', config)], ctx)
     expect(read?.ok && read.secret.value.reveal()).toBe('three')
     expect(read?.ok && read.secret.version).toBe(put.version)
     // AWSCURRENT (what unpinned readers get) is untouched
