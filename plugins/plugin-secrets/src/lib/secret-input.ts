@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { randomInt } from 'node:crypto'
 import { parse as parseDotenv } from 'dotenv'
-import { SecretValue, UsageError } from '@floe/core'
-
-export type SecretData = SecretValue | Record<string, SecretValue>
+import { SecretValue, UsageError, type SecretData } from '@floe/core'
 
 async function readValueFile(path: string, label: string): Promise<string> {
   try {

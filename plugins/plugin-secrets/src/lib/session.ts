@@ -21,6 +21,7 @@ import {
   type ProviderRegistry,
   type Resolver,
   type WatchableResolver,
+  type WriteSecretDeps,
 } from '@floe/core'
 
 export interface SessionOptions {
@@ -141,6 +142,20 @@ export class FloeSession {
   async providerContext(): Promise<ProviderContext> {
     const manifest = await this.manifest()
     return { env: this.env, cwd: manifest.dir, logger: this.logger }
+  }
+
+  /** What `writeSecret` needs for a secret of `provider`: the session's audit, `--as`, redactor. */
+  async writeDeps(provider: string): Promise<WriteSecretDeps> {
+    return {
+      manifest: await this.manifest(),
+      provider: (name) => this.registry.provider(name),
+      ctx: await this.providerContext(),
+      audit: await this.audit(),
+      ...(this.principal ? { principal: this.principal } : {}),
+      resolver: { resolve: async (refs) => (await this.resolver()).resolve(refs) },
+      redactor: this.redactor,
+      label: this.registry.displayName(provider),
+    }
   }
 
   async close(): Promise<void> {

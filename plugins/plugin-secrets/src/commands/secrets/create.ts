@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { ConflictError, SecretValue, UnsupportedError, UsageError } from '@floe/core'
+import { SecretValue, UsageError, writeSecret } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { readSecretInput } from '../../lib/secret-input.js'
 
@@ -51,8 +51,6 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
       },
       (m) => this.warn_(m),
     )
-    const values = data instanceof SecretValue ? [data] : Object.values(data)
-    for (const v of values) this.session.redactor.add(v)
     const keys = data instanceof SecretValue ? [] : Object.keys(data)
     const missingKeys = (def.keys ?? []).filter((k) => !keys.includes(k))
     if (def.keys?.length && missingKeys.length) {
@@ -60,46 +58,20 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
         `the manifest expects key${missingKeys.length === 1 ? '' : 's'} ${missingKeys.join(', ')} which ${missingKeys.length === 1 ? 'is' : 'are'} not given`,
       )
     }
-    const provider = await this.session.registry.provider(def.provider)
-    if (!provider.put)
-      throw new UnsupportedError(
-        `provider "${def.provider}" is read-only: create the secret with its own tools`,
-        { provider: def.provider },
-      )
-    const audit = await this.session.audit()
-    try {
-      const result = await provider.put(
-        { secret: def.name, config: def.fields, data, createOnly: true },
-        await this.session.providerContext(),
-      )
-      audit?.append({ action: 'create', secret: def.name, provider: def.provider, outcome: 'ok' })
-      return {
-        result: {
-          secret: def.name,
-          provider: def.provider,
-          keys,
-          ...(result.version ? { version: result.version } : {}),
-        },
-        human: `${this.paint.ok('✓')} Created ${def.name} in ${this.session.registry.displayName(def.provider)}${keys.length ? ` (${keys.length} key${keys.length === 1 ? '' : 's'})` : ''}${result.version ? `, version ${result.version}` : ''}.`,
-      }
-    } catch (error) {
-      audit?.append({
-        action: 'create',
+    const written = await writeSecret(
+      def,
+      data,
+      { action: 'create', createOnly: true },
+      await this.session.writeDeps(def.provider),
+    )
+    return {
+      result: {
         secret: def.name,
         provider: def.provider,
-        outcome: (error as { code?: string }).code ?? 'error',
-      })
-      if ((error as { code?: string }).code === 'CONFLICT') {
-        throw new ConflictError((error as Error).message, {
-          secret: def.name,
-          // a provider that knows better (e.g. "scheduled for deletion: restore it") keeps its hint
-          hint:
-            (error as { hint?: string }).hint ??
-            `it already exists: use 'floe secrets rotate ${def.name} --value-file FILE' to change it`,
-          cause: error,
-        })
-      }
-      throw error
+        keys,
+        ...(written.version ? { version: written.version } : {}),
+      },
+      human: `${this.paint.ok('✓')} Created ${def.name} in ${this.session.registry.displayName(def.provider)}${keys.length ? ` (${keys.length} key${keys.length === 1 ? '' : 's'})` : ''}${written.version ? `, version ${written.version}` : ''}.`,
     }
   }
 }

@@ -1,15 +1,12 @@
 import { Flags } from '@oclif/core'
 import {
   buildAccessModel,
-  checkScopeAccess,
   definitionForScopeKey,
-  ForbiddenError,
   SecretValue,
-  UnsupportedError,
   UsageError,
+  writeSecret,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { currentMetadata } from '../../lib/current-version.js'
 import { readSecretInput } from '../../lib/secret-input.js'
 
 interface PutResultJson {
@@ -49,56 +46,21 @@ export default class SecretsPut extends FloeCommand<PutResultJson> {
       throw new UsageError(`scope "${flags.scope}" is not declared`, {
         hint: `floe secrets scopes create -s ${flags.scope}`,
       })
-    const principal = this.session.principal
-    const scopeHasGrants = model.grants.some((g) => g.scope === scope.name)
-    if (!principal && scopeHasGrants) {
-      throw new UsageError(`scope ${scope.name} has grants: say who is writing`, {
-        hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
-      })
-    }
-    if (principal) {
-      const decision = checkScopeAccess(model, principal, 'write', scope.name)
-      if (!decision.allowed)
-        throw new ForbiddenError(decision.reason, {
-          hint: `a manager of ${scope.name} can grant the writer role under access:`,
-        })
-    }
     const def = definitionForScopeKey(manifest, scope, flags.key, this.session.registry)
-    let value: SecretValue
-    if (flags.file) {
-      value = (await readSecretInput(def.name, { fromFile: [flags.file] }, (m) =>
-        this.warn_(m),
-      )) as SecretValue
-    } else {
-      if (process.stdin.isTTY)
-        throw new UsageError('no value: give -f FILE or pipe the value on stdin')
-      value = new SecretValue(await readStdin(), def.name)
-    }
-    this.session.redactor.add(value)
-    const provider = await this.session.registry.provider(def.provider)
-    if (!provider.put)
-      throw new UnsupportedError(`${def.provider} is read-only for floe`, {
-        provider: def.provider,
-      })
-    const ctx = await this.session.providerContext()
-    const current = await currentMetadata(provider, { secret: def.name, config: def.fields }, ctx)
-    const result = await provider.put(
-      {
-        secret: def.name,
-        config: def.fields,
-        data: value,
-        ...(current?.version
-          ? { expectedVersion: current.version }
-          : { createOnly: current === undefined && !!provider.describe }),
-      },
-      ctx,
+    if (!flags.file && process.stdin.isTTY)
+      throw new UsageError('no value: give -f FILE or pipe the value on stdin')
+    const value = async (): Promise<SecretValue> =>
+      flags.file
+        ? ((await readSecretInput(def.name, { fromFile: [flags.file] }, (m) =>
+            this.warn_(m),
+          )) as SecretValue)
+        : new SecretValue(await readStdin(), def.name)
+    const result = await writeSecret(
+      def,
+      value,
+      { action: 'put', scope: scope.name },
+      await this.session.writeDeps(def.provider),
     )
-    ;(await this.session.audit())?.append({
-      action: 'put',
-      secret: def.name,
-      provider: def.provider,
-      outcome: 'ok',
-    })
     return {
       result: {
         scope: scope.name,

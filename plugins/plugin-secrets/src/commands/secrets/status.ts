@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core'
-import { ExitCode, UsageError } from '@floe/core'
+import { ExitCode, usesCluster, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { usesCluster } from '../../lib/platform.js'
 import { age, renderTable, useColor } from '../../lib/output.js'
 
 export interface StatusRow {

@@ -1,5 +1,6 @@
-import { findDualSecrets, type LoadedManifest } from '@floe/core'
-import type { Check } from '../commands/secrets/validate.js'
+import { findDualSecrets } from '../manifest/references.js'
+import type { LoadedManifest } from '../types.js'
+import type { ValidationCheck as Check } from './validate-manifest.js'
 
 const STANDS_IN = new Set(['NOT_FOUND', 'UNAVAILABLE'])
 

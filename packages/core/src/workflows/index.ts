@@ -1,0 +1,3 @@
+export * from './write-secret.js'
+export * from './validate-manifest.js'
+export * from './rotate-secret.js'

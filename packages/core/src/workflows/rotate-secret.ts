@@ -1,0 +1,160 @@
+import { UnsupportedError } from '../errors.js'
+import { SecretValue } from '../secret-value.js'
+import type { HookStep, RotationHookModule, SecretDefinition } from '../types.js'
+import {
+  assertMayWrite,
+  writeSecret,
+  type SecretData,
+  type WriteSecretDeps,
+} from './write-secret.js'
+
+export interface RotateSecretOptions {
+  /** the new value; absent → the provider's own rotation */
+  value?: () => Promise<SecretData>
+  /** do not change the value; run the platform steps again */
+  hooksOnly?: boolean
+  restartDeployments?: boolean
+  dryRun?: boolean
+}
+
+export interface RotateSecretDeps extends WriteSecretDeps {
+  hooks: () => Promise<RotationHookModule[]>
+}
+
+export interface RotationReport {
+  secret: string
+  provider: string
+  dryRun: boolean
+  valueChanged: boolean
+  version?: string
+  previousVersion?: string
+  steps: HookStep[]
+  /** every step succeeded */
+  complete: boolean
+}
+
+/**
+ * Rotation: a new value at the source (given, or the provider's own rotation), then the
+ * platform hooks (sync, restarts). `onStep` sees each step as it happens. A hook failure after
+ * the value changed is reported, not thrown: the caller says what changed and how to finish.
+ */
+export async function rotateSecret(
+  def: SecretDefinition,
+  options: RotateSecretOptions,
+  deps: RotateSecretDeps,
+  onStep: (step: HookStep) => void = () => {},
+): Promise<RotationReport> {
+  const where = deps.label ?? def.provider
+  const dryRun = Boolean(options.dryRun)
+  const report: RotationReport = {
+    secret: def.name,
+    provider: def.provider,
+    dryRun,
+    valueChanged: false,
+    steps: [],
+    complete: false,
+  }
+  const mark = (step: HookStep): void => {
+    report.steps.push(step)
+    onStep(step)
+  }
+
+  if (!options.hooksOnly) {
+    if (options.value) {
+      const written = await writeSecret(
+        def,
+        options.value,
+        { action: 'rotate', mustExist: true, mergeKeys: true, dryRun },
+        deps,
+      )
+      if (dryRun) {
+        const what = written.keys.length
+          ? `key${written.keys.length === 1 ? '' : 's'} ${written.keys.join(', ')}`
+          : 'the value'
+        mark({
+          ok: true,
+          message: `Would update ${what} of ${def.name} in ${where}${written.expectedVersion ? ` (compare-and-set on version ${written.expectedVersion})` : ''}`,
+        })
+      } else {
+        report.valueChanged = true
+        report.version = written.version
+        report.previousVersion = written.previousVersion
+        mark({
+          ok: true,
+          message: `Secret updated in ${where}${written.version ? ` (version ${written.version})` : ''}`,
+        })
+      }
+    } else {
+      await nativeRotation(def, dryRun, deps, report, mark)
+    }
+  }
+
+  let failed = false
+  for (const hook of await deps.hooks()) {
+    try {
+      for await (const step of hook.afterRotate({
+        secret: def,
+        manifest: deps.manifest,
+        restartDeployments: Boolean(options.restartDeployments),
+        dryRun,
+        ctx: deps.ctx,
+      })) {
+        mark(step)
+        if (!step.ok) failed = true
+      }
+    } catch (error) {
+      failed = true
+      mark({
+        ok: false,
+        message: `${hook.name}: ${error instanceof Error ? error.message : String(error)}`,
+      })
+    }
+  }
+  report.complete = !failed
+  return report
+}
+
+/** The provider's own rotation (e.g. AWS RotateSecret with a rotation Lambda). */
+async function nativeRotation(
+  def: SecretDefinition,
+  dryRun: boolean,
+  deps: RotateSecretDeps,
+  report: RotationReport,
+  mark: (step: HookStep) => void,
+): Promise<void> {
+  const where = deps.label ?? def.provider
+  assertMayWrite(def, {}, deps)
+  const provider = await deps.provider(def.provider)
+  if (!provider.rotate) {
+    throw new UnsupportedError(`${where} has no built-in rotation for "${def.name}"`, {
+      provider: def.provider,
+      hint: `give the new value: floe secrets rotate ${def.name} --generate${def.keys?.length ? ` --key ${def.keys[0]}` : ''} (or --value-file FILE)`,
+    })
+  }
+  if (dryRun) {
+    mark({ ok: true, message: `Would start ${where}'s own rotation` })
+    return
+  }
+  const rotated = await provider.rotate({ secret: def.name, config: def.fields }, deps.ctx)
+  report.valueChanged = true
+  report.version = rotated.version
+  report.previousVersion = rotated.previousVersion
+  deps.audit?.append({
+    action: 'rotate',
+    secret: def.name,
+    provider: def.provider,
+    outcome: 'ok',
+    ...(rotated.version ? { detail: `version ${rotated.version}` } : {}),
+  })
+  for (const message of rotated.steps.length ? rotated.steps : [`Secret rotated in ${where}`])
+    mark({ ok: true, message })
+}
+
+/** A value of `def` for a one-key rotation: `{key: value}` when the secret has keys. */
+export function valueForKey(def: SecretDefinition, value: SecretValue, key?: string): SecretData {
+  // A definition with `key:` (e.g. a _groups member) owns one key of a shared secret: write
+  // that key; the provider merges it into the version it compares against.
+  const ownKey = typeof def.fields.key === 'string' ? def.fields.key : undefined
+  const target = key ?? ownKey
+  return target ? { [target]: value } : value
+}
