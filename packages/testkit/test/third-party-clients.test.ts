@@ -133,3 +133,267 @@ describe('hvac against floe-sandbox (vault)', () => {
     expect(exercised).toEqual(exercisedTable(join(src, 'vault', 'README.md'), 'vault'))
   })
 })
+
+/** kubectl runs: each entry is one operation; `check` throws when kubectl's answer is wrong */
+interface KubectlStep {
+  op: string
+  args: string[]
+  /** expected to fail with this text (an operation the emulator does not serve) */
+  fails?: RegExp
+  check?(out: string): void
+}
+
+function kubectl(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; out: string; err: string }>((resolve, reject) => {
+    const child = spawn('/usr/bin/kubectl', args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }))
+  })
+}
+
+const must = (condition: boolean, message: string) => {
+  if (!condition) throw new Error(message)
+}
+
+describe('kubectl against floe-sandbox (kubernetes)', () => {
+  let sandbox: Sandbox
+  let manifest: string
+  let secretFile: string
+  beforeAll(async () => {
+    manifest = join(home, 'deploy.json')
+    secretFile = join(home, 'secret.json')
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(
+        manifest,
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'floe-jobs' },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              metadata: { labels: { app: 'web' } },
+              spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+            },
+          },
+        }),
+      ),
+    )
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(
+        secretFile,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'from-diff', namespace: 'floe-jobs' },
+          stringData: { k: 'v' },
+        }),
+      ),
+    )
+    sandbox = await startSandbox({
+      ports: { kubernetes: 0 },
+      seed: {
+        kubernetes: {
+          namespace: 'floe-jobs',
+          secrets: { 'floe-jobs': { 'db-a': { password: 'pw' }, 'db-b': { password: 'pw' } } },
+          objects: [
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'Role',
+              metadata: { name: 'secret-reader', namespace: 'floe-jobs' },
+              rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+            },
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              metadata: { name: 'floe-cli-reads', namespace: 'floe-jobs' },
+              roleRef: {
+                apiGroup: 'rbac.authorization.k8s.io',
+                kind: 'Role',
+                name: 'secret-reader',
+              },
+              subjects: [{ kind: 'ServiceAccount', name: 'floe-cli', namespace: 'floe' }],
+            },
+            {
+              apiVersion: 'external-secrets.io/v1',
+              kind: 'ExternalSecret',
+              metadata: { name: 'db', namespace: 'floe-jobs' },
+              spec: {
+                refreshInterval: '1h',
+                secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' },
+                target: { name: 'db' },
+                data: [],
+              },
+            },
+          ],
+        },
+      },
+    })
+  })
+  afterAll(() => sandbox?.close())
+
+  it('passes every operation in the Kubernetes README table', async () => {
+    const steps: KubectlStep[] = [
+      {
+        op: 'version',
+        args: ['version', '-o', 'json'],
+        check: (o) => must(o.includes('floe-emulator'), o),
+      },
+      {
+        op: 'get (Table)',
+        args: ['get', 'secrets'],
+        check: (o) =>
+          must(/^NAME\s+TYPE\s+DATA\s+AGE\n/.test(o) && /db-a\s+Opaque\s+1\s/.test(o), o),
+      },
+      {
+        op: 'get --chunk-size (limit/continue)',
+        args: ['get', 'secrets', '--chunk-size=1', '-o', 'name'],
+        check: (o) => must(o.trim() === 'secret/db-a\nsecret/db-b', o),
+      },
+      {
+        op: 'get -o json',
+        args: ['get', 'secret', 'db-a', '-o', 'jsonpath={.data.password}'],
+        check: (o) => must(Buffer.from(o, 'base64').toString() === 'pw', o),
+      },
+      {
+        op: 'create --dry-run=server',
+        args: [
+          'create',
+          'secret',
+          'generic',
+          'tmp',
+          '--from-literal=k=v',
+          '--dry-run=server',
+          '-o',
+          'name',
+        ],
+        check: (o) => must(o.trim() === 'secret/tmp', o),
+      },
+      {
+        op: 'create',
+        args: ['create', 'secret', 'generic', 'tmp', '--from-literal=k=v'],
+        check: (o) => must(o.includes('secret/tmp created'), o),
+      },
+      {
+        op: 'patch --dry-run=server',
+        args: [
+          'patch',
+          'secret',
+          'tmp',
+          '--type=merge',
+          '-p',
+          '{"stringData":{"k":"changed"}}',
+          '--dry-run=server',
+        ],
+      },
+      {
+        op: 'label / annotate (strategic merge patch)',
+        args: ['label', 'secret', 'tmp', 'team=data'],
+        check: (o) => must(o.includes('labeled'), o),
+      },
+      {
+        op: 'delete --dry-run=server',
+        args: ['delete', 'secret', 'tmp', '--dry-run=server'],
+        check: (o) => must(o.includes('(server dry run)'), o),
+      },
+      {
+        op: 'delete',
+        args: ['delete', 'secret', 'tmp'],
+        check: (o) => must(o.includes('deleted'), o),
+      },
+      {
+        op: 'apply --validate=false',
+        args: ['apply', '--validate=false', '-f', manifest],
+        check: (o) => must(o.includes('deployment.apps/web created'), o),
+      },
+      {
+        op: 'rollout restart',
+        args: ['rollout', 'restart', 'deployment/web'],
+        check: (o) => must(o.includes('restarted'), o),
+      },
+      {
+        op: 'get externalsecrets (Table)',
+        args: ['get', 'externalsecrets.external-secrets.io'],
+        check: (o) => must(/^NAME\s+STORE\s+REFRESH INTERVAL\s+STATUS\s+AGE\n/.test(o), o),
+      },
+      {
+        op: 'auth can-i (SelfSubjectAccessReview)',
+        args: ['auth', 'can-i', 'get', 'secrets'],
+        check: (o) => must(o.trim() === 'yes', o),
+      },
+      {
+        op: 'auth can-i denied by RBAC',
+        args: ['auth', 'can-i', 'delete', 'secrets'],
+        fails: /^no$/m,
+      },
+      {
+        // exit 1 = "differences found"; server dry-run: the Secret must not be created
+        op: 'diff (server dry run)',
+        args: ['diff', '-f', secretFile],
+        fails: /^\+kind: Secret$/m,
+      },
+      {
+        op: 'get after diff: nothing created',
+        args: ['get', 'secret', 'from-diff'],
+        fails: /\(NotFound\): secrets "from-diff" not found/,
+      },
+      {
+        op: 'get -w (unsupported: no watch)',
+        args: ['get', 'secrets', '-w', '--request-timeout=5s'],
+        fails:
+          /Error from server \(MethodNotAllowed\): the server does not allow this method on the requested resource \(get secrets\)/,
+      },
+      {
+        op: 'scale (unsupported: no scale subresource)',
+        args: ['scale', 'deployment/web', '--replicas=2'],
+        fails: /Error from server \(NotFound\): the server could not find the requested resource/,
+      },
+      {
+        op: 'apply with validation (unsupported: no OpenAPI)',
+        args: ['apply', '-f', secretFile],
+        fails:
+          /failed to download openapi: the server could not find the requested resource; if you choose to ignore these errors, turn validation off with --validate=false/,
+      },
+      {
+        op: 'auth whoami (SelfSubjectReview)',
+        args: ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'],
+        check: (o) => must(o === 'system:serviceaccount:floe:floe-cli', o),
+      },
+    ]
+    const results: OperationResult[] = []
+    for (const step of steps) {
+      const { code, out, err } = await kubectl(step.args, sandbox.env)
+      let error: string | undefined
+      try {
+        if (step.fails)
+          must(
+            code !== 0 && step.fails.test(out + err),
+            `expected failure, got ${code}: ${out}${err}`,
+          )
+        else {
+          must(code === 0, `exit ${code}: ${err}`)
+          step.check?.(out)
+        }
+      } catch (e) {
+        error = (e as Error).message
+      }
+      results.push({
+        service: 'kubernetes',
+        op: step.op,
+        ok: error === undefined,
+        ...(error ? { error } : {}),
+      })
+    }
+    const { exercised, failures } = summary('kubectl', results)
+    expect(failures).toEqual([])
+    expect(exercised).toEqual(exercisedTable(join(src, 'kubernetes', 'README.md'), 'kubernetes'))
+  })
+})

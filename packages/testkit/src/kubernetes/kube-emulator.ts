@@ -117,6 +117,63 @@ const VERB_FOR: Record<string, string> = {
   DELETE: 'delete',
 }
 
+/** the identity behind the emulator's bearer tokens (also named in Forbidden messages) */
+const CALLER = 'system:serviceaccount:floe:floe-cli'
+
+const REVIEWS: Record<string, string> = {
+  '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews': 'create selfsubjectaccessreviews',
+  '/apis/authentication.k8s.io/v1/selfsubjectreviews': 'create selfsubjectreviews',
+}
+
+function age(timestamp: unknown): string {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(String(timestamp))) / 1000))
+  if (!Number.isFinite(seconds)) return '<unknown>'
+  if (seconds < 120) return `${seconds}s`
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`
+  return `${Math.floor(seconds / 86_400)}d`
+}
+
+/** the columns `kubectl get` shows for a kind (server-side printing) */
+function tableColumns(type: ResourceType): { name: string; cell(o: KubeObject): unknown }[] {
+  const name = { name: 'Name', cell: (o: KubeObject) => o.metadata?.name }
+  const created = { name: 'Age', cell: (o: KubeObject) => age(o.metadata?.creationTimestamp) }
+  switch (type.plural) {
+    case 'secrets':
+      return [
+        name,
+        { name: 'Type', cell: (o) => o.type ?? 'Opaque' },
+        { name: 'Data', cell: (o) => Object.keys(o.data ?? {}).length },
+        created,
+      ]
+    case 'deployments':
+      return [
+        name,
+        { name: 'Ready', cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}` },
+        { name: 'Up-to-date', cell: (o) => o.status?.updatedReplicas ?? 0 },
+        { name: 'Available', cell: (o) => o.status?.availableReplicas ?? 0 },
+        created,
+      ]
+    case 'externalsecrets':
+      return [
+        name,
+        { name: 'Store', cell: (o) => o.spec?.secretStoreRef?.name ?? '' },
+        { name: 'Refresh Interval', cell: (o) => o.spec?.refreshInterval ?? '' },
+        {
+          name: 'Status',
+          cell: (o) =>
+            ((o.status?.conditions ?? []) as KubeObject[]).find((c) => c.type === 'Ready')
+              ?.reason ?? '',
+        },
+        created,
+      ]
+    case 'namespaces':
+      return [name, { name: 'Status', cell: (o) => o.status?.phase ?? '' }, created]
+    default:
+      return [name, created]
+  }
+}
+
 function nowSeconds(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
@@ -433,6 +490,8 @@ export async function startKubernetesEmulator(
     const auth = String(req.headers.authorization ?? '')
     const match = auth.match(/^Bearer\s+(.+)$/i)
     if (!match || !tokens.includes((match[1] as string).trim())) return unauthorized()
+    const review = REVIEWS[req.path.replace(/\/+$/, '')]
+    if (review) return req.method === 'POST' ? review : methodNotAllowed(req.method)
     const routed = route(req.path)
     if ('status' in routed) return routed
     if (routed.discovery) return req.method === 'GET' ? 'discovery' : methodNotAllowed(req.method)
@@ -458,14 +517,7 @@ export async function startKubernetesEmulator(
         (d.namespace === undefined || d.namespace === routed.namespace) &&
         (d.name === undefined || d.name === routed.name),
     )
-    if (rule)
-      return forbidden(
-        type,
-        verb,
-        routed.name,
-        routed.namespace,
-        'system:serviceaccount:floe:floe-cli',
-      )
+    if (rule) return forbidden(type, verb, routed.name, routed.namespace, CALLER)
     const contentType =
       String(req.headers['content-type'] ?? '')
         .split(';')[0]
@@ -483,6 +535,8 @@ export async function startKubernetesEmulator(
   }
 
   function handle(op: string, req: EmulatorRequest): EmulatorResponse {
+    if (op === 'create selfsubjectaccessreviews') return accessReview(req.json as KubeObject)
+    if (op === 'create selfsubjectreviews') return whoAmI()
     const routed = route(req.path)
     if ('status' in routed) return routed
     if (routed.discovery) return routed.discovery
@@ -491,15 +545,32 @@ export async function startKubernetesEmulator(
     const verb = op.split(' ')[0] as string
     const statusOnly = routed.subresource === 'status'
 
-    if (verb === 'list') return list(type, version, namespace, req.query)
-    if (verb === 'create') return create(type, version, namespace, req.json as KubeObject)
+    // dryRun=All: validate and answer as usual, change nothing (kubectl --dry-run=server, diff)
+    // kubectl delete sends it in the DeleteOptions body, other verbs in the query
+    const bodyDryRun = verb === 'delete' ? (req.json as KubeObject | undefined)?.dryRun : undefined
+    const dryRun =
+      req.query.getAll('dryRun').includes('All') ||
+      (Array.isArray(bodyDryRun) && bodyDryRun.includes('All'))
+    if (req.query.getAll('dryRun').some((v) => v !== 'All'))
+      return badRequest(`Invalid dry run value: ${req.query.getAll('dryRun').join(',')}`)
+    if (verb === 'list') {
+      if (req.headers.accept?.includes('as=Table'))
+        return table(type, list(type, version, namespace, req.query))
+      return list(type, version, namespace, req.query)
+    }
+    if (verb === 'create') return create(type, version, namespace, req.json as KubeObject, dryRun)
 
     const existing = stored(type, namespace, name as string)
     if (!existing) return notFound(type, name as string)
-    if (verb === 'get') return { status: 200, body: present(existing, type, version) }
+    if (verb === 'get') {
+      const one = { status: 200, body: present(existing, type, version) }
+      return req.headers.accept?.includes('as=Table') ? table(type, one) : one
+    }
     if (verb === 'delete') {
-      objects.delete(keyOf(type, type.namespaced ? namespace : undefined, name as string))
-      collectOrphans(existing.metadata.uid)
+      if (!dryRun) {
+        objects.delete(keyOf(type, type.namespaced ? namespace : undefined, name as string))
+        collectOrphans(existing.metadata.uid)
+      }
       return {
         status: 200,
         body: {
@@ -578,6 +649,15 @@ export async function startKubernetesEmulator(
       else next.status = structuredClone(existing.status)
       if (next.status === undefined) delete next.status
     }
+    if (dryRun) {
+      const preview: KubeObject = { ...structuredClone(next), metadata: { ...next.metadata } }
+      preview.metadata.uid = existing.metadata.uid
+      preview.metadata.creationTimestamp = existing.metadata.creationTimestamp
+      preview.metadata.resourceVersion = existing.metadata.resourceVersion
+      delete preview.apiVersion
+      delete preview.kind
+      return { status: 200, body: present(preview, type, version) }
+    }
     return { status: 200, body: present(save(type, next, existing), type, version) }
   }
 
@@ -586,6 +666,7 @@ export async function startKubernetesEmulator(
     version: string,
     namespace: string | undefined,
     body: KubeObject,
+    dryRun = false,
   ): EmulatorResponse {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return badRequest('the request body must be an object')
@@ -615,6 +696,13 @@ export async function startKubernetesEmulator(
       delete object.metadata[field]
     }
     if (type.plural === 'namespaces') object.status = { phase: 'Active' }
+    if (dryRun) {
+      object.metadata.uid = randomUUID()
+      object.metadata.creationTimestamp = nowSeconds()
+      delete object.apiVersion
+      delete object.kind
+      return { status: 201, body: present(object, type, version) }
+    }
     return { status: 201, body: present(save(type, object), type, version) }
   }
 
@@ -656,15 +744,164 @@ export async function startKubernetesEmulator(
         ),
       )
       .map((o) => present(o, type, version, true))
+    // limit/continue: the token is the offset into this (name-sorted) listing
+    const limit = Number(query.get('limit') ?? 0)
+    const token = query.get('continue')
+    let offset = 0
+    if (token) {
+      const parsed = Number(Buffer.from(token, 'base64url').toString('utf8'))
+      if (!Number.isInteger(parsed) || parsed < 0)
+        return statusFailure(
+          410,
+          'Expired',
+          'The provided continue parameter is too old or invalid',
+        )
+      offset = parsed
+    }
+    const page = limit > 0 ? items.slice(offset, offset + limit) : items.slice(offset)
+    const more = limit > 0 && offset + limit < items.length
     return {
       status: 200,
       body: {
         kind: `${type.kind}List`,
         apiVersion: apiVersionOf(type, version),
-        metadata: { resourceVersion: String(resourceVersion) },
-        items,
+        metadata: {
+          resourceVersion: String(resourceVersion),
+          ...(more
+            ? {
+                continue: Buffer.from(String(offset + limit)).toString('base64url'),
+                remainingItemCount: items.length - offset - limit,
+              }
+            : {}),
+        },
+        items: page,
       },
     }
+  }
+
+  /** `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (kubectl get): server-side columns */
+  function table(type: ResourceType, answer: EmulatorResponse): EmulatorResponse {
+    if (answer.status !== 200) return answer
+    const body = answer.body as KubeObject
+    const rows: KubeObject[] = body.items ?? [body]
+    const columns = tableColumns(type)
+    return {
+      status: 200,
+      body: {
+        kind: 'Table',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: {
+          resourceVersion: String(body.metadata?.resourceVersion ?? resourceVersion),
+          ...(body.metadata?.continue ? { continue: body.metadata.continue } : {}),
+        },
+        columnDefinitions: columns.map((c) => ({
+          name: c.name,
+          type: c.name === 'Data' ? 'integer' : 'string',
+          format: c.name === 'Name' ? 'name' : '',
+          description: c.name,
+          priority: 0,
+        })),
+        rows: rows.map((o) => ({
+          cells: columns.map((c) => c.cell(o)),
+          object: {
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: o.metadata,
+          },
+        })),
+      },
+    }
+  }
+
+  function whoAmI(): EmulatorResponse {
+    return {
+      status: 201,
+      body: {
+        kind: 'SelfSubjectReview',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        status: {
+          userInfo: {
+            username: CALLER,
+            uid: 'floe-cli',
+            groups: [
+              'system:serviceaccounts',
+              'system:serviceaccounts:floe',
+              'system:authenticated',
+            ],
+          },
+        },
+      },
+    }
+  }
+
+  /**
+   * SelfSubjectAccessReview for the caller (the emulator's one identity, CALLER): denied when a
+   * deny rule matches; else, when Roles/RoleBindings in the emulator name the caller, allowed
+   * only by their rules; else allowed (the emulator's token acts as a cluster admin).
+   */
+  function accessReview(body: KubeObject): EmulatorResponse {
+    const attrs = (body?.spec?.resourceAttributes ?? {}) as KubeObject
+    const verb = String(attrs.verb ?? '')
+    const resource = String(attrs.resource ?? '')
+    const group = String(attrs.group ?? '')
+    const namespace = attrs.namespace ? String(attrs.namespace) : undefined
+    const name = attrs.name ? String(attrs.name) : undefined
+    const answer = (allowed: boolean, reason: string): EmulatorResponse => ({
+      status: 201,
+      body: {
+        kind: 'SelfSubjectAccessReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: body?.spec ?? {},
+        status: { allowed, ...(allowed ? {} : { denied: true }), reason },
+      },
+    })
+    if (!verb || (!resource && !body?.spec?.nonResourceAttributes))
+      return badRequest('spec.resourceAttributes.verb and .resource are required')
+    const denial = denials.find(
+      (d) =>
+        (d.verb === undefined || d.verb === verb) &&
+        (d.resource === undefined || d.resource === resource) &&
+        (d.namespace === undefined || d.namespace === namespace) &&
+        (d.name === undefined || d.name === name),
+    )
+    if (denial) return answer(false, 'denied by a deny rule of the floe emulator')
+    const rbac = (plural: string) =>
+      findResource('rbac.authorization.k8s.io', 'v1', plural) as ResourceType
+    const bindings = [...objects.values()].filter(
+      (o) =>
+        objects.get(keyOfObject(rbac('rolebindings'), o)) === o &&
+        (o.subjects ?? []).some(
+          (s: KubeObject) =>
+            (s.kind === 'ServiceAccount' &&
+              s.name === 'floe-cli' &&
+              (s.namespace ?? o.metadata.namespace) === 'floe') ||
+            (s.kind === 'User' && s.name === CALLER),
+        ),
+    )
+    if (bindings.length === 0)
+      return answer(true, 'no RBAC objects name the caller: the emulator token is an admin')
+    const matches = (list: unknown, value: string) =>
+      Array.isArray(list) && (list.includes('*') || list.includes(value))
+    for (const binding of bindings) {
+      if (namespace !== undefined && binding.metadata.namespace !== namespace) continue
+      if (binding.roleRef?.kind !== 'Role') continue
+      const role = stored(rbac('roles'), binding.metadata.namespace, String(binding.roleRef.name))
+      for (const rule of (role?.rules ?? []) as KubeObject[]) {
+        if (
+          matches(rule.verbs, verb) &&
+          matches(rule.resources, resource) &&
+          matches(rule.apiGroups, group) &&
+          (!rule.resourceNames?.length || (name !== undefined && rule.resourceNames.includes(name)))
+        )
+          return answer(
+            true,
+            `RBAC: allowed by RoleBinding "${String(binding.metadata.name)}" of Role "${String(binding.roleRef.name)}"`,
+          )
+      }
+    }
+    return answer(false, '')
   }
 
   function keyOfObject(type: ResourceType, o: KubeObject): string {

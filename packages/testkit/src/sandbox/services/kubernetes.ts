@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -75,9 +75,13 @@ export const kubernetes: SandboxService = {
           `seeded ${secrets.length} secret${secrets.length === 1 ? '' : 's'} and ${objects.length} object${objects.length === 1 ? '' : 's'}; kubeconfig ${kubeconfig}`,
           `kubectl get secrets -n ${namespace}`,
           'kubectl get externalsecrets.external-secrets.io -A   # no watch: kubectl get -w is not served',
+          'kubectl apply --validate=false -f FILE   # no OpenAPI documents: validation needs them',
           `floe secrets list --remote --namespace ${namespace}`,
         ],
-        close: () => emu.close(),
+        close: async () => {
+          await emu.close()
+          rmSync(dir, { recursive: true, force: true })
+        },
       }
     } catch (error) {
       await emu.close()
