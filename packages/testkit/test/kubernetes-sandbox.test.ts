@@ -85,3 +85,69 @@ describe('floe-sandbox kubernetes service', () => {
     ).rejects.toThrow('kubernetes.secrets["floe-jobs"]["db"] must be a map')
   })
 })
+
+describe('floe-sandbox with kubernetes.eso', () => {
+  it('runs the ESO test controller: ExternalSecrets sync from the aws service', async () => {
+    const { startSandbox } = await import('../src/sandbox/index.js')
+    const sandbox = await startSandbox({
+      ports: { aws: 0, kubernetes: 0 },
+      seed: {
+        aws: { secrets: { 'prod/db': { password: 'sandbox-pw' } } },
+        kubernetes: {
+          namespace: 'floe-jobs',
+          eso: { interval_ms: 20 },
+          objects: [
+            {
+              apiVersion: 'external-secrets.io/v1',
+              kind: 'ClusterSecretStore',
+              metadata: { name: 'aws-secrets-manager' },
+              spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+            },
+            {
+              apiVersion: 'external-secrets.io/v1',
+              kind: 'ExternalSecret',
+              metadata: { name: 'db', namespace: 'floe-jobs' },
+              spec: {
+                refreshInterval: '1h',
+                secretStoreRef: { name: 'aws-secrets-manager', kind: 'ClusterSecretStore' },
+                target: { name: 'db' },
+                data: [
+                  { secretKey: 'password', remoteRef: { key: 'prod/db', property: 'password' } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    })
+    try {
+      const kube = sandbox.services.find((s) => s.name === 'kubernetes')!
+      expect(kube.notes.join('\n')).toMatch(/ESO test controller: syncs ExternalSecrets from aws/)
+      const config = parse(readFileSync(sandbox.env.KUBECONFIG!, 'utf8')) as Record<string, any>
+      let es: any
+      for (let i = 0; i < 400; i++) {
+        es = (
+          await get(config, '/apis/external-secrets.io/v1/namespaces/floe-jobs/externalsecrets/db')
+        ).body
+        if (es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))
+          break
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      expect(es.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({
+        status: 'True',
+        reason: 'SecretSynced',
+      })
+      const secret = (await get(config, '/api/v1/namespaces/floe-jobs/secrets/db')).body
+      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('sandbox-pw')
+    } finally {
+      await sandbox.close()
+    }
+  })
+
+  it('refuses kubernetes.eso without a source service', async () => {
+    const { startSandbox } = await import('../src/sandbox/index.js')
+    await expect(
+      startSandbox({ ports: { kubernetes: 0 }, seed: { kubernetes: { eso: true } } }),
+    ).rejects.toThrow(/kubernetes.eso needs a source of values/)
+  })
+})

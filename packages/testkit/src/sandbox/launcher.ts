@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'yaml'
 import * as registry from './services/index.js'
+import {
+  startEsoController,
+  type EsoController,
+  type EsoSource,
+} from '../kubernetes/eso-controller.js'
 import type { RunningService, SandboxService } from './types.js'
 
 /** Every emulator the sandbox knows, by name. */
@@ -59,11 +64,40 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await Promise.all(started.map((s) => s.close()))
     throw error
   }
+  let eso: EsoController | undefined
+  try {
+    eso = startLinkedEso(started)
+  } catch (error) {
+    await Promise.all(started.map((s) => s.close()))
+    throw error
+  }
   return {
     services: started,
     env: Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>,
     close: async () => {
+      await eso?.close()
       await Promise.all(started.map((s) => s.close()))
     },
   }
+}
+
+/**
+ * `kubernetes.eso: true`: plays External Secrets Operator between the Kubernetes emulator and
+ * the sandbox's source (aws), so ExternalSecrets turn `Ready`/`SecretSynced` and their target
+ * Secrets follow rotations, as with a real ESO install.
+ */
+function startLinkedEso(started: (RunningService & { name: string })[]): EsoController | undefined {
+  const kube = started.find((s) => s.links?.kube?.eso)
+  if (!kube?.links?.kube?.eso) return undefined
+  const sources = started.filter((s) => s.links?.esoSource)
+  if (!sources.length)
+    throw new Error(
+      'kubernetes.eso needs a source of values in the same sandbox: add an `aws:` section (or --aws)',
+    )
+  const { url, token, eso } = kube.links.kube
+  const source = sources[0]?.links?.esoSource as EsoSource
+  kube.notes.push(
+    `ESO test controller: syncs ExternalSecrets from ${sources[0]?.name} every ${eso.intervalMs} ms (kubectl get externalsecrets -A shows Synced)`,
+  )
+  return startEsoController({ kube: { url, token }, sources: source, intervalMs: eso.intervalMs })
 }

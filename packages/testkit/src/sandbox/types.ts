@@ -1,3 +1,13 @@
+import type { EsoSource } from '../kubernetes/eso-controller.js'
+
+/** What one running service offers the others (wired by the launcher, e.g. the ESO controller). */
+export interface ServiceLinks {
+  /** the Kubernetes API and the seed's `eso` switch */
+  kube?: { url: string; token: string; eso?: { intervalMs: number } }
+  /** remote values an External Secrets controller can read */
+  esoSource?: EsoSource
+}
+
 /** A running emulator of the sandbox. */
 export interface RunningService {
   /** base URL the emulator listens on */
@@ -6,6 +16,7 @@ export interface RunningService {
   env: Record<string, string>
   /** human hints printed by floe-sandbox (example commands, what was seeded) */
   notes: string[]
+  links?: ServiceLinks
   close(): Promise<void>
 }
 

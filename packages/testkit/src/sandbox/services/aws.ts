@@ -1,3 +1,4 @@
+import { esoAwsSource } from '../../kubernetes/eso-controller.js'
 import { startAwsEmulator, type ParameterType } from '../../aws/index.js'
 import type { SandboxService } from '../types.js'
 
@@ -90,6 +91,7 @@ export const aws: SandboxService = {
           'aws ssm get-parameters-by-path --path / --recursive --with-decryption',
           "python3 -c \"import boto3; print(boto3.client('secretsmanager').list_secrets()['SecretList'])\"",
         ],
+        links: { esoSource: esoAwsSource(emu) },
         close: () => emu.close(),
       }
     } catch (error) {

@@ -26,6 +26,7 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
  *     floe-jobs:
  *       snowflake-credentials: { SNOWFLAKE_USER: dbt_user, SNOWFLAKE_PASSWORD: change-me }
  *   objects: []                         # any served object (Deployment, ExternalSecret, …)
+ *   eso: true                           # run the ESO test controller (needs aws in the sandbox)
  * ```
  * Prints KUBECONFIG pointing at a kubeconfig written for kubectl and @kubernetes/client-node.
  */
@@ -49,6 +50,20 @@ export const kubernetes: SandboxService = {
           stringData: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
         })
       }
+    // `eso: true` (or `{ interval_ms }`): run the External Secrets test controller against
+    // this API, reading values from the sandbox's source service (aws)
+    const esoSeed = config.eso
+    if (
+      esoSeed !== undefined &&
+      typeof esoSeed !== 'boolean' &&
+      (typeof esoSeed !== 'object' || esoSeed === null)
+    )
+      throw new Error('kubernetes.eso must be true, false or { interval_ms: N }')
+    const intervalMs = Number(
+      (esoSeed as { interval_ms?: unknown } | undefined)?.interval_ms ?? 200,
+    )
+    if (!Number.isFinite(intervalMs) || intervalMs < 10)
+      throw new Error('kubernetes.eso.interval_ms must be a number ≥ 10')
     const objects = config.objects === undefined ? [] : config.objects
     if (!Array.isArray(objects)) throw new Error('kubernetes.objects must be a list of API objects')
     const emu = await startKubernetesEmulator({
@@ -71,6 +86,13 @@ export const kubernetes: SandboxService = {
       return {
         url: emu.url,
         env: { KUBECONFIG: kubeconfig },
+        links: {
+          kube: {
+            url: emu.url,
+            token: emu.token,
+            ...(esoSeed ? { eso: { intervalMs } } : {}),
+          },
+        },
         notes: [
           `seeded ${secrets.length} secret${secrets.length === 1 ? '' : 's'} and ${objects.length} object${objects.length === 1 ? '' : 's'}; kubeconfig ${kubeconfig}`,
           `kubectl get secrets -n ${namespace}`,
