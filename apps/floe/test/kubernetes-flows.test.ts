@@ -202,4 +202,34 @@ describe('ADR-0023 CLI flows against the emulators', () => {
     )
     expect(json.result.errors).toBe(1)
   })
+
+  // last: it stops the controller
+  it('floe secrets rotate --hooks-only --timeout 6s: progress on stderr when piped, then a clear timeout', async () => {
+    await eso.close()
+    const result = await floe([
+      'secrets',
+      'rotate',
+      'snowflake-credentials',
+      '--hooks-only',
+      '--timeout',
+      '6s',
+    ])
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(
+      /^… waiting for ExternalSecret floe-jobs\/snowflake-credentials to sync \(\d+s\)$/m,
+    )
+    expect(result.stdout).toMatch(/did not sync within 6s/)
+    const bad = await floe([
+      'secrets',
+      'rotate',
+      'snowflake-credentials',
+      '--hooks-only',
+      '--timeout',
+      'soon',
+    ])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr + bad.stdout).toMatch(
+      /--timeout soon: expected a duration such as 30s, 2m or 500ms/,
+    )
+  })
 })

@@ -463,6 +463,10 @@ export interface RotationHookModule {
     restartDeployments: boolean
     dryRun: boolean
     ctx: ProviderContext
+    /** how long to wait for platform steps (e.g. an ExternalSecret sync); hook default else */
+    timeoutMs?: number
+    /** progress while waiting ("waiting for ExternalSecret ns/name to sync (10s)") */
+    onProgress?: (message: string) => void
   }): AsyncIterable<HookStep>
 }
 

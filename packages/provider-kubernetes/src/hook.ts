@@ -242,6 +242,8 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Kuberne
       restartDeployments: restart,
       dryRun,
       ctx,
+      timeoutMs,
+      onProgress,
     }): AsyncIterable<HookStep> {
       const section = kubernetesSection(manifest)
       const p = plan(secret, manifest, section)
@@ -272,9 +274,10 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Kuberne
         return
       }
       if (p.eso) {
-        const progress = options.onProgress ?? ((message: string) => ctx.logger.info(message))
+        const progress =
+          onProgress ?? options.onProgress ?? ((message: string) => ctx.logger.info(message))
         const synced = await triggerExternalSecretSync(client, namespace, p.name, {
-          timeoutMs: options.syncTimeoutMs,
+          timeoutMs: timeoutMs ?? options.syncTimeoutMs,
           pollMs: options.pollMs,
           onProgress: progress,
           ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -15,6 +15,10 @@ export interface RotateSecretOptions {
   hooksOnly?: boolean
   restartDeployments?: boolean
   dryRun?: boolean
+  /** passed to the hooks: how long to wait for sync steps */
+  timeoutMs?: number
+  /** passed to the hooks: progress lines while they wait */
+  onProgress?: (message: string) => void
 }
 
 export interface RotateSecretDeps extends WriteSecretDeps {
@@ -98,6 +102,8 @@ export async function rotateSecret(
         restartDeployments: Boolean(options.restartDeployments),
         dryRun,
         ctx: deps.ctx,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       })) {
         mark(step)
         if (!step.ok) failed = true

@@ -20,6 +20,7 @@ export default class SecretsRotate extends FloeCommand<RotationReport> {
 Without --generate or --value-file the provider's own rotation runs (e.g. an AWS rotation Lambda). If a step fails after the value changed, the report says exactly what changed; re-run with --hooks-only to finish the remaining steps safely.`
   static override examples = [
     '<%= config.bin %> secrets rotate snowflake-credentials --generate --key password --restart-deployments',
+    '<%= config.bin %> secrets rotate snowflake-credentials --generate --key password --restart-deployments --timeout 30s',
     '<%= config.bin %> secrets rotate api_key --value-file ./new-key.txt',
     '<%= config.bin %> secrets rotate snowflake-credentials --generate --key password --dry-run',
     '<%= config.bin %> secrets rotate snowflake-credentials --hooks-only --restart-deployments',
@@ -56,6 +57,10 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
       description: 'restart the workloads that use the secret (via installed platform hooks)',
     }),
     'dry-run': Flags.boolean({ description: 'print the plan, change nothing' }),
+    timeout: Flags.string({
+      description:
+        'how long to wait for the ExternalSecret sync (e.g. 30s, 2m, 500ms; default 2m); progress lines go to stderr when stdout is not a terminal',
+    }),
     'hooks-only': Flags.boolean({
       description: 'do not change the value; re-run the sync/restart steps',
     }),
@@ -76,6 +81,14 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
         hooksOnly: Boolean(flags['hooks-only']),
         restartDeployments: Boolean(flags['restart-deployments']),
         dryRun: Boolean(flags['dry-run']),
+        ...(flags.timeout !== undefined ? { timeoutMs: timeoutMs(flags.timeout) } : {}),
+        // piped or in CI a silent wait looks like a hang: say what is being waited for
+        ...(process.stdout.isTTY
+          ? {}
+          : {
+              onProgress: (message: string) =>
+                process.stderr.write(this.safe(`… ${message}`) + '\n'),
+            }),
       },
       {
         ...(await this.session.writeDeps(def.provider)),
@@ -129,4 +142,13 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     )
     return fresh instanceof SecretValue ? valueForKey(def, fresh, flags.key) : fresh
   }
+}
+
+/** `30s`, `2m`, `500ms`, `1h`, or bare seconds → ms; anything else is a usage error. */
+function timeoutMs(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (!match || Number(match[1]) <= 0)
+    throw new UsageError(`--timeout ${value}: expected a duration such as 30s, 2m or 500ms`)
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000
+  return Number(match[1]) * unit
 }
