@@ -99,8 +99,8 @@ describe('writeSecret', () => {
         deps(),
       ),
     ).rejects.toMatchObject({ code: 'CONFLICT' })
-    const [now] = await vault.fetch([{ secret: 'token', config: { path: 'kv/token' } }], deps().ctx)
-    expect(now!.ok && now!.secret.value.reveal()).toBe('t-1')
+    const now = await vault.fetchOne({ secret: 'token', config: { path: 'kv/token' } }, deps().ctx)
+    expect(now.value.reveal()).toBe('t-1')
   })
 
   it('writes against the described version, reports it, records it, learns the value', async () => {
@@ -131,9 +131,9 @@ describe('writeSecret', () => {
       { action: 'rotate', mustExist: true, mergeKeys: true },
       deps(),
     )
-    const [now] = await vault.fetch([{ secret: 'db', config: { path: 'kv/db' } }], deps().ctx)
-    expect(now!.ok && now!.secret.keys?.user?.reveal()).toBe('u')
-    expect(now!.ok && now!.secret.keys?.password?.reveal()).toBe('p-2')
+    const now = await vault.fetchOne({ secret: 'db', config: { path: 'kv/db' } }, deps().ctx)
+    expect(now.keys?.user?.reveal()).toBe('u')
+    expect(now.keys?.password?.reveal()).toBe('p-2')
   })
 
   it('mustExist: a missing secret is a usage error naming create', async () => {
