@@ -23,6 +23,7 @@ const KEYWORDS = {
   '@floe/provider-gcp-secret-manager': ['floe-provider', 'gcp', 'google-cloud', 'secret-manager'],
   '@floe/provider-azure-key-vault': ['floe-provider', 'azure', 'key-vault'],
   '@floe/provider-kubernetes': ['floe-provider', 'kubernetes'],
+  '@floe/aws-common': ['aws'],
   '@floe/emit-duckdb': ['floe-emitter', 'duckdb'],
   '@floe/emit-dbt': ['floe-emitter', 'dbt', 'profiles.yml'],
   '@floe/emit-k8s': ['floe-emitter', 'kubernetes', 'external-secrets'],

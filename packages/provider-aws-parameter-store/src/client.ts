@@ -6,26 +6,14 @@ import type {
   SSMClient,
   SSMClientConfig,
 } from '@aws-sdk/client-ssm'
-import { quietNodeVersionWarning, requestHandlerFor } from '@floe/provider-aws-secrets-manager'
-import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
-
-type Sdk = typeof import('@aws-sdk/client-ssm')
+import { AwsClients, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
 
 const require = createRequire(import.meta.url)
-let sdk: Sdk | undefined
 
-/** Loaded on first use (require() picks the SDK's Node build). */
-export function loadSsmSdk(): Sdk {
-  quietNodeVersionWarning()
-  sdk ??= require('@aws-sdk/client-ssm') as Sdk
-  return sdk
-}
-
-export interface ConnectionSettings {
-  region?: string
-  endpoint?: string
-  auth?: AwsAuth
-}
+/** The SDK, loaded on first use (importing this package costs nothing). */
+export const loadSsmSdk = lazySdk<typeof import('@aws-sdk/client-ssm')>(() =>
+  require('@aws-sdk/client-ssm'),
+)
 
 /** Typed Parameter Store calls; the SDK runs with maxAttempts 1 (floe's resolver retries). */
 export class ParameterStoreApi {
@@ -110,59 +98,12 @@ export class ParameterStoreApi {
   }
 }
 
-export interface ClientOptions {
-  /** a ready SDK client, used for every parameter (tests bind one to an emulator) */
-  client?: SSMClient
-  /** merged into every client floe constructs */
-  clientConfig?: SSMClientConfig
-}
+export type ClientOptions = AwsClientsOptions<SSMClient, SSMClientConfig>
 
-/** One SSM client per (region, endpoint, auth). */
-export class ParameterStoreClients {
-  private readonly clients = new Map<string, ParameterStoreApi>()
-
-  constructor(private readonly options: ClientOptions = {}) {}
-
-  keyOf(settings: ConnectionSettings): string {
-    return this.options.client
-      ? 'injected'
-      : JSON.stringify([settings.region, settings.endpoint, settings.auth])
-  }
-
-  for(settings: ConnectionSettings, env: NodeJS.ProcessEnv): ParameterStoreApi {
-    const key = this.keyOf(settings)
-    let api = this.clients.get(key)
-    if (api) return api
-    if (this.options.client) {
-      api = new ParameterStoreApi(this.options.client)
-    } else {
-      const { SSMClient } = loadSsmSdk()
-      const region = settings.region ?? this.options.clientConfig?.region
-      const credentials = resolveAwsCredentials(settings.auth, {
-        ...(typeof region === 'string' ? { region } : {}),
-        env,
-        // clientConfig credentials (if any) are the identity that assumes the role
-        ...(this.options.clientConfig?.credentials
-          ? { sourceCredentials: this.options.clientConfig.credentials as AwsCredentials }
-          : {}),
-      })
-      api = new ParameterStoreApi(
-        new SSMClient({
-          ...this.options.clientConfig,
-          requestHandler: requestHandlerFor(this.options.clientConfig?.requestHandler),
-          ...(settings.region ? { region: settings.region } : {}),
-          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-          ...(credentials ? { credentials } : {}),
-          maxAttempts: 1,
-        }),
-      )
-    }
-    this.clients.set(key, api)
-    return api
-  }
-
-  destroy(): void {
-    if (!this.options.client) for (const api of this.clients.values()) api.client.destroy()
-    this.clients.clear()
-  }
+/** One SSM client per (region, endpoint, auth); see AwsClients. */
+export function parameterStoreClients(options: ClientOptions = {}) {
+  return new AwsClients(options, {
+    newClient: (config: SSMClientConfig) => new (loadSsmSdk().SSMClient)(config),
+    api: (client) => new ParameterStoreApi(client),
+  })
 }

@@ -19,7 +19,7 @@ export {
   type ParameterStoreConfig,
   type ParameterType,
 } from './validate.js'
-export { ParameterStoreApi, ParameterStoreClients, loadSsmSdk } from './client.js'
+export { ParameterStoreApi, parameterStoreClients, loadSsmSdk } from './client.js'
 
 /** `provider: aws_parameter_store` */
 export const provider: ProviderModule<ParameterStoreProviderOptions> & { maxBatchSize: number } = {

@@ -17,8 +17,8 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
-import { classifyAwsError } from './auth.js'
-import { ParameterStoreClients, type ClientOptions, type ConnectionSettings } from './client.js'
+import { classifyAwsError, connectionOf, payloadText } from '@floe/aws-common'
+import { parameterStoreClients, type ClientOptions } from './client.js'
 import { parameterStoreConfigSchema, type ParameterStoreConfig } from './validate.js'
 
 export const PROVIDER = 'aws_parameter_store'
@@ -45,14 +45,6 @@ function parseConfig(request: {
   config: Record<string, unknown>
 }): ParameterStoreConfig {
   return parseProviderConfig(parameterStoreConfigSchema, request, PROVIDER)
-}
-
-function settingsOf(config: ParameterStoreConfig): ConnectionSettings {
-  return {
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.auth ? { auth: config.auth } : {}),
-  }
 }
 
 function versionOf(request: FetchRequest, config: ParameterStoreConfig): string | undefined {
@@ -83,13 +75,6 @@ function oneSelectorPerName(items: readonly Item[]): Item[][] {
   return rounds
 }
 
-function plainText(data: PutRequest['data']): string {
-  if ('reveal' in data && typeof data.reveal === 'function') return data.reveal()
-  const map: Record<string, string> = {}
-  for (const [key, value] of Object.entries(data)) map[key] = value.reveal()
-  return JSON.stringify(map)
-}
-
 /** `/production/database/*` → a recursive path filter; `prod-` → a name prefix. */
 function listFilters(prefix: string | undefined): ParameterStringFilter[] {
   if (!prefix) return []
@@ -104,9 +89,9 @@ function listFilters(prefix: string | undefined): ParameterStringFilter[] {
 export function createParameterStoreProvider(
   options: ParameterStoreProviderOptions = {},
 ): ParameterStoreProvider {
-  const clients = new ParameterStoreClients(options)
+  const clients = parameterStoreClients(options)
   const apiFor = (config: ParameterStoreConfig, ctx: ProviderContext) =>
-    clients.for(settingsOf(config), ctx.env)
+    clients.for(connectionOf(config), ctx.env)
 
   async function fetchChunk(
     items: Item[],
@@ -264,7 +249,7 @@ export function createParameterStoreProvider(
           return
         }
         const decrypt = config.with_decryption ?? true
-        const key = `${clients.keyOf(settingsOf(config))}\u0000${decrypt}`
+        const key = `${clients.keyOf(connectionOf(config))}\u0000${decrypt}`
         const group = groups.get(key) ?? { decrypt, items: [] }
         group.items.push({ index, request, config, selector: selectorOf(request, config) })
         groups.set(key, group)
@@ -317,7 +302,7 @@ export function createParameterStoreProvider(
       const config = parseConfig({ secret: 'list', config: { name: '/', ...(opts.config ?? {}) } })
       try {
         for await (const meta of clients
-          .for(settingsOf(config), ctx.env)
+          .for(connectionOf(config), ctx.env)
           .describe(listFilters(opts.prefix))) {
           if (!meta.Name) continue
           yield {
@@ -370,7 +355,7 @@ export function createParameterStoreProvider(
       try {
         const version = await api.put({
           name: config.name,
-          value: plainText(request.data),
+          value: payloadText(request.data),
           type,
           overwrite: current !== undefined,
           ...(config.kms_key_id ? { keyId: config.kms_key_id } : {}),
@@ -389,7 +374,7 @@ export function createParameterStoreProvider(
       try {
         const config = parseConfig({ secret: 'check', config: { name: '/', ...(raw ?? {}) } })
         const iterator = clients
-          .for(settingsOf(config), ctx.env)
+          .for(connectionOf(config), ctx.env)
           .describe([])
           [Symbol.asyncIterator]()
         await iterator.next()

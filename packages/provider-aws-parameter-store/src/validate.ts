@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { awsAuthSchema } from './auth.js'
+import { awsConnectionFields } from '@floe/aws-common'
 
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const
 export type ParameterType = (typeof PARAMETER_TYPES)[number]
@@ -14,10 +14,6 @@ export const parameterStoreConfigSchema = z.strictObject({
     .refine((n) => !n.includes(':') || n.startsWith('arn:'), {
       message: 'name must not carry a `:version` selector; use `version:` or secret://x?version=',
     }),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'region must look like us-east-1')
-    .optional(),
   /** type used when floe creates the parameter (default SecureString) */
   type: z.enum(PARAMETER_TYPES).optional(),
   /** decrypt SecureString values (default true; false returns the ciphertext) */
@@ -31,8 +27,7 @@ export const parameterStoreConfigSchema = z.strictObject({
   /** expected keys of a JSON value */
   keys: z.array(z.string().min(1)).optional(),
   key: z.string().min(1).optional(),
-  endpoint: z.url().optional(),
-  auth: awsAuthSchema.optional(),
+  ...awsConnectionFields,
 })
 
 export type ParameterStoreConfig = z.infer<typeof parameterStoreConfigSchema>

@@ -7,40 +7,14 @@ import type {
   SecretValueEntry,
   APIErrorType,
 } from '@aws-sdk/client-secrets-manager'
-import { requestHandlerFor } from './http.js'
-import { resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
-
-type Sdk = typeof import('@aws-sdk/client-secrets-manager')
+import { AwsClients, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
 
 const require = createRequire(import.meta.url)
-let sdk: Sdk | undefined
 
-/**
- * The SDK is loaded on first use, so importing this package (and running `floe --help`)
- * costs nothing. require() picks the SDK's Node build.
- */
-export function loadSecretsManagerSdk(): Sdk {
-  quietNodeVersionWarning()
-  sdk ??= require('@aws-sdk/client-secrets-manager') as Sdk
-  return sdk
-}
-
-/**
- * The SDK prints a multi-line "will require node >=22" warning on stderr at the first client
- * of every process on Node 20. floe pins SDK majors that run on Node 20 (DESIGN §11), so the
- * warning is noise in every CLI command's output; users can still opt back in by setting the
- * variable themselves.
- */
-export function quietNodeVersionWarning(env: NodeJS.ProcessEnv = process.env): void {
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-}
-
-/** Where and as whom to call Secrets Manager, from a secret definition. */
-export interface ConnectionSettings {
-  region?: string
-  endpoint?: string
-  auth?: AwsAuth
-}
+/** The SDK, loaded on first use (importing this package costs nothing). */
+export const loadSecretsManagerSdk = lazySdk<typeof import('@aws-sdk/client-secrets-manager')>(() =>
+  require('@aws-sdk/client-secrets-manager'),
+)
 
 /** Typed calls floe makes; retries are the resolver's, so the SDK runs with maxAttempts 1. */
 export class SecretsManagerApi {
@@ -175,63 +149,13 @@ export class SecretsManagerApi {
   }
 }
 
-export interface ClientOptions {
-  /** a ready SDK client, used for every secret (tests bind one to an emulator) */
-  client?: SecretsManagerClient
-  /** merged into every client floe constructs (endpoint, credentials, region, requestHandler…) */
-  clientConfig?: SecretsManagerClientConfig
-}
+export type ClientOptions = AwsClientsOptions<SecretsManagerClient, SecretsManagerClientConfig>
 
-/** One SDK client per (region, endpoint, auth), created on first use. */
-export class SecretsManagerClients {
-  private readonly clients = new Map<string, SecretsManagerApi>()
-
-  constructor(private readonly options: ClientOptions = {}) {}
-
-  for(settings: ConnectionSettings, env: NodeJS.ProcessEnv): SecretsManagerApi {
-    if (this.options.client) {
-      const key = 'injected'
-      let api = this.clients.get(key)
-      if (!api) this.clients.set(key, (api = new SecretsManagerApi(this.options.client)))
-      return api
-    }
-    const key = JSON.stringify([settings.region, settings.endpoint, settings.auth])
-    let api = this.clients.get(key)
-    if (!api) {
-      const { SecretsManagerClient } = loadSecretsManagerSdk()
-      const region = settings.region ?? this.options.clientConfig?.region
-      const credentials = resolveAwsCredentials(settings.auth, {
-        ...(typeof region === 'string' ? { region } : {}),
-        env,
-        // clientConfig credentials (if any) are the identity that assumes the role
-        ...(this.options.clientConfig?.credentials
-          ? { sourceCredentials: this.options.clientConfig.credentials as AwsCredentials }
-          : {}),
-      })
-      const client = new SecretsManagerClient({
-        ...this.options.clientConfig,
-        requestHandler: requestHandlerFor(this.options.clientConfig?.requestHandler),
-        ...(settings.region ? { region: settings.region } : {}),
-        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-        ...(credentials ? { credentials } : {}),
-        maxAttempts: 1,
-      })
-      api = new SecretsManagerApi(client)
-      this.clients.set(key, api)
-    }
-    return api
-  }
-
-  /** the key batches are grouped by: requests sharing it can go in one call */
-  keyOf(settings: ConnectionSettings): string {
-    return this.options.client
-      ? 'injected'
-      : JSON.stringify([settings.region, settings.endpoint, settings.auth])
-  }
-
-  destroy(): void {
-    // an injected client belongs to the caller
-    if (!this.options.client) for (const api of this.clients.values()) api.client.destroy()
-    this.clients.clear()
-  }
+/** One Secrets Manager client per (region, endpoint, auth); see AwsClients. */
+export function secretsManagerClients(options: ClientOptions = {}) {
+  return new AwsClients(options, {
+    newClient: (config: SecretsManagerClientConfig) =>
+      new (loadSecretsManagerSdk().SecretsManagerClient)(config),
+    api: (client) => new SecretsManagerApi(client),
+  })
 }

@@ -14,15 +14,7 @@ export {
   type SecretsManagerProviderOptions,
 } from './provider.js'
 export { secretsManagerConfigSchema, type SecretsManagerConfig } from './validate.js'
-// Shared with @floe/provider-aws-parameter-store: one auth and one error mapping for AWS.
-export { awsAuthSchema, resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
-export { classifyAwsError } from './aws-errors.js'
-export {
-  SecretsManagerApi,
-  SecretsManagerClients,
-  loadSecretsManagerSdk,
-  quietNodeVersionWarning,
-} from './client.js'
+export { SecretsManagerApi, secretsManagerClients, loadSecretsManagerSdk } from './client.js'
 
 /** `provider: aws_secrets_manager` */
 export const provider: ProviderModule<SecretsManagerProviderOptions> & { maxBatchSize: number } = {
@@ -34,4 +26,3 @@ export const provider: ProviderModule<SecretsManagerProviderOptions> & { maxBatc
 }
 
 export default provider
-export { DEFAULT_REQUEST_HANDLER, requestHandlerFor } from './http.js'

@@ -22,8 +22,14 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
-import { classifyAwsError, isUnparsableAnswer, restoreHint } from './aws-errors.js'
-import { SecretsManagerClients, type ClientOptions, type ConnectionSettings } from './client.js'
+import {
+  classifyAwsError,
+  connectionOf,
+  isUnparsableAnswer,
+  payloadText,
+  restoreHint,
+} from '@floe/aws-common'
+import { secretsManagerClients, type ClientOptions } from './client.js'
 import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
 
 export const PROVIDER = 'aws_secrets_manager'
@@ -47,14 +53,6 @@ function parseConfig(request: {
   config: Record<string, unknown>
 }): SecretsManagerConfig {
   return parseProviderConfig(secretsManagerConfigSchema, request, PROVIDER)
-}
-
-function settingsOf(config: SecretsManagerConfig): ConnectionSettings {
-  return {
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.auth ? { auth: config.auth } : {}),
-  }
 }
 
 /** `?version=` (or the definition's version_id / version_stage): a UUID is a VersionId, else a stage. */
@@ -146,21 +144,14 @@ function writtenStage(config: SecretsManagerConfig, secret: string, what: string
   return stage
 }
 
-function plainText(data: PutRequest['data']): string {
-  if ('reveal' in data && typeof data.reveal === 'function') return data.reveal()
-  const map: Record<string, string> = {}
-  for (const [key, value] of Object.entries(data)) map[key] = value.reveal()
-  return JSON.stringify(map)
-}
-
 export function createSecretsManagerProvider(
   options: SecretsManagerProviderOptions = {},
 ): SecretsManagerProvider {
-  const clients = new SecretsManagerClients(options)
+  const clients = secretsManagerClients(options)
   /** connections whose identity may not call BatchGetSecretValue (read one by one instead) */
   const batchDenied = new Set<string>()
   const apiFor = (config: SecretsManagerConfig, ctx: ProviderContext) =>
-    clients.for(settingsOf(config), ctx.env)
+    clients.for(connectionOf(config), ctx.env)
 
   async function fetchBatch(
     items: { index: number; request: FetchRequest; config: SecretsManagerConfig }[],
@@ -168,7 +159,7 @@ export function createSecretsManagerProvider(
     ctx: ProviderContext,
   ): Promise<void> {
     const api = apiFor(items[0]!.config, ctx)
-    const groupKey = clients.keyOf(settingsOf(items[0]!.config))
+    const groupKey = clients.keyOf(connectionOf(items[0]!.config))
     const ids = [...new Set(items.map((i) => i.config.secret_id))]
     const chunks: string[][] = []
     for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE)
@@ -312,7 +303,7 @@ export function createSecretsManagerProvider(
           version.versionId === undefined &&
           (version.versionStage ?? AWSCURRENT) === AWSCURRENT
         ) {
-          const key = clients.keyOf(settingsOf(config))
+          const key = clients.keyOf(connectionOf(config))
           const group = batches.get(key) ?? []
           group.push({ index, request, config })
           batches.set(key, group)
@@ -321,7 +312,7 @@ export function createSecretsManagerProvider(
       await Promise.all([
         ...[...batches.values()].map((group) =>
           // one secret alone needs no batch call: GetSecretValue is the cheaper permission path
-          group.length === 1 || batchDenied.has(clients.keyOf(settingsOf(group[0]!.config)))
+          group.length === 1 || batchDenied.has(clients.keyOf(connectionOf(group[0]!.config)))
             ? Promise.all(group.map((item) => settleOne(item, outcomes, ctx)))
             : fetchBatch(group, outcomes, ctx),
         ),
@@ -372,7 +363,7 @@ export function createSecretsManagerProvider(
       const prefix = options.prefix?.replace(/\*+$/, '')
       try {
         for await (const entry of clients
-          .for(settingsOf(config), ctx.env)
+          .for(connectionOf(config), ctx.env)
           .list(prefix || undefined)) {
           if (!entry.Name) continue
           yield {
@@ -392,7 +383,7 @@ export function createSecretsManagerProvider(
       const id = config.secret_id
       const what = `secret "${request.secret}" (${id})`
       const options = { provider: PROVIDER, secret: request.secret, what }
-      const text = plainText(request.data)
+      const text = payloadText(request.data)
       const stage = writtenStage(config, request.secret, what)
       let stages: Record<string, string[]> | undefined
       try {
@@ -508,7 +499,7 @@ export function createSecretsManagerProvider(
     async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
       try {
         const config = parseConfig({ secret: 'check', config: { secret_id: '-', ...(raw ?? {}) } })
-        await clients.for(settingsOf(config), ctx.env).ping()
+        await clients.for(connectionOf(config), ctx.env).ping()
         return { status: 'ready', detail: 'ListSecrets answered' }
       } catch (error) {
         const failure = classifyAwsError(error, { provider: PROVIDER, what: 'ListSecrets' })

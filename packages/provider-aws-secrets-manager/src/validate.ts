@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { awsAuthSchema } from './auth.js'
+import { awsConnectionFields } from '@floe/aws-common'
 
 /** Secrets Manager version ids are UUIDs (ClientRequestToken); anything else is a stage label. */
 export const VERSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -9,11 +9,6 @@ export const secretsManagerConfigSchema = z
   .strictObject({
     /** secret name or ARN, e.g. production/mongodb/connection */
     secret_id: z.string().min(1, 'secret_id cannot be empty').max(2048),
-    /** defaults to the SDK's region resolution (AWS_REGION, profile) */
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'region must look like us-east-1')
-      .optional(),
     /** staging label to read (default AWSCURRENT) */
     version_stage: z.string().min(1).max(256).optional(),
     /** exact version id (a UUID) */
@@ -21,9 +16,7 @@ export const secretsManagerConfigSchema = z
     /** expected keys of a JSON secret (informational; checked by `floe secrets validate`) */
     keys: z.array(z.string().min(1)).optional(),
     key: z.string().min(1).optional(),
-    /** custom endpoint (VPC endpoint, LocalStack, floe-sandbox); default: AWS_ENDPOINT_URL or AWS */
-    endpoint: z.url().optional(),
-    auth: awsAuthSchema.optional(),
+    ...awsConnectionFields,
     /** rotation Lambda for `floe secrets rotate` (else the one already configured on the secret) */
     rotation_lambda_arn: z
       .string()

@@ -1,8 +1,7 @@
 /**
  * HTTP settings of the SDK clients floe builds. The SDK's default has no request timeout, and
  * a `requestTimeout` alone only logs a warning: `throwOnRequestTimeout` turns a hung call into
- * an error (UNAVAILABLE → retry → fallback) instead of a hung floe. Shared with
- * @floe/provider-aws-parameter-store.
+ * an error (UNAVAILABLE → retry → fallback) instead of a hung floe.
  */
 export const DEFAULT_REQUEST_HANDLER = {
   connectionTimeout: 5_000,

@@ -1,12 +1,9 @@
 import { createRequire } from 'node:module'
 import { z } from 'zod'
-import { DEFAULT_REQUEST_HANDLER } from './http.js'
-import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
+import { DEFAULT_REQUEST_HANDLER } from './request-handler.js'
 
-/**
- * `auth:` of the AWS providers (seed 002). Shared by @floe/provider-aws-parameter-store, which
- * imports it from here so both providers authenticate identically.
- */
+/** `auth:` of both AWS providers, so they authenticate identically (see README.md). */
 export const awsAuthSchema = z.discriminatedUnion('type', [
   /** the SDK's default chain: env vars, shared config/SSO, web identity, ECS/EC2 metadata */
   z.strictObject({ type: z.literal('default') }),
@@ -40,7 +37,7 @@ export const awsAuthSchema = z.discriminatedUnion('type', [
 
 export type AwsAuth = z.infer<typeof awsAuthSchema>
 /** what the SDK clients' `credentials` option accepts (an identity or a provider of one) */
-export type AwsCredentials = NonNullable<SecretsManagerClientConfig['credentials']>
+export type AwsCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider
 
 const require = createRequire(import.meta.url)
 

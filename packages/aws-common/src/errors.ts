@@ -71,10 +71,6 @@ const NETWORK = new Set([
 ])
 
 /**
- * Maps an AWS SDK error (or a BatchGetSecretValue `Errors[]` entry, as `{name, message}`) to
- * floe's typed errors. AWS messages name resources and principals, never secret values.
- */
-/**
  * The SDK could not parse the answer (e.g. the HTML page moto or a proxy sends): its error is
  * a SyntaxError carrying the raw response and a "Deserialization error" message.
  */
@@ -103,6 +99,10 @@ export function restoreHint(secretId: string | undefined): string {
   return `it is scheduled for deletion: restore it with \`aws secretsmanager restore-secret --secret-id ${id}\`, or wait until its recovery window ends`
 }
 
+/**
+ * Maps an AWS SDK error (or a BatchGetSecretValue `Errors[]` entry, as `{name, message}`) to
+ * floe's typed errors. AWS messages name resources and principals, never secret values.
+ */
 export function classifyAwsError(
   error: unknown,
   options: FloeErrorOptions & { what?: string; secretId?: string } = {},
