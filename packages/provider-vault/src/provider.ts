@@ -57,8 +57,6 @@ export interface VaultProviderOptions {
   auth?: Partial<VaultAuthConfig>
   /** request timeout, default 10 s */
   timeoutMs?: number
-  /** revoke leases still held when the provider is disposed (default true) */
-  revokeOnDispose?: boolean
   now?: () => number
 }
 
@@ -624,11 +622,6 @@ export class VaultProvider implements SecretProvider {
     }
   }
 
-  /** Leases issued and not yet revoked (for `floe secrets status`). */
-  heldLeases(): { secret: string; lease: LeaseInfo }[] {
-    return this.leases.all().map(({ secret, lease }) => ({ secret, lease }))
-  }
-
   // ───────────── check / dispose ─────────────
 
   async check(ctx: ProviderContext, config?: Record<string, unknown>): Promise<ProviderCheck> {
@@ -655,14 +648,9 @@ export class VaultProvider implements SecretProvider {
     }
   }
 
+  // Leases are revoked by their owner, the resolver (createResolver().dispose()), before it
+  // disposes its providers: this registry only routes renew/revoke to the issuing connection.
   async dispose(): Promise<void> {
-    if (this.options.revokeOnDispose !== false) {
-      await Promise.allSettled(
-        this.leases
-          .all()
-          .map(({ lease }) => this.revoke(lease, undefined as unknown as ProviderContext)),
-      )
-    }
     for (const session of this.sessions) session.dispose()
     this.sessions.length = 0
     this.connections.clear()

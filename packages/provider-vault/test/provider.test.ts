@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
+  createProviderRegistry,
+  createResolver,
   fetchAll,
+  parseSecretRef,
   SecretValue,
   isFloeError,
   type FetchOutcome,
   type FetchedSecret,
 } from '@floe/core'
+import { testManifest } from '@floe/core/testing'
 import { startVaultEmulator, testCertificate } from '@floe/testkit'
 import { provider, type VaultProvider } from '../src/index.js'
 import { context, recordingLogger, startFixture, type Fixture } from './helpers.js'
@@ -535,19 +539,37 @@ describe('dynamic secrets', () => {
     await expect(vault.renew(renewed, ctx)).rejects.toMatchObject({ code: 'INVALID' })
   })
 
-  it('revokes every lease still held when disposed', async () => {
-    const vault = create({ auth: approle })
-    const outcomes = await fetchAll(
-      vault,
-      [
-        { secret: 'a', config: { path: 'database/creds/mongo-readonly' } },
-        { secret: 'b', config: { path: 'database/creds/mongo-readonly' } },
-      ],
-      context(),
-    )
-    const users = outcomes.map((o) => found(o).keys!.username!.reveal())
+  it('leaves leases to their owner: disposing the resolver revokes them, the provider does not', async () => {
+    const manifest = testManifest({
+      a: { provider: 'vault', kind: 'dynamic', fields: { path: 'database/creds/mongo-readonly' } },
+      b: { provider: 'vault', kind: 'dynamic', fields: { path: 'database/creds/mongo-readonly' } },
+    })
+    const resolver = createResolver({
+      manifest,
+      catalog: createProviderRegistry({ modules: [provider] }),
+      providerOptions: { vault: { client: fixture.client, auth: approle } },
+      env: context().env,
+    })
+    const refs = [parseSecretRef('secret://a/username'), parseSecretRef('secret://b/username')]
+    const report = await resolver.resolve(refs)
+    expect(report.failures).toEqual([])
+    const users = refs.map((r) => report.valueOf(r)!.reveal())
     expect(new Set(users).size).toBe(2)
-    await vault.dispose()
+
+    const direct = create({ auth: approle })
+    const held = found(
+      (
+        await fetchAll(
+          direct,
+          [{ secret: 'c', config: { path: 'database/creds/mongo-readonly' } }],
+          context(),
+        )
+      )[0],
+    )
+    await direct.dispose()
+    expect(fixture.vault.credentialValid(held.keys!.username!.reveal())).toBe(true)
+
+    await resolver.dispose()
     for (const user of users) expect(fixture.vault.credentialValid(user)).toBe(false)
   })
 })

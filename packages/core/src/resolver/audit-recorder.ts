@@ -1,0 +1,36 @@
+import { resolve as resolvePath } from 'node:path'
+import { createAuditLog, type AuditEntry, type AuditLog } from '../audit/audit-log.js'
+import type { Logger, SecretsConfig } from '../types.js'
+
+export type AuditRecorder = (entry: AuditEntry) => void
+
+/**
+ * Where the resolver's audit records go: the given log, else `_config.audit.path` when auditing
+ * is enabled. Successful reads are skipped when `log_access` is off; a failed write is a warning,
+ * never a failed resolve.
+ */
+export function createAuditRecorder(options: {
+  config: Pick<SecretsConfig, 'audit'>
+  audit?: AuditLog
+  dir: string
+  env: NodeJS.ProcessEnv
+  logger: Logger
+}): AuditRecorder {
+  const settings = options.config.audit
+  const audit = settings?.enabled
+    ? (options.audit ??
+      (settings.path
+        ? createAuditLog({ path: resolvePath(options.dir, settings.path), env: options.env })
+        : undefined))
+    : undefined
+  const logAccess = settings?.logAccess ?? true
+  return (entry) => {
+    if (!audit) return
+    if ((entry.outcome === 'ok' || entry.outcome === 'cached') && !logAccess) return
+    try {
+      audit.append(entry)
+    } catch (error) {
+      options.logger.warn('audit log write failed', { error: (error as Error).message })
+    }
+  }
+}
