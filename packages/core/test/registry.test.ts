@@ -243,19 +243,14 @@ describe('createProviderRegistry', () => {
     expect(report.valueOf(parseSecretRef('secret://other'))?.reveal()).toBe('beta:other')
   })
 
-  it('creates one shared instance per provider with its providerOptions', async () => {
+  it("leaves instances to the resolver, created with the registry's providerOptions", async () => {
     const reg = registry()
-    const a = await reg.provider('acme')
-    const b = await reg.provider('acme')
-    expect(a).toBe(b)
-    expect((a as unknown as { options: unknown }).options).toEqual({ region: 'eu-west-1' })
-    // A resolver owns its own instances but takes the registry's options for them.
+    expect('provider' in reg).toBe(false)
     const resolver = createResolver({ manifest: testManifest({}), catalog: reg })
     const own = await resolver.providerFor('acme')
-    expect(own).not.toBe(a)
+    expect(await resolver.providerFor('acme')).toBe(own)
     expect((own as unknown as { options: unknown }).options).toEqual({ region: 'eu-west-1' })
     await resolver.dispose()
-    await reg.dispose()
   })
 
   it('does not list missing providers and says which package to install', async () => {
@@ -269,7 +264,8 @@ describe('createProviderRegistry', () => {
     expect(reg.emitterPackageFor('duckdb')).toBe('@floe/emit-duckdb')
     expect(Object.keys(firstPartyProviders)).toHaveLength(8)
     expect(await reg.load('vault')).toBeUndefined()
-    await expect(reg.provider('vault')).rejects.toMatchObject({
+    const resolver = createResolver({ manifest: testManifest({}), catalog: reg })
+    await expect(resolver.providerFor('vault')).rejects.toMatchObject({
       code: 'NOT_INSTALLED',
       hint: 'npm install @floe/provider-vault',
     })

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { testManifest } from '@floe/core/testing'
 import {
   fetchAll,
   createProviderRegistry,
@@ -169,7 +170,8 @@ describe('seed 002 Vault examples against the emulator', () => {
       modules: [provider],
       providerOptions: { vault: { auth: { jwt_path: jwtPath } } },
     })
-    const vault = await registry.provider('vault')
+    const owner = createResolver({ manifest: testManifest({}), catalog: registry })
+    const vault = await owner.providerFor('vault')
     const ctx = { env: { VAULT_ADDR: fixture.vault.url }, cwd: process.cwd(), logger: silentLogger }
     const auth = { method: 'kubernetes', role: 'flink-reader' }
     const [outcome] = await fetchAll(
@@ -178,7 +180,7 @@ describe('seed 002 Vault examples against the emulator', () => {
       ctx,
     )
     expect(outcome?.ok ? 'ok' : outcome?.error.code).toBe('FORBIDDEN')
-    await registry.dispose()
+    await owner.dispose()
   })
 
   it('retries a sealed Vault, then falls back to the env variable', async () => {

@@ -39,15 +39,11 @@ export interface ProviderRegistry extends ProviderCatalog {
   displayName(name: string): string
   /** the `providerOptions` given for a provider ({} when none) */
   optionsFor(name: string): Record<string, unknown>
-  /** a shared provider instance, created once with `providerOptions[name]` */
-  provider(name: string): Promise<SecretProvider>
   emitterNames(): string[]
   emitter(name: string): Promise<EmitterModule | undefined>
   emitterPackageFor(name: string): string
   /** all installed rotation hooks (imported on call) */
   hookModules(): Promise<RotationHookModule[]>
-  /** disposes provider instances created by `provider()` */
-  dispose(): Promise<void>
 }
 
 /** Whether this copy of core runs from TypeScript sources (vitest, tsx) rather than dist/. */
@@ -125,7 +121,6 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
   const memoryEmitters = new Map((options.emitters ?? []).map((m) => [m.name, m]))
   const loadedProviders = new Map<string, Promise<ProviderModule | undefined>>()
   const loadedEmitters = new Map<string, Promise<EmitterModule | undefined>>()
-  const instances = new Map<string, Promise<SecretProvider>>()
 
   const packageOf = (kind: InstalledFloePackage['kind'], name: string) =>
     packages.find((p) => p.kind === kind && p.name === name)
@@ -179,22 +174,6 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
     installed: () => [...packages],
     optionsFor: (name) => options.providerOptions?.[name] ?? {},
     packageOf,
-    provider(name) {
-      let instance = instances.get(name)
-      if (!instance) {
-        instance = registry.load(name).then((mod) => {
-          if (!mod) {
-            throw new NotInstalledError(`provider "${name}" is not installed`, {
-              hint: `npm install ${registry.packageFor(name)}`,
-            })
-          }
-          return mod.create(registry.optionsFor(name))
-        })
-        instance.catch(() => instances.delete(name))
-        instances.set(name, instance)
-      }
-      return instance
-    },
     emitterNames() {
       const names = new Set([...memoryEmitters.keys()])
       for (const p of packages) if (p.kind === 'emitter') names.add(p.name)
@@ -228,16 +207,6 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
         if (found) hooks.push(found)
       }
       return hooks
-    },
-    async dispose() {
-      const created = [...instances.values()]
-      instances.clear()
-      await Promise.allSettled(
-        created.map(async (p) => {
-          const provider = await p
-          await provider.dispose?.()
-        }),
-      )
     },
   }
   return registry

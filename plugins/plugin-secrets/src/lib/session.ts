@@ -19,6 +19,7 @@ import {
   type Logger,
   type ProviderContext,
   type ProviderRegistry,
+  type SecretProvider,
   type Resolver,
   type WatchableResolver,
   type WriteSecretDeps,
@@ -48,6 +49,7 @@ export class FloeSession {
   readonly cwd: string
   private manifestPromise?: Promise<LoadedManifest>
   private resolverInstance?: Resolver & WatchableResolver
+  private providerSource?: (name: string) => Promise<SecretProvider>
   /** notified of lease renewals / re-issues of the session's resolver (exec --watch) */
   onLeaseRefresh?: (event: LeaseRefreshEvent) => void
   private auditInstance?: AuditLog | null
@@ -124,6 +126,7 @@ export class FloeSession {
       mode,
       onLeaseRefresh: (event) => this.onLeaseRefresh?.(event),
     })
+    this.providerSource = (name) => resolver.providerFor(name)
     this.resolverInstance = this.options.principal
       ? guardResolver(
           resolver,
@@ -144,11 +147,20 @@ export class FloeSession {
     return { env: this.env, cwd: manifest.dir, logger: this.logger }
   }
 
+  /**
+   * The provider instance for `name`: the resolver's (its pool is the one owner of provider
+   * instances, so a write and a read in one command share a client and its login).
+   */
+  async provider(name: string): Promise<SecretProvider> {
+    await this.resolver()
+    return this.providerSource!(name)
+  }
+
   /** What `writeSecret` needs for a secret of `provider`: the session's audit, `--as`, redactor. */
   async writeDeps(provider: string): Promise<WriteSecretDeps> {
     return {
       manifest: await this.manifest(),
-      provider: (name) => this.registry.provider(name),
+      provider: (name) => this.provider(name),
       ctx: await this.providerContext(),
       audit: await this.audit(),
       ...(this.principal ? { principal: this.principal } : {}),
@@ -160,6 +172,5 @@ export class FloeSession {
 
   async close(): Promise<void> {
     await this.resolverInstance?.dispose()
-    await this.registry.dispose()
   }
 }

@@ -85,7 +85,7 @@ export default class SecretsList extends FloeCommand<
         },
       )
     }
-    const provider = await this.session.registry.provider(providerName)
+    const provider = await this.session.provider(providerName)
     if (!provider.list) {
       throw new UnsupportedError(`provider "${providerName}" cannot list secrets`, {
         provider: providerName,
