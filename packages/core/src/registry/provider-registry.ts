@@ -8,7 +8,6 @@ import type {
   ProviderCatalog,
   ProviderModule,
   RotationHookModule,
-  SecretProvider,
 } from '../types.js'
 import { discoverFloePackages } from './discover.js'
 import { emitterPackageFor, providerPackageFor } from './first-party.js'
