@@ -1,16 +1,4 @@
-/** CRC32C (Castagnoli), the checksum Secret Manager puts in `SecretPayload.data_crc32c`. */
-const table = (() => {
-  const t = new Uint32Array(256)
-  for (let i = 0; i < 256; i++) {
-    let c = i
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1
-    t[i] = c >>> 0
-  }
-  return t
-})()
+import CRC32C from 'crc-32/crc32c.js'
 
-export function crc32c(data: Uint8Array): number {
-  let crc = 0xffffffff
-  for (const byte of data) crc = (table[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
-}
+/** CRC32C (Castagnoli), the checksum Secret Manager puts in `SecretPayload.data_crc32c`, unsigned. */
+export const crc32c = (data: Uint8Array): number => CRC32C.buf(data) >>> 0
