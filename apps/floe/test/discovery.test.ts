@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeProject, parseJson, repoRoot, runFloe } from './helpers.js'
@@ -87,7 +87,9 @@ describe('run-time discovery in a team project outside the workspace', () => {
 
     const validate = await runFloe(['secrets', 'validate'], { cwd: project.dir })
     expect(validate.code).not.toBe(0)
-    expect(validate.stdout + validate.stderr).toContain('@floe/provider-vault')
+    expect(validate.stdout + validate.stderr).toContain('(package @floe/provider-vault)')
+    // the CLI is not the project's own (it runs from the workspace): the data-dir install fits
+    expect(validate.stdout).toContain("Run 'floe providers add vault' to fix.")
     expect(validate.stdout + validate.stderr).toMatch(/floe\.yaml:3:\d+/)
   })
 
@@ -125,7 +127,8 @@ describe('run-time discovery in a team project outside the workspace', () => {
     )
     const before = await runFloe(['hello'], { cwd: project.dir })
     expect(before.code).not.toBe(0)
-    const link = await runFloe(['plugins', 'link', pluginDir, '--no-install'], { cwd: project.dir })
+    // floe ships no @oclif/plugin-plugins: its own `plugins link` lists the folder in the data dir
+    const link = await runFloe(['plugins', 'link', pluginDir], { cwd: project.dir })
     expect(link.code).toBe(0)
     const after = await runFloe(['hello'], { cwd: project.dir })
     expect(after.stdout).toContain('hello from floe-plugin-hello')
@@ -157,5 +160,80 @@ describe('run-time discovery in a team project outside the workspace', () => {
         expect.objectContaining({ name: 'echo', package: 'floe-provider-echo' }),
       ]),
     )
+  })
+})
+
+describe('floe providers add|list|remove: the CLI data directory (global and npx use)', () => {
+  it('installs a provider folder with npm, discovery finds it outside any project, remove undoes it', async () => {
+    // The provider lives in a folder of a project that has @floe/core and zod (its imports).
+    const vendor = makeProject(shared)
+    const providerDir = join(vendor.dir, 'vendor', 'floe-provider-echo')
+    writeEchoProvider(providerDir)
+    // Where a data team runs floe: a floe.yaml and no package.json anywhere above.
+    const work = makeProject({})
+    rmSync(join(work.dir, 'package.json'), { force: true })
+    work.write(
+      'floe.yaml',
+      'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n  db:\n    provider: env\n    variable: DB_PASS\n',
+    )
+    const env = { FLOE_DATA_DIR: join(work.dir, '.data'), npm_config_offline: 'true' }
+
+    const before = await runFloe(['secrets', 'get', 'greeting', '--reveal'], { cwd: work.dir, env })
+    expect(before.code).toBe(2)
+    expect(before.stderr).toContain('floe providers add floe-provider-echo')
+
+    const add = await runFloe(['providers', 'add', providerDir, '--json'], {
+      cwd: work.dir,
+      env,
+      timeoutMs: 120_000,
+    })
+    expect(add.stderr).toBe('')
+    expect(add.code).toBe(0)
+    expect(parseJson<{ result: { installed: unknown[] } }>(add.stdout).result.installed).toEqual([
+      { kind: 'provider', name: 'echo', package: 'floe-provider-echo', version: '0.0.1' },
+    ])
+
+    const got = await runFloe(['secrets', 'get', 'greeting', '--reveal'], { cwd: work.dir, env })
+    expect(got.stderr).toBe('')
+    expect(got.stdout).toBe('hello\n')
+    const providers = parseJson<{ result: { installed: { name: string; source: string }[] } }>(
+      (await runFloe(['secrets', 'providers', '--json'], { cwd: work.dir, env })).stdout,
+    ).result.installed
+    const sources = Object.fromEntries(providers.map((p) => [p.name, p.source]))
+    expect(sources).toMatchObject({ echo: 'data-dir', env: 'built-in', file: 'built-in' })
+    const list = await runFloe(['providers', 'list'], { cwd: work.dir, env })
+    expect(list.stdout).toMatch(/provider\s+echo\s+floe-provider-echo\s+0\.0\.1/)
+
+    const remove = await runFloe(['providers', 'remove', 'floe-provider-echo'], {
+      cwd: work.dir,
+      env,
+      timeoutMs: 120_000,
+    })
+    expect(remove.stderr).toBe('')
+    expect(remove.code).toBe(0)
+    const after = await runFloe(['providers', 'list', '--json'], { cwd: work.dir, env })
+    expect(parseJson<{ result: { installed: unknown[] } }>(after.stdout).result.installed).toEqual(
+      [],
+    )
+  }, 240_000)
+
+  it('says what it cannot do: unknown names, removing what is not there, plugins install', async () => {
+    const work = makeProject({})
+    const env = { FLOE_DATA_DIR: join(work.dir, '.data') }
+    const unknown = await runFloe(['providers', 'add', 'nosuch', '--json'], { cwd: work.dir, env })
+    expect(unknown.code).toBe(2)
+    const error = parseJson<{ error: { message: string; hint: string } }>(unknown.stdout).error
+    expect(error.message).toContain('"nosuch" is neither a floe provider nor a package name')
+    expect(error.hint).toContain('vault, aws_secrets_manager')
+    const remove = await runFloe(['providers', 'remove', 'vault'], { cwd: work.dir, env })
+    expect(remove.code).toBe(2)
+    expect(remove.stderr).toContain('not installed in')
+    expect(remove.stderr).toContain('@floe/provider-vault')
+    const plugins = await runFloe(['plugins', 'install', '@floe/provider-env'], {
+      cwd: work.dir,
+      env,
+    })
+    expect(plugins.code).toBe(2)
+    expect(plugins.stderr).toContain('floe providers add @floe/provider-env')
   })
 })

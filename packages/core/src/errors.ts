@@ -43,6 +43,9 @@ export const ExitCode = {
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
+/** Marks a FloeError of any copy of @floe/core (a provider's own copy, see SecretValue). */
+const FLOE_ERROR_BRAND = Symbol.for('floe.FloeError')
+
 export class FloeError extends Error {
   readonly code: FloeErrorCode
   readonly provider?: string
@@ -63,6 +66,19 @@ export class FloeError extends Error {
     this.hint = options.hint
     this.retryAfterMs = options.retryAfterMs
     this.details = options.details
+  }
+
+  /**
+   * `instanceof FloeError` holds for errors of every copy of @floe/core; subclasses keep the
+   * ordinary prototype check (classify across copies by `code`).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FloeError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[FLOE_ERROR_BRAND] === true
+    )
   }
 
   /** Whether the resolver may retry the call that raised this error. */
@@ -92,6 +108,7 @@ export class FloeError extends Error {
     }
   }
 }
+Object.defineProperty(FloeError.prototype, FLOE_ERROR_BRAND, { value: true })
 
 export class SecretNotFoundError extends FloeError {
   constructor(message: string, options?: FloeErrorOptions) {

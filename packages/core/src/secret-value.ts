@@ -5,6 +5,13 @@ export const REDACTED = '[REDACTED]'
 const revealed = new WeakMap<SecretValue, string>()
 
 /**
+ * Marks a SecretValue of any copy of @floe/core: a provider installed by `floe providers add`
+ * brings its own copy, and its values must still be recognised (redacted, revealed) by the
+ * CLI's copy, where a plain `instanceof` would say no. Symbol.for is shared across copies.
+ */
+const SECRET_VALUE_BRAND = Symbol.for('floe.SecretValue')
+
+/**
  * A resolved secret. The plain text is kept outside the object (a WeakMap), so neither
  * enumeration, JSON.stringify, String(), template literals nor util.inspect can reach it:
  * only an explicit `reveal()` does. Every place that needs the text must call it by name,
@@ -59,7 +66,18 @@ export class SecretValue {
   static isSecretValue(value: unknown): value is SecretValue {
     return value instanceof SecretValue
   }
+
+  /** `instanceof SecretValue` holds for values of every copy of @floe/core (see the brand). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[SECRET_VALUE_BRAND] === true
+    )
+  }
 }
+
+Object.defineProperty(SecretValue.prototype, SECRET_VALUE_BRAND, { value: true })
 
 /** Helper for providers: wrap a plain string, tagging it with where it came from. */
 export function secretValue(value: string, source?: string): SecretValue {

@@ -473,7 +473,15 @@ export interface RotationHookModule {
 // ───────────────────────────── discovery ─────────────────────────────
 
 /** An installed floe package found through package.json `floe` fields (DESIGN §5). */
+/**
+ * Where discovery found a package: the project's dependencies, the CLI's data directory
+ * (`floe providers add`), beside a global/npx CLI, or the CLI's own dependencies.
+ */
+export type PackageSource = 'project' | 'data-dir' | 'beside-cli' | 'built-in'
+
 export interface InstalledFloePackage {
+  /** where discovery found it (absent for packages given in memory) */
+  source?: PackageSource
   packageName: string
   version: string
   kind: 'provider' | 'emitter' | 'hook'
@@ -499,6 +507,8 @@ export interface ProviderCatalog {
   load(name: string): Promise<ProviderModule | undefined>
   /** the package a user should install for a provider name (for "install X" hints) */
   packageFor(name: string): string
+  /** the one command that installs a missing provider/emitter where floe runs */
+  installHint?(kind: 'provider' | 'emitter', name: string): string
   /** what an installed provider says about itself (no import); undefined when not installed */
   metadataOf?(name: string): ProviderMetadata | undefined
 }

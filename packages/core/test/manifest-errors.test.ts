@@ -54,7 +54,7 @@ secrets:
       { catalog },
     )
     expect(errors.map((e) => e.located)).toEqual([
-      'floe.yaml:3:15: secrets.kafka: provider "vault" is not installed: run `pnpm add @floe/provider-vault` (or npm i @floe/provider-vault)',
+      'floe.yaml:3:15: secrets.kafka: provider "vault" is not installed (package @floe/provider-vault): run `npm install @floe/provider-vault`',
     ])
     expect(errors[0]?.secret).toBe('kafka')
   })
@@ -70,7 +70,7 @@ secrets:
       },
     )
     expect(m.warnings).toEqual([
-      'floe.yaml:3:15: secrets.kafka: provider "vault" is not installed: run `pnpm add @floe/provider-vault` (or npm i @floe/provider-vault)',
+      'floe.yaml:3:15: secrets.kafka: provider "vault" is not installed (package @floe/provider-vault): run `npm install @floe/provider-vault`',
     ])
   })
 

@@ -267,7 +267,7 @@ describe('createProviderRegistry', () => {
     const resolver = createResolver({ manifest: testManifest({}), catalog: reg })
     await expect(resolver.providerFor('vault')).rejects.toMatchObject({
       code: 'NOT_INSTALLED',
-      hint: 'npm install @floe/provider-vault',
+      hint: 'floe providers add vault',
     })
   })
 

@@ -58,7 +58,7 @@ export function definitionForScopeKey(
   manifest: LoadedManifest,
   scope: Scope,
   key: string,
-  catalog: Pick<ProviderCatalog, 'has' | 'packageFor' | 'metadataOf'>,
+  catalog: Pick<ProviderCatalog, 'has' | 'packageFor' | 'metadataOf' | 'installHint'>,
 ): SecretDefinition {
   if (scope.secrets.includes(key)) return manifest.secrets[key]!
   const provider = scope.provider ?? manifest.config.defaultProvider
@@ -72,7 +72,9 @@ export function definitionForScopeKey(
   }
   if (!catalog.has(provider)) {
     throw new NotInstalledError(`provider "${provider}" is not installed`, {
-      hint: `npm install ${catalog.packageFor(provider)}`,
+      hint:
+        catalog.installHint?.('provider', provider) ??
+        `npm install ${catalog.packageFor(provider)}`,
     })
   }
   const naming = catalog.metadataOf?.(provider)?.scopeKey

@@ -194,7 +194,8 @@ async function checkProviders(
     const module = catalog.has(provider) ? await load(provider) : undefined
     if (!module) {
       const pkg = catalog.packageFor(provider) || providerPackageFor(provider)
-      const message = `provider "${provider}" is not installed: run \`pnpm add ${pkg}\` (or npm i ${pkg})`
+      const install = catalog.installHint?.('provider', provider) ?? `npm install ${pkg}`
+      const message = `provider "${provider}" is not installed (package ${pkg}): run \`${install}\``
       if (options.strictProviders === false) {
         const location = source.locate([...base, 'provider'], { nearest: true })
         warnings.push(
@@ -205,7 +206,7 @@ async function checkProviders(
           new ConfigError(`${formatPath(base)}: ${message}`, {
             location: source.locate([...base, 'provider'], { nearest: true }),
             secret,
-            hint: `pnpm add ${pkg}`,
+            hint: install,
           }),
         )
       }

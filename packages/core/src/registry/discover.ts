@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import type { InstalledFloePackage } from '../types.js'
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import type { InstalledFloePackage, PackageSource } from '../types.js'
 import { providerMetadataFrom } from './package-metadata.js'
 
 /** The `floe` field of a package.json (metadata fields: see package-metadata.ts). */
@@ -98,10 +98,11 @@ function dependencyNames(pkg: PackageJson): string[] {
   ]
 }
 
-function describePackage(dir: string): InstalledFloePackage[] {
+function describePackage(dir: string, source: PackageSource): InstalledFloePackage[] {
   const pkg = readPackageJson(join(dir, 'package.json'))
   if (!pkg?.name) return []
   const base = {
+    source,
     packageName: pkg.name,
     version: pkg.version ?? '0.0.0',
     dir,
@@ -131,32 +132,97 @@ function describePackage(dir: string): InstalledFloePackage[] {
 export interface DiscoverOptions {
   /** the project directory; its nearest package.json's dependencies are searched */
   projectDir: string
+  /** the CLI's data directory: what `floe providers add` installed (its own package.json) */
+  dataDir?: string
   /** the CLI's own directory; its package.json's dependencies are searched too */
   cliDir?: string
 }
 
+/** floe packages by name: first-party, and the third-party conventions. */
+const FLOE_PACKAGE_NAME = /^(?:@floe\/.+|(?:@[^/]+\/)?floe-(?:provider|emit|hook)-.+)$/
+
+/**
+ * The floe packages installed next to a CLI that is not a project's own: `npm i -g @floe/cli
+ * @floe/provider-vault` and `npx -p @floe/cli -p @floe/provider-vault` put them side by side in
+ * one node_modules that no package.json of the user lists.
+ */
+function packagesBesideCli(cliDir: string): string[] {
+  const real = resolve(cliDir)
+  const parent = dirname(real)
+  const nodeModules = basename(parent).startsWith('@') ? dirname(parent) : parent
+  if (basename(nodeModules) !== 'node_modules') return []
+  const names: string[] = []
+  let entries: string[]
+  try {
+    entries = readdirSync(nodeModules)
+  } catch {
+    return []
+  }
+  for (const entry of entries) {
+    if (entry.startsWith('@')) {
+      let scoped: string[] = []
+      try {
+        scoped = readdirSync(join(nodeModules, entry))
+      } catch {
+        continue
+      }
+      for (const name of scoped) names.push(`${entry}/${name}`)
+    } else names.push(entry)
+  }
+  return names.filter((name) => FLOE_PACKAGE_NAME.test(name)).map((n) => join(nodeModules, n))
+}
+
+interface SearchRoot {
+  source: PackageSource
+  /** package directories to describe, in order */
+  dirs: () => string[]
+}
+
+function dependencyDirs(root: string | undefined): string[] {
+  if (!root) return []
+  const pkg = readPackageJson(join(root, 'package.json'))
+  if (!pkg) return []
+  return dependencyNames(pkg).flatMap((name) => {
+    const dir = resolvePackageDir(name, root)
+    return dir ? [dir] : []
+  })
+}
+
+/** Whether `child` is `parent` or inside it (both absolute). */
+export function isWithinDir(child: string, parent: string | undefined): boolean {
+  if (!parent) return false
+  const rel = relative(parent, child)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
 /**
  * Finds installed floe packages without importing any of them (a package is imported
- * only when used, see provider-registry.ts): the dependencies of
- * the project and of the CLI whose package.json declares a `floe` field, plus third-party
- * `floe-provider-*` / `@scope/floe-provider-*` packages. The project wins over the CLI when
- * both provide the same name.
+ * only when used, see provider-registry.ts), in this order, the first to provide a name winning:
+ * the project's dependencies (nearest package.json), the CLI's data directory (`floe providers
+ * add`), floe packages installed beside a global/npx CLI, and the CLI's own dependencies (the
+ * built-in env and file providers). A package counts when its package.json declares a `floe`
+ * field, or by the third-party `floe-provider-*` / `@scope/floe-provider-*` naming convention.
  */
 export function discoverFloePackages(options: DiscoverOptions): InstalledFloePackage[] {
-  const roots = [findPackageRoot(options.projectDir)]
-  if (options.cliDir) roots.push(findPackageRoot(options.cliDir))
+  const projectRoot = findPackageRoot(options.projectDir)
+  const cliRoot = options.cliDir ? findPackageRoot(options.cliDir) : undefined
+  const roots: SearchRoot[] = [{ source: 'project', dirs: () => dependencyDirs(projectRoot) }]
+  const dataDir = options.dataDir
+  if (dataDir && existsSync(join(dataDir, 'package.json'))) {
+    roots.push({ source: 'data-dir', dirs: () => dependencyDirs(dataDir) })
+  }
+  if (cliRoot && !isWithinDir(cliRoot, projectRoot)) {
+    roots.push({ source: 'beside-cli', dirs: () => packagesBesideCli(cliRoot) })
+  }
+  if (cliRoot) roots.push({ source: 'built-in', dirs: () => dependencyDirs(cliRoot) })
   const found: InstalledFloePackage[] = []
   const seen = new Set<string>()
   const seenDirs = new Set<string>()
   for (const root of roots) {
-    if (!root) continue
-    const pkg = readPackageJson(join(root, 'package.json'))
-    if (!pkg) continue
-    for (const dependency of dependencyNames(pkg)) {
-      const dir = resolvePackageDir(dependency, root)
-      if (!dir || seenDirs.has(dir)) continue
+    for (const dir of root.dirs()) {
+      if (seenDirs.has(dir)) continue
       seenDirs.add(dir)
-      for (const installed of describePackage(dir)) {
+      for (const installed of describePackage(dir, root.source)) {
         const key = `${installed.kind}:${installed.name}`
         if (seen.has(key)) continue
         seen.add(key)

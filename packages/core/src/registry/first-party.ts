@@ -65,3 +65,27 @@ export function providerPackageFor(name: string): string {
 export function emitterPackageFor(name: string): string {
   return firstPartyEmitters[name] ?? `floe-emit-${name}`
 }
+
+/**
+ * The short name `floe providers add` accepts for a first-party package: its provider name
+ * (`vault`, `aws_secrets_manager`), else its emitter name (`duckdb`); undefined for others.
+ */
+export function shortNameFor(pkg: string): string | undefined {
+  for (const [name, entry] of Object.entries(firstPartyProviders)) {
+    if (entry.package === pkg) return name
+  }
+  for (const [name, emitterPkg] of Object.entries(firstPartyEmitters)) {
+    if (emitterPkg === pkg) return name
+  }
+  return undefined
+}
+
+/** The first-party package a short name stands for (`vault`, `duckdb`, `aws-secrets-manager`). */
+export function packageForShortName(name: string): string | undefined {
+  const key = name.replace(/-/g, '_')
+  return (
+    firstPartyProviders[key]?.package ??
+    firstPartyEmitters[name] ??
+    firstPartyEmitters[key.replace(/_/g, '-')]
+  )
+}

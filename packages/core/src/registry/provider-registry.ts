@@ -11,13 +11,18 @@ import type {
 } from '../types.js'
 import { discoverFloePackages } from './discover.js'
 import { emitterPackageFor, providerPackageFor } from './first-party.js'
+import { detectInstaller, installCommand, type Installer } from './install-hint.js'
 import type { ProviderMetadata } from './package-metadata.js'
 
 export interface ProviderRegistryOptions {
   /** discover packages from this project (nearest package.json) */
   projectDir?: string
+  /** then from the CLI's data directory (`floe providers add`) */
+  dataDir?: string
   /** and from the CLI's own dependencies */
   cliDir?: string
+  /** for install hints (npm_config_user_agent); default process.env */
+  env?: NodeJS.ProcessEnv
   /** modules given in memory (tests, embedding); they win over discovered packages */
   modules?: ProviderModule[]
   emitters?: EmitterModule[]
@@ -41,6 +46,8 @@ export interface ProviderRegistry extends ProviderCatalog {
   emitterNames(): string[]
   emitter(name: string): Promise<EmitterModule | undefined>
   emitterPackageFor(name: string): string
+  /** the one command that installs a missing provider/emitter where floe runs */
+  installHint(kind: 'provider' | 'emitter', name: string): string
   /** all installed rotation hooks (imported on call) */
   hookModules(): Promise<RotationHookModule[]>
 }
@@ -73,13 +80,16 @@ function importTarget(pkg: InstalledFloePackage): string {
   return pathToFileURL(pkg.entry).href
 }
 
-async function importPackage(pkg: InstalledFloePackage): Promise<Record<string, unknown>> {
+async function importPackage(
+  pkg: InstalledFloePackage,
+  reinstall: string,
+): Promise<Record<string, unknown>> {
   try {
     return (await import(importTarget(pkg))) as Record<string, unknown>
   } catch (error) {
     throw new NotInstalledError(
       `could not load ${pkg.kind} "${pkg.name}" from ${pkg.packageName}: ${(error as Error).message}`,
-      { cause: error, hint: `reinstall it: npm install ${pkg.packageName}` },
+      { cause: error, hint: reinstall },
     )
   }
 }
@@ -113,9 +123,26 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
     (options.projectDir
       ? discoverFloePackages({
           projectDir: options.projectDir,
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           ...(options.cliDir ? { cliDir: options.cliDir } : {}),
         })
       : [])
+  let installer: Installer | undefined
+  const installWith = (pkg: string): string => {
+    installer ??= options.projectDir
+      ? detectInstaller({
+          cwd: options.projectDir,
+          ...(options.cliDir ? { cliDir: options.cliDir } : {}),
+          env: options.env ?? process.env,
+        })
+      : 'npm'
+    return installCommand(pkg, installer)
+  }
+  // A package found in the data dir is reinstalled there, wherever floe runs.
+  const reinstallOf = (pkg: InstalledFloePackage) =>
+    pkg.source === 'data-dir'
+      ? installCommand(pkg.packageName, 'floe')
+      : installWith(pkg.packageName)
   const memoryModules = new Map((options.modules ?? []).map((m) => [m.name, m]))
   const memoryEmitters = new Map((options.emitters ?? []).map((m) => [m.name, m]))
   const loadedProviders = new Map<string, Promise<ProviderModule | undefined>>()
@@ -140,7 +167,7 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
       if (!pending) {
         const pkg = packageOf('provider', name)
         pending = pkg
-          ? importPackage(pkg).then((mod) => {
+          ? importPackage(pkg, reinstallOf(pkg)).then((mod) => {
               const found = pick<ProviderModule>(mod, 'provider', isProviderModule)
               if (!found) {
                 throw new FloeError(
@@ -185,7 +212,9 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
       if (!pending) {
         const pkg = packageOf('emitter', name)
         pending = pkg
-          ? importPackage(pkg).then((mod) => pick<EmitterModule>(mod, 'emitter', isEmitterModule))
+          ? importPackage(pkg, reinstallOf(pkg)).then((mod) =>
+              pick<EmitterModule>(mod, 'emitter', isEmitterModule),
+            )
           : Promise.resolve(undefined)
         pending.catch(() => loadedEmitters.delete(name))
         loadedEmitters.set(name, pending)
@@ -199,10 +228,19 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
         emitterPackageFor(name)
       )
     },
+    installHint(kind, name) {
+      return installWith(
+        kind === 'provider' ? registry.packageFor(name) : registry.emitterPackageFor(name),
+      )
+    },
     async hookModules() {
       const hooks = [...(options.hooks ?? [])]
       for (const pkg of packages.filter((p) => p.kind === 'hook')) {
-        const found = pick<RotationHookModule>(await importPackage(pkg), 'hook', isHookModule)
+        const found = pick<RotationHookModule>(
+          await importPackage(pkg, reinstallOf(pkg)),
+          'hook',
+          isHookModule,
+        )
         if (found) hooks.push(found)
       }
       return hooks

@@ -31,7 +31,7 @@ export function createProviderPool(options: {
           if (!mod) {
             const pkg = catalog.packageFor(name)
             throw new NotInstalledError(`provider "${name}" is not installed`, {
-              hint: `npm install ${pkg}`,
+              hint: catalog.installHint?.('provider', name) ?? `npm install ${pkg}`,
               details: { package: pkg },
             })
           }

@@ -150,8 +150,13 @@ function configChecks(error: FloeError, withDetails: boolean): ValidationCheck[]
     message: p.located,
     code: p.code,
     ...(withDetails && p.location ? { location: p.location } : {}),
-    ...(withDetails && p.hint ? { fix: p.hint } : {}),
+    ...(withDetails && p.hint && isCommand(p.hint) ? { fix: p.hint } : {}),
   }))
+}
+
+/** A hint that is itself a command can be offered as "Run '…' to fix"; prose cannot. */
+function isCommand(hint: string): boolean {
+  return /^(?:floe|npm|pnpm|yarn|bun|npx) \S/.test(hint)
 }
 
 /** One secret's describe outcome as a check. */

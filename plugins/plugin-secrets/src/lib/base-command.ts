@@ -65,6 +65,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
     this.session = new FloeSession({
       manifest: flags.manifest,
       cliDir: this.config.root,
+      dataDir: this.config.dataDir,
       verbose: Boolean(flags.verbose),
       principal: flags.as ?? (process.env.FLOE_PRINCIPAL || undefined),
     })

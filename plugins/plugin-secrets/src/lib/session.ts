@@ -31,6 +31,8 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv
   /** the CLI's root directory (oclif config.root): its dependencies are discovered too */
   cliDir?: string
+  /** the CLI's data directory (oclif config.dataDir): what `floe providers add` installed */
+  dataDir?: string
   verbose?: boolean
   /** `--as` / FLOE_PRINCIPAL: reads outside this principal's granted scopes are refused */
   principal?: string
@@ -66,6 +68,8 @@ export class FloeSession {
       // discovery walks up to the nearest package.json itself
       projectDir: this.cwd,
       cliDir: options.cliDir,
+      dataDir: options.dataDir,
+      env: this.env,
     })
   }
 
@@ -104,7 +108,7 @@ export class FloeSession {
       const pkg = this.registry.emitterPackageFor(name)
       const known = this.registry.emitterNames()
       throw new NotInstalledError(`no emitter "${name}" is installed`, {
-        hint: `install it: npm i -D ${pkg}${known.length ? ` (installed emitters: ${known.join(', ')})` : ''}`,
+        hint: `install ${pkg}: ${this.registry.installHint('emitter', name)}${known.length ? ` (installed emitters: ${known.join(', ')})` : ''}`,
       })
     }
     return emitter
