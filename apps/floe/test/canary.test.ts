@@ -191,6 +191,10 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
     args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'],
   },
   { label: 'providers', code: 0, args: ['secrets', 'providers'] },
+  { label: 'providers --json', code: 0, args: ['secrets', 'providers', '--json'] },
+  { label: 'providers list', code: 0, args: ['providers', 'list', '--json'] },
+  { label: 'providers remove (not installed)', code: 2, args: ['providers', 'remove', 'vault'] },
+  { label: 'plugins install', code: 2, args: ['plugins', 'install', 'x'] },
   { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
   { label: 'unknown secret', code: 2, args: ['secrets', 'get', 'nope/x'] },
 ]
