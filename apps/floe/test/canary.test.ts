@@ -37,6 +37,9 @@ secrets:
     provider: file
     path: secrets/db.json
     keys: [user, password]
+    rotation:
+      generate:
+        password: { length: 24, charset: alphanumeric-symbols }
   absent:
     provider: env
     variable: NEVER_SET_CANARY
@@ -211,6 +214,22 @@ describe('canary: no value leaks from any command', () => {
       )
     })
   }
+
+  it('rotate with no value flag (the manifest generator), --verbose: the new value is not printed', async () => {
+    const result = await runFloe(['secrets', 'rotate', 'db', '--verbose'], {
+      cwd: project.dir,
+      env,
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const stored = JSON.parse(readFileSync(join(project.dir, 'secrets/db.json'), 'utf8')) as {
+      user: string
+      password: string
+    }
+    expect(stored.password).toHaveLength(24)
+    expect(stored.user).toBe('app')
+    expect(result.stdout + result.stderr).not.toContain(stored.password)
+    assertNoCanary('rotate (generator) output', result.stdout + result.stderr)
+  })
 
   it('the audit log holds actions but no values, and its chain verifies', async () => {
     const path = join(project.dir, 'audit.jsonl')

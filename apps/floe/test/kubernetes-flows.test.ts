@@ -195,7 +195,8 @@ describe('ADR-0023 CLI flows against the emulators', () => {
     expect(result.stdout).toMatch(/✓ catalog-credentials: exists/)
     expect(result.stdout).toMatch(/✗ salesforce-credentials: NOT FOUND/)
     expect(result.stdout).toMatch(
-      /1 error found\. Run 'floe secrets create salesforce-credentials' to fix\./,
+      // no rotation.generate in this manifest: the hint names the flag that gives the values
+      /1 error found\. Run 'floe secrets create salesforce-credentials --from-env-file FILE' to fix\./,
     )
     const json = parseJson<{ result: { errors: number } }>(
       (await floe(['secrets', 'validate', '--json'])).stdout,

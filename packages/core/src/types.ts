@@ -41,8 +41,16 @@ export interface OnMissingPolicy {
   message?: string
 }
 
+/** `rotation.generate` entry: how a new value is generated when none is given. */
+export interface GeneratorSpec {
+  length: number
+  charset: 'alphanumeric' | 'alphanumeric-symbols' | 'hex' | 'numeric'
+}
+
 export interface RotationPolicy {
   autoRefresh: boolean
+  /** `rotation.generate`: one spec for a single value, or one per key */
+  generate?: { value: GeneratorSpec } | { keys: Record<string, GeneratorSpec> }
   refreshIntervalMs?: number
   onRotation?: {
     action: 'reconnect' | 'restart' | 'alert'

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-// examples/platform end to end: the real CLI (built), both AWS providers, the sandbox.
+// examples/aws-platform end to end: the real CLI (built), both AWS providers, the sandbox.
 const repo = resolve(import.meta.dirname, '../../..')
-const example = join(repo, 'examples/platform')
+const example = join(repo, 'examples/aws-platform')
 const bin = join(repo, 'apps/floe/bin/run.js')
 
 let sandbox: Sandbox
@@ -59,7 +59,7 @@ beforeAll(async () => {
 })
 afterAll(() => sandbox?.close())
 
-describe('examples/platform against floe-sandbox through the CLI', () => {
+describe('examples/aws-platform against floe-sandbox through the CLI', () => {
   it('validate → create → validate, list --remote, get, rotate, status', async () => {
     const first = await floe(['secrets', 'validate'])
     expect(first.code).toBe(1)

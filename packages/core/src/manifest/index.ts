@@ -5,3 +5,4 @@ export { manifestJsonSchema, manifestSchema, secretDefinitionSchema } from './sc
 export { findDualSecrets, type DualSecret, type ManifestReferenceSite } from './references.js'
 export { envNameFor, DBT_SECRET_PREFIX } from './env-bindings.js'
 export { SHARED_FIELDS } from './normalize.js'
+export { keysWithoutGenerator } from './generators.js'

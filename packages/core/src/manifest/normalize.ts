@@ -8,6 +8,7 @@ import type {
   FallbackDefinition,
   OnMissingPolicy,
   RetryPolicy,
+  GeneratorSpec,
   RotationPolicy,
   SecretDefinition,
   SecretsConfig,
@@ -204,7 +205,9 @@ type OnMissingInput =
       default_value?: string | number | boolean
       message?: string
     }
+type GeneratorInput = { length?: number; charset?: GeneratorSpec['charset'] }
 type RotationInput = {
+  generate?: GeneratorInput | Record<string, GeneratorInput>
   auto_refresh?: boolean
   refresh_interval?: Duration
   on_rotation?: {
@@ -257,6 +260,7 @@ function parseOnMissing(input: OnMissingInput): OnMissingPolicy {
 
 function parseRotation(input: RotationInput): RotationPolicy {
   const policy: RotationPolicy = { autoRefresh: input.auto_refresh ?? false }
+  if (input.generate) policy.generate = parseGenerate(input.generate)
   if (input.refresh_interval !== undefined)
     policy.refreshIntervalMs = durationMs(input.refresh_interval)
   if (input.on_rotation) {
@@ -271,6 +275,27 @@ function parseRotation(input: RotationInput): RotationPolicy {
   }
   if (input.restart) policy.restart = [...input.restart]
   return policy
+}
+
+const generatorSpec = (input: GeneratorInput): GeneratorSpec => ({
+  length: input.length ?? 32,
+  charset: input.charset ?? 'alphanumeric',
+})
+
+/** `{length, charset}` is a single value's generator; any other map is KEY → generator. */
+function parseGenerate(
+  input: GeneratorInput | Record<string, GeneratorInput>,
+): NonNullable<RotationPolicy['generate']> {
+  const single = Object.values(input).every((v) => typeof v !== 'object' || v === null)
+  if (single) return { value: generatorSpec(input) }
+  return {
+    keys: Object.fromEntries(
+      Object.entries(input as Record<string, GeneratorInput>).map(([k, v]) => [
+        k,
+        generatorSpec(v),
+      ]),
+    ),
+  }
 }
 
 function parseLease(

@@ -49,7 +49,24 @@ const onMissing = z.union([
   }),
 ])
 
+const generator = z
+  .strictObject({
+    length: z.int().min(8).max(4096).optional().meta({ description: 'Default 32.' }),
+    charset: z
+      .enum(['alphanumeric', 'alphanumeric-symbols', 'hex', 'numeric'])
+      .optional()
+      .meta({ description: 'Default alphanumeric.' }),
+  })
+  .meta({ description: 'How to generate a value: length and character set.' })
+
 const rotation = z.strictObject({
+  generate: z
+    .union([generator, z.record(z.string().min(1), generator)])
+    .optional()
+    .meta({
+      description:
+        'Values `floe secrets rotate NAME` / `create NAME` generate when no value is given and the provider has no rotation of its own: {KEY: {length, charset}} per key, or {length, charset} for a single value.',
+    }),
   auto_refresh: z.boolean().optional(),
   refresh_interval: duration.optional(),
   on_rotation: z

@@ -1,4 +1,4 @@
-import { UnsupportedError } from '../errors.js'
+import { isFloeError, UnsupportedError } from '../errors.js'
 import { SecretValue } from '../secret-value.js'
 import type { HookStep, RotationHookModule, SecretDefinition } from '../types.js'
 import {
@@ -11,6 +11,12 @@ import {
 export interface RotateSecretOptions {
   /** the new value; absent → the provider's own rotation */
   value?: () => Promise<SecretData>
+  /**
+   * with no `value`: the new value when the provider has no rotation of its own for this
+   * secret (no `rotate`, or it answers UNSUPPORTED, e.g. no rotation Lambda) — a manifest
+   * generator or a prompt. It may throw a UsageError saying how to give a value.
+   */
+  fallbackValue?: () => Promise<SecretData>
   /** do not change the value; run the platform steps again */
   hooksOnly?: boolean
   restartDeployments?: boolean
@@ -63,33 +69,39 @@ export async function rotateSecret(
     onStep(step)
   }
 
-  if (!options.hooksOnly) {
-    if (options.value) {
-      const written = await writeSecret(
-        def,
-        options.value,
-        { action: 'rotate', mustExist: true, mergeKeys: true, dryRun },
-        deps,
-      )
-      if (dryRun) {
-        const what = written.keys.length
-          ? `key${written.keys.length === 1 ? '' : 's'} ${written.keys.join(', ')}`
-          : 'the value'
-        mark({
-          ok: true,
-          message: `Would update ${what} of ${def.name} in ${where}${written.expectedVersion ? ` (compare-and-set on version ${written.expectedVersion})` : ''}`,
-        })
-      } else {
-        report.valueChanged = true
-        report.version = written.version
-        report.previousVersion = written.previousVersion
-        mark({
-          ok: true,
-          message: `Secret updated in ${where}${written.version ? ` (version ${written.version})` : ''}`,
-        })
-      }
+  const writeValue = async (value: () => Promise<SecretData>): Promise<void> => {
+    const written = await writeSecret(
+      def,
+      value,
+      { action: 'rotate', mustExist: true, mergeKeys: true, dryRun },
+      deps,
+    )
+    if (dryRun) {
+      const what = written.keys.length
+        ? `key${written.keys.length === 1 ? '' : 's'} ${written.keys.join(', ')}`
+        : 'the value'
+      mark({
+        ok: true,
+        message: `Would update ${what} of ${def.name} in ${where}${written.expectedVersion ? ` (compare-and-set on version ${written.expectedVersion})` : ''}`,
+      })
     } else {
-      await nativeRotation(def, dryRun, deps, report, mark)
+      report.valueChanged = true
+      report.version = written.version
+      report.previousVersion = written.previousVersion
+      // the version is in --json / --verbose: the ADR's line has no suffix
+      mark({ ok: true, message: `Secret updated in ${where}` })
+    }
+  }
+
+  if (!options.hooksOnly) {
+    if (options.value) await writeValue(options.value)
+    else {
+      try {
+        await nativeRotation(def, dryRun, deps, report, mark)
+      } catch (error) {
+        if (!options.fallbackValue || !isFloeError(error, 'UNSUPPORTED')) throw error
+        await writeValue(options.fallbackValue)
+      }
     }
   }
 

@@ -15,8 +15,10 @@ import type {
   PlatformSecretCheck,
   ProviderContext,
   RotationHookModule,
+  SecretDefinition,
   SecretMetadata,
 } from '../types.js'
+import { keysWithoutGenerator } from '../manifest/generators.js'
 
 export interface ValidationCheck {
   ok: boolean
@@ -28,6 +30,8 @@ export interface ValidationCheck {
   location?: SourceLocation
   /** a command that fixes it */
   fix?: string
+  /** the finer checks folded into this line (e.g. the cluster's Secret): shown under --verbose */
+  details?: string[]
 }
 
 export interface ValidationReport {
@@ -104,7 +108,7 @@ export async function validateManifest(input: ValidateManifestInput): Promise<Va
   let worstExit: ExitCode = ExitCode.OK
   for (const [check, code] of failed) if (!check.ok && code > worstExit) worstExit = code
   if (input.platform && usesCluster(manifest))
-    checks.push(...(await platformChecks(manifest, input.platform)))
+    foldClusterChecks(checks, await platformChecks(manifest, input.platform))
   const report = summarize(manifest.path, false, checks, input.strict)
   if (worstExit > report.exitCode) report.exitCode = worstExit
   return report
@@ -180,7 +184,7 @@ function describeCheck(manifest: LoadedManifest, outcome: DescribeOutcome): Vali
             : 'NOT FOUND — its default will be used',
         code: err.code,
       }
-    if (err.code === 'NOT_FOUND') return notFound(name)
+    if (err.code === 'NOT_FOUND') return notFound(def)
     if (err.code === 'UNSUPPORTED')
       return {
         ok: true,
@@ -192,19 +196,34 @@ function describeCheck(manifest: LoadedManifest, outcome: DescribeOutcome): Vali
     return { ok: false, severity: 'error', subject: name, message: err.message, code: err.code }
   }
   const m = outcome.metadata
-  if (!m?.exists) return notFound(name)
+  if (!m?.exists) return notFound(def)
   return existingCheck(name, m, expectedKeys(manifest, name))
 }
 
-function notFound(name: string): ValidationCheck {
+function notFound(def: SecretDefinition): ValidationCheck {
+  const fix = createFix(def)
   return {
     ok: false,
     severity: 'error',
-    subject: name,
+    subject: def.name,
     message: 'NOT FOUND',
     code: 'NOT_FOUND',
-    fix: `floe secrets create ${name}`,
+    ...(fix ? { fix } : {}),
   }
+}
+
+/**
+ * A `create` command that works as printed: bare when `rotation.generate` covers every key
+ * (create generates them), else with the flag that gives the values. None for what `create`
+ * cannot make: environment variables and dynamic (leased) credentials.
+ */
+function createFix(def: SecretDefinition): string | undefined {
+  if (def.kind === 'dynamic' || def.provider === 'env') return undefined
+  const missing = keysWithoutGenerator(def)
+  if (!missing.length) return `floe secrets create ${def.name}`
+  return def.keys?.length
+    ? `floe secrets create ${def.name} --from-env-file FILE`
+    : `floe secrets create ${def.name} --from-file FILE`
 }
 
 function existingCheck(name: string, m: SecretMetadata, wanted: string[]): ValidationCheck {
@@ -234,11 +253,14 @@ function existingCheck(name: string, m: SecretMetadata, wanted: string[]): Valid
   return { ok: true, severity: 'info', subject: name, message: `exists, ${keyText}` }
 }
 
+/** A cluster check and the number of keys the cluster's Secret holds. */
+type ClusterLine = ValidationCheck & { clusterKeys?: number }
+
 async function platformChecks(
   manifest: LoadedManifest,
   platform: NonNullable<ValidateManifestInput['platform']>,
-): Promise<ValidationCheck[]> {
-  const checks: ValidationCheck[] = []
+): Promise<ClusterLine[]> {
+  const checks: ClusterLine[] = []
   const { hooks, ctx } = await platform()
   for (const hook of hooks) {
     if (!hook.validate) continue
@@ -259,7 +281,37 @@ async function platformChecks(
   return checks
 }
 
-function clusterCheck(c: PlatformSecretCheck): ValidationCheck {
+/**
+ * One line per declared secret (the ADR's view): each cluster check folds into its secret's
+ * source line — a failing source line stays as it is, a failing cluster check replaces a
+ * passing source line, and a passing pair reads "exists, N keys" with the key count the
+ * cluster's Secret confirms. The folded messages stay in `details` (--verbose, --json).
+ */
+function foldClusterChecks(checks: ValidationCheck[], cluster: ClusterLine[]): void {
+  for (const line of cluster) {
+    const { clusterKeys, ...c } = line
+    const i = checks.findIndex((s) => s.subject === c.subject && s.subject !== 'manifest')
+    const source = i < 0 ? undefined : checks[i]!
+    if (!source || source.subject === 'access') {
+      checks.push(c)
+      continue
+    }
+    const details = [...(source.details ?? [])]
+    if (!source.ok) {
+      checks[i] = { ...source, details: [...details, c.message] }
+    } else if (!c.ok) {
+      checks[i] = { ...c, details: [...details, source.message] }
+    } else {
+      const message =
+        clusterKeys !== undefined && source.message.startsWith('exists')
+          ? `exists, ${clusterKeys} key${clusterKeys === 1 ? '' : 's'}`
+          : source.message
+      checks[i] = { ...source, message, details: [...details, c.message] }
+    }
+  }
+}
+
+function clusterCheck(c: PlatformSecretCheck): ClusterLine {
   const where = `${c.namespace}/${c.name}`
   if (c.error)
     return {
@@ -274,9 +326,9 @@ function clusterCheck(c: PlatformSecretCheck): ValidationCheck {
       ok: false,
       severity: 'error',
       subject: c.secret,
-      message: `Secret ${where} NOT FOUND in the cluster`,
+      // no `fix`: the cure (applying the emitted manifests) depends on how the team deploys
+      message: `Secret ${where} NOT FOUND in the cluster (apply what floe secrets emit k8s writes)`,
       code: 'NOT_FOUND',
-      fix: `floe secrets create ${c.secret}`,
     }
   if (c.missingKeys.length)
     return {
@@ -291,12 +343,13 @@ function clusterCheck(c: PlatformSecretCheck): ValidationCheck {
     severity: 'info',
     subject: c.secret,
     message: `Secret ${where} exists, ${c.keys} key${c.keys === 1 ? '' : 's'}`,
+    clusterKeys: c.keys,
   }
 }
 
 /**
- * One error per failing secret (a provider ✗ and a cluster ✗ for the same secret are one
- * problem to fix); manifest and access problems count one per line.
+ * The error count is the number of failing lines (✗, and with --strict the warnings): a
+ * secret's cluster check is folded into its line, so one secret is one error.
  */
 function summarize(
   path: string,
@@ -304,15 +357,7 @@ function summarize(
   checks: ValidationCheck[],
   strict = false,
 ): ValidationReport {
-  const failing = checks.filter((c) => !c.ok || (strict && c.severity === 'warning'))
-  const perLine = failing.filter((c) => c.subject === 'manifest' || c.subject === 'access').length
-  const errors =
-    perLine +
-    new Set(
-      failing
-        .filter((c) => c.subject !== 'manifest' && c.subject !== 'access')
-        .map((c) => c.subject),
-    ).size
+  const errors = checks.filter((c) => !c.ok || (strict && c.severity === 'warning')).length
   const warnings = checks.filter((c) => c.severity === 'warning').length
   return {
     manifest: path,

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { randomInt } from 'node:crypto'
 import { parse as parseDotenv } from 'dotenv'
-import { SecretValue, UsageError, type SecretData } from '@floe/core'
+import {
+  keysWithoutGenerator,
+  SecretValue,
+  UsageError,
+  type GeneratorSpec,
+  type SecretData,
+  type SecretDefinition,
+} from '@floe/core'
 
 async function readValueFile(path: string, label: string): Promise<string> {
   try {
@@ -73,12 +80,89 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 const SYMBOLS = '!#%+-.:=@^_~'
 
 /** A random value from the OS CSPRNG, uniform over the alphabet (randomInt avoids modulo bias). */
-export function generateValue(length: number, symbols: boolean): string {
+const CHARSETS: Record<GeneratorSpec['charset'], string> = {
+  alphanumeric: ALPHANUMERIC,
+  'alphanumeric-symbols': ALPHANUMERIC + SYMBOLS,
+  hex: '0123456789abcdef',
+  numeric: '0123456789',
+}
+
+export function generateValue(length: number, symbols: boolean | GeneratorSpec['charset']): string {
   if (!Number.isInteger(length) || length < 8 || length > 4096) {
     throw new UsageError('--length must be an integer between 8 and 4096')
   }
-  const alphabet = symbols ? ALPHANUMERIC + SYMBOLS : ALPHANUMERIC
+  const alphabet =
+    typeof symbols === 'string'
+      ? CHARSETS[symbols]
+      : symbols
+        ? ALPHANUMERIC + SYMBOLS
+        : ALPHANUMERIC
   let out = ''
   for (let i = 0; i < length; i += 1) out += alphabet[randomInt(alphabet.length)]
   return out
+}
+
+/** The value `rotation.generate` declares for `def`, or undefined when it declares none. */
+export function generatedData(def: SecretDefinition): SecretData | undefined {
+  const gen = def.rotation?.generate
+  if (!gen) return undefined
+  if ('value' in gen)
+    return new SecretValue(generateValue(gen.value.length, gen.value.charset), def.name)
+  return Object.fromEntries(
+    Object.entries(gen.keys).map(([key, spec]) => [
+      key,
+      new SecretValue(generateValue(spec.length, spec.charset), `${def.name}/${key}`),
+    ]),
+  )
+}
+
+/**
+ * Hidden prompts on a terminal, one per key (`keys` given) or one for a single value. An
+ * empty answer leaves that key out (rotate keeps its stored value).
+ */
+export async function promptData(def: SecretDefinition, keys: string[]): Promise<SecretData> {
+  const { default: password } = await import('@inquirer/password')
+  if (!keys.length || (keys.length === 1 && keys[0] === ''))
+    return new SecretValue(
+      await password({ message: `New value for ${def.name}`, mask: true }),
+      def.name,
+    )
+  const data: Record<string, SecretValue> = {}
+  for (const key of keys) {
+    const answer = await password({ message: `${def.name} ${key}`, mask: true })
+    if (answer) data[key] = new SecretValue(answer, `${def.name}/${key}`)
+  }
+  if (!Object.keys(data).length) throw new UsageError('no value entered')
+  return data
+}
+
+/**
+ * What `rotate NAME` / `create NAME` write when no value flag is given: the manifest's
+ * generator, else a hidden prompt when stdin and stderr are terminals, else a usage error
+ * naming the flags that give a value.
+ */
+export async function valueWithoutFlags(
+  def: SecretDefinition,
+  command: 'rotate' | 'create',
+): Promise<SecretData> {
+  const generated = generatedData(def)
+  const missing = keysWithoutGenerator(def)
+  if (generated && (command === 'rotate' || !missing.length)) return generated
+  if (process.stdin.isTTY && process.stderr.isTTY) {
+    const prompted = await promptData(def, generated ? missing : (def.keys ?? []))
+    return generated && !(prompted instanceof SecretValue)
+      ? { ...(generated as Record<string, SecretValue>), ...prompted }
+      : prompted
+  }
+  throw new UsageError(`no new value for "${def.name}" (not a terminal, so no prompt)`, {
+    hint: valueFlagHint(def, command),
+  })
+}
+
+/** A hint naming the flags that give a value (and the generator alternative). */
+export function valueFlagHint(def: SecretDefinition, command: 'rotate' | 'create'): string {
+  const fileFlag = command === 'create' ? '--from-file' : '--value-file'
+  return def.keys?.length
+    ? `floe secrets ${command} ${def.name} --from-env-file FILE (one KEY=value line per key: ${def.keys.join(', ')}), or declare rotation.generate for ${def.name} in the manifest`
+    : `floe secrets ${command} ${def.name} ${fileFlag} FILE, or declare rotation.generate for ${def.name} in the manifest`
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { SecretValue, UsageError, writeSecret } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { readSecretInput } from '../../lib/secret-input.js'
+import { readSecretInput, valueWithoutFlags } from '../../lib/secret-input.js'
 
 interface CreateResult {
   secret: string
@@ -11,10 +11,12 @@ interface CreateResult {
 }
 
 export default class SecretsCreate extends FloeCommand<CreateResult> {
-  static override summary = 'Create a declared secret at its provider, from files'
+  static override summary =
+    'Create a declared secret at its provider, from files, a generator or a prompt'
   static override description =
-    'Values come from files (or an env file), never from the command line — unless --from-literal, which warns. Refuses to overwrite an existing secret (use rotate).'
+    "Values come from files (or an env file), never from the command line — unless --from-literal, which warns. With no value flag: the manifest's `rotation.generate` when it covers every key, else a hidden prompt per key in a terminal, else a usage error naming the flags. Refuses to overwrite an existing secret (use rotate)."
   static override examples = [
+    '<%= config.bin %> secrets create salesforce-credentials',
     '<%= config.bin %> secrets create salesforce-credentials --from-file client_id=./id.txt --from-file client_secret=./secret.txt',
     '<%= config.bin %> secrets create snowflake-credentials --from-env-file ./snowflake.env',
     '<%= config.bin %> secrets create api_key --from-file ./api-key.txt',
@@ -42,15 +44,19 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
       throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`, {
         hint: 'declare it under secrets: first, with its provider',
       })
-    const data = await readSecretInput(
-      args.name,
-      {
-        fromFile: flags['from-file'],
-        fromEnvFile: flags['from-env-file'],
-        fromLiteral: flags['from-literal'],
-      },
-      (m) => this.warn_(m),
-    )
+    const given =
+      flags['from-file']?.length || flags['from-env-file'] || flags['from-literal']?.length
+    const data = given
+      ? await readSecretInput(
+          args.name,
+          {
+            fromFile: flags['from-file'],
+            fromEnvFile: flags['from-env-file'],
+            fromLiteral: flags['from-literal'],
+          },
+          (m) => this.warn_(m),
+        )
+      : await valueWithoutFlags(def, 'create')
     const keys = data instanceof SecretValue ? [] : Object.keys(data)
     const missingKeys = (def.keys ?? []).filter((k) => !keys.includes(k))
     if (def.keys?.length && missingKeys.length) {

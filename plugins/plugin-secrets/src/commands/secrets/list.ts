@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { UsageError, UnsupportedError } from '@floe/core'
+import { UsageError, UnsupportedError, usesCluster, type LoadedManifest } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { age, renderTable, useColor } from '../../lib/output.js'
 
@@ -23,10 +23,11 @@ export default class SecretsList extends FloeCommand<
 > {
   static override summary = 'List declared secrets (names, providers, keys — never values)'
   static override description =
-    'Without --remote, lists the secrets the manifest declares. With --remote, asks the provider for the names it holds (optionally under a namespace or prefix).'
+    'Without --remote, lists the secrets the manifest declares. With --remote (implied by --namespace), asks the provider for the names it holds (optionally under a namespace or prefix). --namespace alone lists the Kubernetes Secrets of that namespace when the manifest runs through a cluster (plugins.secrets.type k8s or external-secrets) or uses the kubernetes provider. Secrets the manifest declares come first, in manifest order; the rest follow by name.'
   static override examples = [
     '<%= config.bin %> secrets list',
     '<%= config.bin %> secrets list --json',
+    '<%= config.bin %> secrets list --namespace=floe-jobs',
     '<%= config.bin %> secrets list --remote --provider kubernetes --namespace floe-jobs',
     '<%= config.bin %> secrets list --remote --provider aws_parameter_store --prefix /production/',
   ]
@@ -39,7 +40,8 @@ export default class SecretsList extends FloeCommand<
         'provider to list with --remote (default: the only one used, or _config.default_provider)',
     }),
     namespace: Flags.string({
-      description: 'namespace / folder to list (Kubernetes namespace, Vault path, …)',
+      description:
+        'namespace / folder to list (Kubernetes namespace, Vault path, …); implies --remote',
     }),
     prefix: Flags.string({ description: 'only names starting with this prefix' }),
   }
@@ -51,7 +53,7 @@ export default class SecretsList extends FloeCommand<
     const manifest = await this.session.manifest()
     const color = useColor()
 
-    if (!flags.remote) {
+    if (!flags.remote && flags.namespace === undefined) {
       const secrets: DeclaredRow[] = Object.values(manifest.secrets).map((def) => ({
         name: def.name,
         provider: def.provider,
@@ -76,7 +78,12 @@ export default class SecretsList extends FloeCommand<
 
     const used = [...new Set(Object.values(manifest.secrets).map((d) => d.provider))]
     const providerName =
-      flags.provider ?? (used.length === 1 ? used[0] : manifest.config.defaultProvider)
+      flags.provider ??
+      (flags.namespace !== undefined && runsOnKubernetes(manifest, used)
+        ? 'kubernetes'
+        : used.length === 1
+          ? used[0]
+          : manifest.config.defaultProvider)
     if (!providerName) {
       throw new UsageError(
         `--remote needs --provider: the manifest uses ${used.join(', ') || 'no provider'}`,
@@ -110,6 +117,7 @@ export default class SecretsList extends FloeCommand<
     } finally {
       progress.stop()
     }
+    sortDeclaredFirst(secrets, Object.keys(manifest.secrets))
     const human = secrets.length
       ? renderTable(
           ['NAME', 'TYPE', 'AGE'],
@@ -119,4 +127,19 @@ export default class SecretsList extends FloeCommand<
       : `No secrets found at ${providerName}${flags.namespace ? ` in ${flags.namespace}` : ''}.`
     return { result: { provider: providerName, secrets }, human }
   }
+}
+
+/** A namespace is a Kubernetes namespace when the manifest's secrets end up in a cluster. */
+function runsOnKubernetes(manifest: LoadedManifest, used: string[]): boolean {
+  return usesCluster(manifest) || used.includes('kubernetes')
+}
+
+/** Declared names first in manifest order (what the team reads top to bottom), then by name. */
+function sortDeclaredFirst(rows: RemoteRow[], declared: string[]): void {
+  const rank = new Map(declared.map((name, i) => [name, i]))
+  rows.sort((a, b) => {
+    const ra = rank.get(a.name) ?? Infinity
+    const rb = rank.get(b.name) ?? Infinity
+    return ra !== rb ? ra - rb : a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+  })
 }

@@ -10,15 +10,18 @@ import {
   type SecretDefinition,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { generateValue, readSecretInput } from '../../lib/secret-input.js'
+import { generateValue, readSecretInput, valueWithoutFlags } from '../../lib/secret-input.js'
 
 export default class SecretsRotate extends FloeCommand<RotationReport> {
   static override summary =
     'Rotate a secret: update it at the source, trigger the sync, restart what uses it'
   static override description = `Writes a new value with compare-and-set (the write fails instead of overwriting a concurrent change), then runs the platform hooks of installed packages (e.g. @floe/provider-kubernetes: trigger the External Secrets sync, restart the Deployments that use the secret).
 
-Without --generate or --value-file the provider's own rotation runs (e.g. an AWS rotation Lambda). If a step fails after the value changed, the report says exactly what changed; re-run with --hooks-only to finish the remaining steps safely.`
+With no value flag (--generate, --value-file, --from-env-file) the new value comes from, in order: the provider's own rotation when it has one for the secret (e.g. an AWS rotation Lambda); the manifest's \`rotation.generate: {KEY: {length, charset}}\`; a hidden prompt per key when run in a terminal; otherwise it is a usage error naming the flags. Output is one line per step; --verbose adds the versions, --json the whole report.
+
+If a step fails after the value changed, the report says exactly what changed; re-run with --hooks-only to finish the remaining steps safely.`
   static override examples = [
+    '<%= config.bin %> secrets rotate snowflake-credentials --restart-deployments',
     '<%= config.bin %> secrets rotate snowflake-credentials --generate --key password --restart-deployments',
     '<%= config.bin %> secrets rotate snowflake-credentials --generate --key password --restart-deployments --timeout 30s',
     '<%= config.bin %> secrets rotate api_key --value-file ./new-key.txt',
@@ -77,7 +80,9 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
     const report = await rotateSecret(
       def,
       {
-        ...(wantsValue ? { value: () => this.newValue(def, flags) } : {}),
+        ...(wantsValue
+          ? { value: () => this.newValue(def, flags) }
+          : { fallbackValue: () => valueWithoutFlags(def, 'rotate') }),
         hooksOnly: Boolean(flags['hooks-only']),
         restartDeployments: Boolean(flags['restart-deployments']),
         dryRun: Boolean(flags['dry-run']),
@@ -96,6 +101,14 @@ Without --generate or --value-file the provider's own rotation runs (e.g. an AWS
       },
       (step) => lines.push(`${step.ok ? this.paint.ok('✓') : this.paint.bad('✗')} ${step.message}`),
     )
+    if (flags.verbose && report.version)
+      lines.splice(
+        2,
+        0,
+        this.paint.dim(
+          `  version ${report.version}${report.previousVersion ? ` (previous ${report.previousVersion})` : ''}`,
+        ),
+      )
     if (report.dryRun) lines.push('Dry run: nothing was changed.')
     else if (report.complete) lines.push('Rotation complete.')
     else if (report.valueChanged)

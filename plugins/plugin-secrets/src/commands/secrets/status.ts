@@ -97,12 +97,20 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
       }
     }
     const failed = rows.some((r) => r.exists !== true)
-    const esoStyle = rows.some((r) => r.sync)
+    // The ESO table lists what the cluster syncs (the ADR's view); a declared secret with no
+    // ExternalSecret is not a sync row: it is named on stderr (and in --json) instead.
+    const synced = rows.filter((r) => r.sync && r.sync !== 'NotFound')
+    const esoStyle = synced.length > 0
+    if (esoStyle)
+      for (const r of rows.filter((row) => !synced.includes(row)))
+        this.warn_(
+          `${r.name}: no ExternalSecret in the cluster (emit it with: floe secrets emit k8s); at ${r.provider}: ${statusWord(r)}`,
+        )
     const color = useColor()
     const human = esoStyle
       ? renderTable(
           ['NAME', 'STORE', 'SYNC STATUS', 'LAST SYNC'],
-          rows.map((r) => [
+          synced.map((r) => [
             r.name,
             r.store ?? r.provider,
             r.sync ?? statusWord(r),

@@ -6,7 +6,7 @@ import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 export default class SecretsValidate extends FloeCommand<Omit<ValidationReport, 'exitCode'>> {
   static override summary =
     'Check the manifest, then check every secret exists with the keys its consumers need'
-  static override description = `Static checks first: schema, references, groups, env-name collisions, plaintext credentials, secrets shared across environments. Then live metadata checks at each provider (exists, expected keys present) — values are never read.
+  static override description = `Static checks first: schema, references, groups, env-name collisions, plaintext credentials, secrets shared across environments. Then live metadata checks at each provider (exists, expected keys present) — values are never read. When the manifest runs through a cluster, each secret's Kubernetes Secret is checked too and folded into the secret's line (one line per declared secret; --verbose shows the folded checks). The error count is the number of ✗ lines, and every fix printed is a command that works as printed.
 
 Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded · 3 a provider is unreachable · 4 access denied.`
   static override examples = [
@@ -42,13 +42,13 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
     const { exitCode, ...result } = report
     return {
       result,
-      human: this.render(report),
+      human: this.render(report, Boolean(flags.verbose)),
       exitCode,
       status: report.errors ? 'failed' : 'ok',
     }
   }
 
-  private render(report: ValidationReport): string {
+  private render(report: ValidationReport, verbose: boolean): string {
     const p = this.paint
     const lines = [
       `Validating secret references in ${basename(report.manifest)}${report.offline ? ' (offline)' : ''}...`,
@@ -57,6 +57,7 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
       const mark = !c.ok ? p.bad('✗') : c.severity === 'warning' ? p.warn('!') : p.ok('✓')
       const where = c.location ? p.dim(` (${c.location.line}:${c.location.column})`) : ''
       lines.push(`${mark} ${c.subject}: ${c.message}${c.subject === 'manifest' ? '' : where}`)
+      if (verbose) for (const detail of c.details ?? []) lines.push(p.dim(`    ${detail}`))
     }
     lines.push('')
     if (report.errors === 0) {
