@@ -237,3 +237,57 @@ describe('floe providers add|list|remove: the CLI data directory (global and npx
     expect(plugins.stderr).toContain('floe providers add @floe/provider-env')
   })
 })
+
+describe('fail soft: a provider that is not installed fails only its own secrets', () => {
+  it('list, get and validate work on the env secret; the vault one is named with its hint', async () => {
+    const work = makeProject({})
+    work.write(
+      'floe.yaml',
+      'secrets:\n  db:\n    provider: env\n    variable: DB_PASS\n  kafka:\n    provider: vault\n    path: secret/data/kafka\n',
+    )
+    const env = { DB_PASS: 'pw-1', FLOE_DATA_DIR: join(work.dir, '.data') }
+    const list = await runFloe(['secrets', 'list'], { cwd: work.dir, env })
+    expect(list.code).toBe(0)
+    expect(list.stdout).toMatch(/kafka\s+vault/)
+    expect(list.stderr).toContain(
+      'floe.yaml:6:15: secret kafka: provider "vault" is not installed (package @floe/provider-vault); run `floe providers add vault`',
+    )
+
+    const get = await runFloe(['secrets', 'get', 'db', '--json'], { cwd: work.dir, env })
+    expect(get.code).toBe(0)
+    const envelope = parseJson<{
+      status: string
+      result: { found: boolean }
+      skipped: { secret: string; package: string; hint: string; location: { line: number } }[]
+    }>(get.stdout)
+    expect(envelope.status).toBe('ok')
+    expect(envelope.result.found).toBe(true)
+    expect(envelope.skipped).toEqual([
+      expect.objectContaining({
+        secret: 'kafka',
+        package: '@floe/provider-vault',
+        hint: 'floe providers add vault',
+        location: expect.objectContaining({ line: 6 }),
+      }),
+    ])
+
+    const missing = await runFloe(['secrets', 'get', 'kafka'], { cwd: work.dir, env })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('hint: floe providers add vault')
+
+    for (const args of [
+      ['secrets', 'validate'],
+      ['secrets', 'validate', '--offline'],
+    ]) {
+      const validate = await runFloe([...args, '--json'], { cwd: work.dir, env })
+      expect(validate.code, args.join(' ')).toBe(1)
+      const checks = parseJson<{ result: { checks: { subject: string; ok: boolean }[] } }>(
+        validate.stdout,
+      ).result.checks.filter((c) => c.subject !== 'manifest')
+      expect(Object.fromEntries(checks.map((c) => [c.subject, c.ok]))).toEqual({
+        db: true,
+        kafka: false,
+      })
+    }
+  })
+})

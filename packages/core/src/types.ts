@@ -152,6 +152,18 @@ export interface DbtSection {
   [key: string]: unknown
 }
 
+/** A secret (or its fallback) whose provider package is not installed. */
+export interface NotInstalledProvider {
+  secret: string
+  provider: string
+  /** the package that provides it */
+  package: string
+  /** the one command that installs it where floe runs */
+  hint: string
+  /** the secret's `provider:` line */
+  location?: SourceLocation
+}
+
 export interface LoadedManifest {
   /** absolute path of the manifest file ('<inline>' when loaded from a string) */
   path: string
@@ -176,6 +188,11 @@ export interface LoadedManifest {
   document: Record<string, unknown>
   /** non-fatal findings from loading (lints are separate) */
   warnings: string[]
+  /**
+   * Secrets whose provider is not installed, when loaded with `strictProviders: false`: they
+   * fail on their own (NOT_INSTALLED) while the others resolve.
+   */
+  notInstalled?: NotInstalledProvider[]
   /** source position of a document path, for emitters' own error messages */
   locate(path: readonly (string | number)[]): SourceLocation | undefined
 }

@@ -2,7 +2,13 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve, isAbsolute } from 'node:path'
 import { ConfigError, type FloeError } from '../errors.js'
-import type { LoadedManifest, ProviderCatalog, ProviderModule, SecretDefinition } from '../types.js'
+import type {
+  LoadedManifest,
+  NotInstalledProvider,
+  ProviderCatalog,
+  ProviderModule,
+  SecretDefinition,
+} from '../types.js'
 import { firstPartyProviders, providerPackageFor } from '../registry/first-party.js'
 import { deriveEnvBindings } from './env-bindings.js'
 import { issuesToErrors } from './issues.js'
@@ -114,7 +120,10 @@ async function loadFromText(
   const normalized = normalizeSecrets(input.secrets, source)
   errors.push(...normalized.errors)
   const warnings = [...source.warnings]
-  errors.push(...(await checkProviders(normalized.secrets, source, options, warnings)))
+  const notInstalled: NotInstalledProvider[] = []
+  errors.push(
+    ...(await checkProviders(normalized.secrets, source, options, warnings, notInstalled)),
+  )
 
   const scan = scanReferences(document, source)
   errors.push(...scan.errors)
@@ -134,6 +143,7 @@ async function loadFromText(
     warnings,
     locate: (path) => source.locate([...path]),
   }
+  if (notInstalled.length) manifest.notInstalled = notInstalled
   if (input.environment !== undefined) manifest.environment = input.environment
   for (const section of [
     'plugins',
@@ -160,6 +170,7 @@ async function checkProviders(
   source: SourceDocument,
   options: LoadOptions,
   warnings: string[],
+  notInstalled: NotInstalledProvider[],
 ): Promise<FloeError[]> {
   const errors: FloeError[] = []
   const { catalog } = options
@@ -198,6 +209,13 @@ async function checkProviders(
       const message = `provider "${provider}" is not installed (package ${pkg}): run \`${install}\``
       if (options.strictProviders === false) {
         const location = source.locate([...base, 'provider'], { nearest: true })
+        notInstalled.push({
+          secret,
+          provider,
+          package: pkg,
+          hint: install,
+          ...(location ? { location } : {}),
+        })
         warnings.push(
           `${location ? `${location.file}:${location.line}:${location.column}: ` : ''}${formatPath(base)}: ${message}`,
         )

@@ -81,7 +81,11 @@ export async function validateManifest(input: ValidateManifestInput): Promise<Va
   }
 
   checks.push(...staticChecks(manifest))
-  const names = Object.keys(manifest.secrets)
+  // A secret whose provider is not installed fails on its own, at its provider line; the
+  // others are still checked (fail soft).
+  const missing = notInstalledChecks(manifest)
+  checks.push(...missing.checks)
+  const names = Object.keys(manifest.secrets).filter((name) => !missing.skip.has(name))
   if (offline || !input.describe) {
     for (const name of names) {
       const def = manifest.secrets[name]!
@@ -156,6 +160,28 @@ function configChecks(error: FloeError, withDetails: boolean): ValidationCheck[]
     ...(withDetails && p.location ? { location: p.location } : {}),
     ...(withDetails && p.hint && isCommand(p.hint) ? { fix: p.hint } : {}),
   }))
+}
+
+function notInstalledChecks(manifest: LoadedManifest): {
+  checks: ValidationCheck[]
+  skip: Set<string>
+} {
+  const checks: ValidationCheck[] = []
+  const skip = new Set<string>()
+  for (const entry of manifest.notInstalled ?? []) {
+    const primary = manifest.secrets[entry.secret]?.provider === entry.provider
+    if (primary) skip.add(entry.secret)
+    checks.push({
+      ok: false,
+      severity: 'error',
+      subject: entry.secret,
+      message: `${primary ? 'provider' : 'fallback provider'} "${entry.provider}" is not installed (package ${entry.package})`,
+      code: 'NOT_INSTALLED',
+      ...(entry.location ? { location: entry.location } : {}),
+      fix: entry.hint,
+    })
+  }
+  return { checks, skip }
 }
 
 /** A hint that is itself a command can be offered as "Run '…' to fix"; prose cannot. */

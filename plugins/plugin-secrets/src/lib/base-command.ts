@@ -76,13 +76,17 @@ export abstract class FloeCommand<T = unknown> extends Command {
     try {
       await this.setUp()
       const outcome = await this.execute()
-      const warnings = [...this.warnings, ...(outcome.warnings ?? [])]
+      const warnings = [
+        ...this.warnings,
+        ...this.notInstalledWarnings(),
+        ...(outcome.warnings ?? []),
+      ]
       code = outcome.exitCode ?? ExitCode.OK
       if (outcome.silent) {
         // output already written by the command itself
       } else if (this.json) {
         const status = outcome.status ?? (code === ExitCode.OK ? 'ok' : 'failed')
-        this.emitJson({ status, result: outcome.result, warnings })
+        this.emitJson({ status, result: outcome.result, warnings, ...this.skipped() })
       } else {
         for (const warning of warnings) this.printWarning(warning)
         if (outcome.human) process.stdout.write(this.safe(outcome.human) + '\n')
@@ -108,6 +112,21 @@ export abstract class FloeCommand<T = unknown> extends Command {
     this.warnings.push(message)
   }
 
+  /** One line per secret whose provider is missing: where it is declared and what to run. */
+  private notInstalledWarnings(): string[] {
+    return (this.session?.notInstalled() ?? []).map((n) => {
+      const at = n.location
+        ? `${n.location.file ? `${n.location.file}:` : ''}${n.location.line}:${n.location.column}: `
+        : ''
+      return `${at}secret ${n.secret}: provider "${n.provider}" is not installed (package ${n.package}); run \`${n.hint}\``
+    })
+  }
+
+  private skipped(): Pick<Envelope<unknown>, 'skipped'> {
+    const missing = this.session?.notInstalled() ?? []
+    return missing.length ? { skipped: missing } : {}
+  }
+
   protected printWarning(message: string): void {
     process.stderr.write(this.safe(`${this.paint.warn('warning:')} ${message}`) + '\n')
   }
@@ -126,11 +145,13 @@ export abstract class FloeCommand<T = unknown> extends Command {
       this.emitJson({
         status: 'error',
         result: null,
-        warnings: this.warnings,
+        warnings: [...this.warnings, ...this.notInstalledWarnings()],
+        ...this.skipped(),
         error: floe.toJSON() as Envelope<unknown>['error'],
       })
     } else {
-      for (const warning of this.warnings) this.printWarning(warning)
+      for (const warning of [...this.warnings, ...this.notInstalledWarnings()])
+        this.printWarning(warning)
       const lines = [`${this.paint.bad('Error:')} ${floe.located}`]
       if (floe.hint) lines.push(`${this.paint.dim('hint:')} ${floe.hint}`)
       process.stderr.write(this.safe(lines.join('\n')) + '\n')

@@ -93,5 +93,13 @@ export interface Envelope<T> {
   status: 'ok' | 'error' | 'failed'
   result: T | null
   warnings: string[]
+  /** secrets whose provider is not installed: they failed or were left out, the rest worked */
+  skipped?: {
+    secret: string
+    provider: string
+    package: string
+    hint: string
+    location?: unknown
+  }[]
   error?: { code: string; message: string; hint?: string; location?: unknown }
 }

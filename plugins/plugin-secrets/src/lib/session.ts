@@ -16,6 +16,7 @@ import {
   type AuditLog,
   type LeaseRefreshEvent,
   type LoadedManifest,
+  type NotInstalledProvider,
   type Logger,
   type ProviderContext,
   type ProviderRegistry,
@@ -50,6 +51,7 @@ export class FloeSession {
   readonly env: NodeJS.ProcessEnv
   readonly cwd: string
   private manifestPromise?: Promise<LoadedManifest>
+  private loaded?: LoadedManifest
   private resolverInstance?: Resolver & WatchableResolver
   private providerSource?: (name: string) => Promise<SecretProvider>
   /** notified of lease renewals / re-issues of the session's resolver (exec --watch) */
@@ -78,16 +80,32 @@ export class FloeSession {
   }
 
   manifest(): Promise<LoadedManifest> {
+    // Fail soft: a provider that is not installed fails only its own secrets (notInstalled).
     this.manifestPromise ??= loadManifest(this.manifestPath(), {
       env: this.env,
       catalog: this.registry,
+      strictProviders: false,
     })
+    this.manifestPromise.then(
+      (manifest) => (this.loaded = manifest),
+      () => undefined,
+    )
     return this.manifestPromise
+  }
+
+  /** The secrets whose provider is not installed, once the manifest has loaded. */
+  notInstalled(): NotInstalledProvider[] {
+    return this.loaded?.notInstalled ?? []
   }
 
   /** Loads manifest text the way the CLI would, throwing its configuration errors. */
   async checkManifestText(text: string, file: string): Promise<void> {
-    await loadManifestFromString(text, { file, env: this.env, catalog: this.registry })
+    await loadManifestFromString(text, {
+      file,
+      env: this.env,
+      catalog: this.registry,
+      strictProviders: false,
+    })
   }
 
   async audit(): Promise<AuditLog | undefined> {
