@@ -18,7 +18,14 @@ const NAME_CHAR = /[A-Za-z0-9_.-]/
 /** Characters that may appear unescaped in a key or parameter value. */
 const PLAIN_CHAR = /[A-Za-z0-9\-._~!$'()*+,;:@]/
 const HEX = /^[0-9A-Fa-f]{2}$/
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a decoded U+FEFF is part of the key, not a byte-order mark to drop (else
+// `%EF%BB%BFpassword` and `password` would name one key).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+/** UTF-8 of a UTF-16 surrogate (ED A0..BF xx): what CESU-8 and WTF-8 write for lone halves. */
+const SURROGATE_BYTES = /%ED%[AB][0-9A-F]/i
+/** In a `u` regex a surrogate pair is one code point: only unpaired halves are category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u
+const STARTS_WITH_LONE_SURROGATE = /^\p{Cs}/u
 
 function fail(message: string, input: string, offset: number): never {
   throw new SecretReferenceError(message, input, offset)
@@ -45,9 +52,20 @@ function decodeComponent(input: string, start: number, end: number, extraPlain =
       try {
         out += utf8.decode(new Uint8Array(bytes))
       } catch {
+        const escapes = input.slice(seqStart, i)
+        const surrogate = SURROGATE_BYTES.exec(escapes)
+        if (surrogate)
+          fail(
+            'percent-escapes encode a UTF-16 surrogate (U+D800–U+DFFF), which is not a character: encode the character itself as UTF-8',
+            input,
+            seqStart + surrogate.index,
+          )
         fail('percent-escapes do not form valid UTF-8', input, seqStart)
       }
       continue
+    }
+    if (STARTS_WITH_LONE_SURROGATE.test(input.slice(i, i + 2))) {
+      fail('lone UTF-16 surrogate: the reference is not well-formed text', input, i)
     }
     if (!PLAIN_CHAR.test(ch) && !extraPlain.includes(ch)) {
       fail(`character ${JSON.stringify(ch)} must be percent-encoded`, input, i)
@@ -129,7 +147,16 @@ export function parseSecretRef(input: string): SecretRef {
   return ref
 }
 
-function encodeComponent(value: string, extraPlain: string): string {
+function encodeComponent(value: string, extraPlain: string, what: string): string {
+  // TextEncoder writes a lone surrogate as U+FFFD: two distinct keys would format alike.
+  const lone = LONE_SURROGATE.exec(value)
+  if (lone) {
+    throw new SecretReferenceError(
+      `${what} holds a lone UTF-16 surrogate: it cannot be written as UTF-8`,
+      value,
+      lone.index,
+    )
+  }
   let out = ''
   for (const ch of value) {
     if (PLAIN_CHAR.test(ch) || extraPlain.includes(ch)) out += ch
@@ -151,14 +178,15 @@ export function formatSecretRef(ref: SecretRef): string {
   if (ref.key !== undefined) {
     if (ref.key === '') throw new SecretReferenceError('empty key', ref.name, 0)
     // "/" inside a key is escaped so that empty-segment rules never apply to formatted keys.
-    out += '/' + encodeComponent(ref.key, '')
+    out += '/' + encodeComponent(ref.key, '', 'key')
   }
   const params: string[] = []
   if (ref.version !== undefined) {
     if (ref.version === '') throw new SecretReferenceError('empty version', out, out.length)
-    params.push(`version=${encodeComponent(ref.version, '/')}`)
+    params.push(`version=${encodeComponent(ref.version, '/', 'version')}`)
   }
-  if (ref.default !== undefined) params.push(`default=${encodeComponent(ref.default, '/')}`)
+  if (ref.default !== undefined)
+    params.push(`default=${encodeComponent(ref.default, '/', 'default')}`)
   return params.length ? `${out}?${params.join('&')}` : out
 }
 

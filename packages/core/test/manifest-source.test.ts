@@ -214,23 +214,4 @@ describe('fast manifest reader', () => {
   })
 })
 
-describe('alias bombs', () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
-  for (let level = 1; level < 9; level += 1) {
-    const previous = String.fromCharCode(96 + level)
-    const name = String.fromCharCode(97 + level)
-    bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`)
-  }
-  const text = `${bomb.join('\n')}\n`
-
-  it('are refused by both readers before anything walks the expansion', () => {
-    const message =
-      'f.yaml:1:1: aliases expand to more than 5,000,000 values: a manifest this large is almost certainly an alias bomb'
-    expect(() => readManifestSource(text, 'f.yaml', {})).toThrow(
-      expect.objectContaining({ located: message }),
-    )
-    expect(() => readYamlSource(text, 'f.yaml', {})).toThrow(
-      expect.objectContaining({ located: message }),
-    )
-  })
-})
+// Alias bombs, nesting, tags and bytes: see manifest-limits.test.ts.

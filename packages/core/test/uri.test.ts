@@ -164,3 +164,48 @@ describe('findSecretRefs', () => {
     }
   })
 })
+
+describe('percent-decoding keeps every character and refuses non-characters', () => {
+  it('keeps a leading U+FEFF in a key: it is not a byte-order mark there', () => {
+    const ref = parseSecretRef('secret://a/%EF%BB%BFpassword')
+    expect(ref.key).toBe('\uFEFFpassword')
+    expect(refId(ref)).not.toBe(refId(parseSecretRef('secret://a/password')))
+    expect(parseSecretRef(formatSecretRef(ref))).toEqual(ref)
+  })
+
+  it('refuses surrogate halves encoded as UTF-8, naming them', () => {
+    for (const input of [
+      'secret://a/%ED%A0%80',
+      'secret://a/x%ED%BF%BF',
+      'secret://a/k?default=%ED%B0%80',
+    ]) {
+      expect(() => parseSecretRef(input)).toThrow(/surrogate/)
+    }
+    expect(offsetOf('secret://a/x%ED%BF%BF')).toBe(12)
+  })
+
+  it('refuses a lone surrogate written as is', () => {
+    expect(() => parseSecretRef('secret://a/\uD800')).toThrow(/lone UTF-16 surrogate/)
+  })
+
+  it('never formats two distinct keys alike: lone surrogates are refused, not replaced', () => {
+    expect(() => formatSecretRef({ name: 'a', key: '\uD800' })).toThrow(/lone UTF-16 surrogate/)
+    expect(() => formatSecretRef({ name: 'a', key: 'x\uDC00' })).toThrow(SecretReferenceError)
+    expect(() => refId({ name: 'a', key: 'k', version: '\uDBFF' })).toThrow(/version/)
+    expect(formatSecretRef({ name: 'a', key: '\uD83D\uDE00' })).toBe('secret://a/%F0%9F%98%80')
+  })
+
+  it('formats distinct well-formed keys distinctly (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1 }),
+        fc.string({ unit: 'grapheme', minLength: 1 }),
+        (a, b) => {
+          fc.pre(a !== b)
+          expect(refId({ name: 'n', key: a })).not.toBe(refId({ name: 'n', key: b }))
+          expect(parseSecretRef(formatSecretRef({ name: 'n', key: a })).key).toBe(a)
+        },
+      ),
+    )
+  })
+})

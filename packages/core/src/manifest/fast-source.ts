@@ -8,7 +8,14 @@ import jsyaml from 'js-yaml'
 import { ConfigError, type SourceLocation } from '../errors.js'
 import { interpolate } from './interpolate.js'
 import { formatPath, type DocPath } from './paths.js'
-import { pathKey, readYamlSource, type LocateOptions, type SourceDocument } from './yaml-source.js'
+import {
+  MAX_ALIAS_EXPANSION,
+  MAX_NESTING,
+  pathKey,
+  readYamlSource,
+  type LocateOptions,
+  type SourceDocument,
+} from './yaml-source.js'
 
 interface PositionNode {
   /** offset of the node's first character (after leading blanks and comments) */
@@ -20,6 +27,8 @@ interface PositionNode {
   kind: string | null
   /** nodes in the data once aliases are expanded (guards against alias bombs) */
   size: number
+  /** collections nested in the node, aliases expanded (guards against deep nesting) */
+  height: number
   /** key → [keyNode, valueNode], built on first lookup */
   pairs?: Map<string, [PositionNode, PositionNode]>
 }
@@ -28,9 +37,11 @@ interface PositionNode {
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types
 const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [merge] })
 
-/** Data size beyond any real manifest (10,000 secrets expand to about 250,000 values). */
-const MAX_EXPANDED_NODES = 5_000_000
-class AliasBombError extends Error {}
+/**
+ * js-yaml has no limit of its own on what aliases expand to or on nesting: beyond either
+ * limit the reference reader takes over, whose refusal names the node that crosses it.
+ */
+class BeyondLimitsError extends Error {}
 class UnpositionedError extends Error {}
 const NO_CHILDREN: PositionNode[] = []
 
@@ -53,6 +64,7 @@ export function readManifestSource(
   const byContainer = new WeakMap<object, PositionNode>()
   let root: PositionNode | undefined
   let data: unknown
+  let aliasExpansion = 0
   try {
     data = jsyaml.load(text, {
       schema: SCHEMA,
@@ -66,6 +78,7 @@ export function readManifestSource(
             children: NO_CHILDREN,
             kind: null,
             size: 1,
+            height: 0,
           })
           return
         }
@@ -78,11 +91,20 @@ export function readManifestSource(
         const only = node.children.length === 1 ? node.children[0] : undefined
         if (only && only.result === node.result) node = only
         else if (node.kind === null && node.children.length === 0 && isObject(state.result)) {
-          node.size = byContainer.get(state.result)?.size ?? 1 // an alias: as big as its anchor
+          // an alias: as big and as deep as its anchor
+          const anchor = byContainer.get(state.result)
+          node.size = anchor?.size ?? 1
+          node.height = anchor?.height ?? 0
+          aliasExpansion += node.size
+          if (aliasExpansion > MAX_ALIAS_EXPANSION) throw new BeyondLimitsError()
         } else {
-          for (const child of node.children) node.size += child.size
+          for (const child of node.children) {
+            node.size += child.size
+            if (child.height > node.height) node.height = child.height
+          }
+          if (node.kind === 'mapping' || node.kind === 'sequence') node.height += 1
         }
-        if (node.size > MAX_EXPANDED_NODES) throw new AliasBombError()
+        if (node.height > MAX_NESTING) throw new BeyondLimitsError()
         // A single-pair mapping inside a flow sequence (`[a: 1]`) is built by js-yaml without
         // a node of its own, so its key and value would pass for two items: positions inside
         // it are unknown here, and the reference reader takes over.
@@ -106,15 +128,10 @@ export function readManifestSource(
         } else root = node
       },
     })
-  } catch (error) {
-    if (error instanceof AliasBombError) {
-      throw new ConfigError(
-        `aliases expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`,
-        { location: { file, line: 1, column: 1 } },
-      )
-    }
-    // Malformed, duplicate keys, several documents, unknown tags…: the reference reader
-    // reports them (and reads anything js-yaml alone disagrees about).
+  } catch {
+    // Malformed, duplicate keys, several documents, unknown tags, beyond limits (js-yaml's
+    // own recursion may give out first)…: the reference reader reports them (and reads
+    // anything js-yaml alone disagrees about).
     return readYamlSource(text, file, env)
   }
 

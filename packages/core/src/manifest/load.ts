@@ -17,6 +17,7 @@ import { formatPath, throwAll, type DocPath } from './paths.js'
 import { scanReferences } from './references.js'
 import { manifestSchema, type ManifestInput } from './schema.js'
 import type { SourceDocument } from './yaml-source.js'
+import { decodeManifestBytes } from './decode-text.js'
 import { readManifestSource } from './fast-source.js'
 
 export interface LoadOptions {
@@ -45,9 +46,9 @@ export async function loadManifest(
   options: LoadOptions = {},
 ): Promise<LoadedManifest> {
   const absolute = resolve(path)
-  let text: string
+  let bytes: Buffer
   try {
-    text = await readFile(absolute, 'utf8')
+    bytes = await readFile(absolute)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new ConfigError(
@@ -57,7 +58,8 @@ export async function loadManifest(
       { cause: error },
     )
   }
-  return loadFromText(text, absolute, displayName(absolute), options)
+  const file = displayName(absolute)
+  return loadFromText(decodeManifestBytes(bytes, file), absolute, file, options)
 }
 
 export async function loadManifestFromString(

@@ -47,7 +47,17 @@ export function pathKey(path: DocPath): string {
 }
 
 const MAX_ALIAS_DEPTH = 64
-const MAX_VALUES = 5_000_000
+/**
+ * Values aliases may add to the data (10,000 secrets expand to about 250,000 values in all):
+ * only what aliases add counts, so a large manifest without aliases is never refused.
+ */
+export const MAX_ALIAS_EXPANSION = 5_000_000
+/** Collections inside collections: real manifests nest a handful of levels. */
+export const MAX_NESTING = 128
+
+export function aliasBombMessage(): string {
+  return `aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`
+}
 
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): SourceDocument {
   const lineCounter = new (yaml().LineCounter)()
@@ -64,9 +74,21 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     return { file, line, column: col }
   }
 
-  if (doc.errors.length > 0) {
+  // An unknown tag (`!custom`, `!!js/function`) is only a warning to the library, which then
+  // reads the node as if untagged: a manifest meant for another reader would pass silently.
+  const refusals =
+    doc.errors.length > 0 ? doc.errors : doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+  // The library's composer recurses, and gives out (as RESOURCE_EXHAUSTION) somewhere past
+  // about 800 levels: its token tree, built without recursion, says where nesting went too deep.
+  if (doc.errors.some((e) => e.code === 'RESOURCE_EXHAUSTION')) {
+    const deep = tooDeepOffset(text)
+    if (deep !== undefined) throw nestingError(at(deep))
+  }
+  if (refusals.length > 0) {
     // Only the first: the parser's later errors are mostly consequences of it.
-    const errors = doc.errors.slice(0, 1).map((e) => {
+    const errors = refusals.slice(0, 1).map((e) => {
+      if (e.code === 'TAG_RESOLVE_FAILED')
+        return unknownTag(text.slice(e.pos[0], e.pos[1]), at(e.pos[0]))
       // The pretty message ends with a source excerpt that may show a value: keep the first clause.
       const summary = e.message.split(/ at line \d+, column \d+/)[0] ?? e.message
       const hint =
@@ -137,28 +159,50 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     return at(range[0])
   }
 
-  // Size of the data once aliases are expanded, memoized per node so that it stays linear.
-  const sizes = new WeakMap<object, number>()
-  const expandedSize = (node: unknown, depth = 0): number => {
-    if (node === null || typeof node !== 'object' || depth > MAX_ALIAS_DEPTH * 4) return 1
-    const known = sizes.get(node)
-    if (known !== undefined) return known
-    sizes.set(node, 1) // provisional: breaks alias cycles
-    let size = 1
-    if (yaml().isAlias(node)) size = expandedSize(node.resolve(doc), depth + 1)
-    else if (yaml().isSeq(node))
-      for (const item of node.items) size += expandedSize(item, depth + 1)
-    else if (yaml().isMap(node))
-      for (const pair of node.items) size += expandedSize(pair.value, depth + 1)
-    sizes.set(node, Math.min(size, Number.MAX_SAFE_INTEGER))
-    return size
+  // One walk before anything reads the data: nesting beyond MAX_NESTING and alias bombs are
+  // refused at the node where the limit is crossed. Sizes are memoized per node so that the
+  // walk stays linear; an alias adds the expanded size of its anchor.
+  const measured = new WeakMap<object, { size: number; height: number }>()
+  let aliasExpansion = 0
+  const tooDeep = (node: YamlNode) => nestingError(at(nodeStart(node) ?? 0))
+  // The library knows YAML 1.1 tags too (`!!binary` → bytes, `!!set`, `!!timestamp` → Date),
+  // which would reach the manifest as objects: only the core schema's tags are data here.
+  const checkTag = (node: YamlNode): void => {
+    if (node.tag === undefined || CORE_TAGS.has(node.tag)) return
+    throw unknownTag(node.tag.replace(/^tag:yaml\.org,2002:/, '!!'), at(nodeStart(node) ?? 0))
   }
-  if (expandedSize(doc.contents) > MAX_VALUES) {
-    throw new ConfigError(
-      `aliases expand to more than ${MAX_VALUES.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`,
-      { location: { file, line: 1, column: 1 } },
-    )
+  /** size: values once aliases are expanded; height: collections nested in the node. */
+  const measure = (node: unknown, nesting: number): { size: number; height: number } => {
+    if (node === null || typeof node !== 'object') return { size: 1, height: 0 }
+    if (yaml().isScalar(node)) checkTag(node)
+    const known = measured.get(node)
+    if (known) return known
+    const result = { size: 1, height: 0 }
+    measured.set(node, result) // provisional: breaks alias cycles
+    if (yaml().isAlias(node)) {
+      const target = measure(node.resolve(doc), nesting)
+      result.size = target.size
+      result.height = target.height
+      // The anchor was measured where it stands; here it may sit deeper.
+      if (nesting + target.height > MAX_NESTING) throw tooDeep(node)
+      aliasExpansion += target.size
+      if (aliasExpansion > MAX_ALIAS_EXPANSION) {
+        throw new ConfigError(aliasBombMessage(), { location: at(nodeStart(node) ?? 0) })
+      }
+    } else if (yaml().isCollection(node)) {
+      if (nesting >= MAX_NESTING) throw tooDeep(node)
+      checkTag(node)
+      const children = yaml().isSeq(node) ? node.items : node.items.map((pair) => pair.value)
+      for (const child of children) {
+        const inner = measure(child, nesting + 1)
+        result.size = Math.min(result.size + inner.size, Number.MAX_SAFE_INTEGER)
+        result.height = Math.max(result.height, inner.height)
+      }
+      result.height += 1
+    }
+    return result
   }
+  measure(doc.contents, 0)
 
   const toJs = (node: unknown): unknown => {
     if (node === null || node === undefined) return null
@@ -328,6 +372,45 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
 }
 
 const MERGE = Symbol('merge')
+
+function nestingError(location: SourceLocation): ConfigError {
+  return new ConfigError(
+    `collections nest deeper than ${MAX_NESTING} levels: flatten the manifest (no floe section needs more than a few)`,
+    { location },
+  )
+}
+
+type CstToken = { type: string; offset?: number; value?: CstToken; items?: CstItem[] }
+type CstItem = { key?: CstToken | null; value?: CstToken | null }
+const CST_COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection'])
+
+/** Offset of the first collection nested deeper than MAX_NESTING, walking the token tree. */
+function tooDeepOffset(text: string): number | undefined {
+  const pending: [CstToken, number][] = []
+  for (const token of new (yaml().Parser)().parse(text)) pending.push([token, 0])
+  while (pending.length > 0) {
+    const [token, nesting] = pending.pop() as [CstToken, number]
+    const inner = CST_COLLECTIONS.has(token.type) ? nesting + 1 : nesting
+    if (inner > MAX_NESTING) return token.offset
+    if (token.value && typeof token.value === 'object') pending.push([token.value, inner])
+    for (const item of token.items ?? []) {
+      if (item.value) pending.push([item.value, inner])
+      if (item.key) pending.push([item.key, inner])
+    }
+  }
+  return undefined
+}
+
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+)
+
+function unknownTag(tag: string, location: SourceLocation): ConfigError {
+  return new ConfigError(
+    `invalid YAML: unknown tag ${JSON.stringify(tag)}: a floe manifest is plain YAML data (only the core tags !!str, !!int, !!float, !!bool, !!null, !!map, !!seq); quote the value if the "!" is part of it`,
+    { location, details: { yamlCode: 'TAG_RESOLVE_FAILED' } },
+  )
+}
 
 function keyOf(pair: { key: unknown }): string | typeof MERGE | undefined {
   const key = pair.key
