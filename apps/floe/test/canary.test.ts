@@ -199,6 +199,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   { label: 'providers remove (not installed)', code: 2, args: ['providers', 'remove', 'vault'] },
   { label: 'plugins install', code: 2, args: ['plugins', 'install', 'x'] },
   { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
+  { label: 'audit verify --json', code: 0, args: ['secrets', 'audit', 'verify', '--json'] },
   { label: 'unknown secret', code: 2, args: ['secrets', 'get', 'nope/x'] },
 ]
 

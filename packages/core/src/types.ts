@@ -105,7 +105,15 @@ export interface SecretsConfig {
   concurrency: number
   /** defaults for every definition's rotation policy (`_config.rotation`) */
   rotation?: RotationPolicy
-  audit?: { enabled: boolean; logAccess: boolean; destination?: string; path?: string }
+  audit?: {
+    enabled: boolean
+    logAccess: boolean
+    destination?: string
+    path?: string
+    /** secret:// reference to the chain's HMAC key */
+    key?: string
+    keyFile?: string
+  }
 }
 
 /** A place where a `secret://` reference appears in the manifest. */

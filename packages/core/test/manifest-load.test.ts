@@ -98,7 +98,7 @@ secrets:
       concurrency: 4,
       retry: { attempts: 4, backoff: 'exponential', initialDelayMs: 200, maxDelayMs: 30_000 },
       cache: { enabled: false, ttlMs: 300_000 },
-      audit: { enabled: true, logAccess: false, destination: 'security-audit-logs' },
+      audit: { enabled: true, logAccess: true, destination: 'security-audit-logs' },
     })
     expect(m.secrets.a?.retry).toEqual(m.config.retry)
     expect(m.secrets.a?.cache).toEqual({ enabled: false, ttlMs: 300_000 })

@@ -327,11 +327,23 @@ function parseConfig(raw: Raw): SecretsConfig {
   if (raw.retry) config.retry = parseRetry(raw.retry, undefined)
   if (raw.rotation) config.rotation = parseRotation(raw.rotation)
   const audit = raw.audit as
-    { enabled?: boolean; log_access?: boolean; log_destination?: string; path?: string } | undefined
+    | {
+        enabled?: boolean
+        log_access?: boolean
+        log_destination?: string
+        path?: string
+        key?: string
+        key_file?: string
+      }
+    | undefined
   if (audit) {
-    config.audit = { enabled: audit.enabled ?? true, logAccess: audit.log_access ?? false }
+    // Reads are audited unless turned off: an audit block that skips `get --reveal` and `exec`
+    // would miss the accesses it exists for.
+    config.audit = { enabled: audit.enabled ?? true, logAccess: audit.log_access ?? true }
     if (audit.log_destination !== undefined) config.audit.destination = audit.log_destination
     if (audit.path !== undefined) config.audit.path = audit.path
+    if (audit.key !== undefined) config.audit.key = audit.key
+    if (audit.key_file !== undefined) config.audit.keyFile = audit.key_file
   }
   return config
 }

@@ -161,9 +161,23 @@ const secretsConfig = z.strictObject({
   audit: z
     .strictObject({
       enabled: z.boolean().optional(),
-      log_access: z.boolean().optional(),
-      log_destination: z.string().optional(),
+      log_access: z
+        .boolean()
+        .optional()
+        .meta({ description: 'Audit successful reads too (get, exec, resolve). Default true.' }),
+      log_destination: z.string().optional().meta({
+        description: 'Audit log file (or a directory: <dir>/floe-audit.jsonl); same as path.',
+      }),
       path: z.string().optional(),
+      key: z
+        .string()
+        .regex(/^secret:\/\//, 'a secret:// reference')
+        .optional()
+        .meta({ description: 'secret:// reference to the HMAC key of the audit chain.' }),
+      key_file: z
+        .string()
+        .optional()
+        .meta({ description: 'HMAC key file (0600, created on first use). Default <log>.key.' }),
     })
     .optional(),
 })

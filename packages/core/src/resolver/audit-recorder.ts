@@ -1,11 +1,11 @@
-import { resolve as resolvePath } from 'node:path'
-import { createAuditLog, type AuditEntry, type AuditLog } from '../audit/audit-log.js'
+import type { AuditEntry, AuditLog } from '../audit/audit-log.js'
+import { openAuditLogSync } from '../audit/audit-settings.js'
 import type { Logger, SecretsConfig } from '../types.js'
 
 export type AuditRecorder = (entry: AuditEntry) => void
 
 /**
- * Where the resolver's audit records go: the given log, else `_config.audit.path` when auditing
+ * Where the resolver's audit records go: the given log, else `_config.audit.path` (or `log_destination`) when auditing
  * is enabled. Successful reads are skipped when `log_access` is off; a failed write is a warning,
  * never a failed resolve.
  */
@@ -19,9 +19,10 @@ export function createAuditRecorder(options: {
   const settings = options.config.audit
   const audit = settings?.enabled
     ? (options.audit ??
-      (settings.path
-        ? createAuditLog({ path: resolvePath(options.dir, settings.path), env: options.env })
-        : undefined))
+      openAuditLogSync(options.config, options.dir, {
+        env: options.env,
+        warn: (message) => options.logger.warn(message),
+      }))
     : undefined
   const logAccess = settings?.logAccess ?? true
   return (entry) => {

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path'
 import { guardResolver } from './guard.js'
 import {
-  createAuditLog,
   createLogger,
   createProviderRegistry,
   createResolver,
@@ -12,6 +10,8 @@ import {
   findManifestPath,
   loadManifest,
   loadManifestFromString,
+  openAuditLog,
+  parseSecretRef,
   Redactor,
   type AuditLog,
   type LeaseRefreshEvent,
@@ -111,12 +111,35 @@ export class FloeSession {
   async audit(): Promise<AuditLog | undefined> {
     if (this.auditInstance !== undefined) return this.auditInstance ?? undefined
     const manifest = await this.manifest()
-    const audit = manifest.config.audit
     this.auditInstance =
-      audit?.enabled && audit.path
-        ? createAuditLog({ path: resolve(manifest.dir, audit.path), env: this.env })
-        : null
+      (await openAuditLog(manifest.config, manifest.dir, {
+        env: this.env,
+        warn: (message) => this.logger.warn(message),
+        resolveKey: (reference) => this.resolveAuditKey(reference),
+      })) ?? null
     return this.auditInstance ?? undefined
+  }
+
+  /** `_config.audit.key`: resolved like any reference, by a resolver that does not audit. */
+  async resolveAuditKey(reference: string): Promise<string> {
+    const manifest = await this.manifest()
+    const resolver = createResolver({
+      manifest: { ...manifest, config: { ...manifest.config, audit: undefined } },
+      catalog: this.registry,
+      env: this.env,
+      cwd: manifest.dir,
+      logger: this.logger,
+      redactor: this.redactor,
+    })
+    try {
+      const ref = parseSecretRef(reference)
+      const report = await resolver.resolve([ref])
+      const failure = report.failures[0]
+      if (failure) throw failure.error
+      return report.valueOf(ref)!.reveal()
+    } finally {
+      await resolver.dispose()
+    }
   }
 
   /** The emitter for `name`, or a clear "install @floe/emit-x" error. */
