@@ -15,7 +15,11 @@ const canary = {
   filePassword: `canary-file-${randomBytes(6).toString('hex')}`,
   token: `canary-token-${randomBytes(6).toString('hex')}`,
   rotated: `canary-rotated-${randomBytes(6).toString('hex')}`,
+  // DuckDB shows this one escaped (\' and \\, or '' doubled): its halves must not appear either
+  quotedHead: `canary-quoted-${randomBytes(6).toString('hex')}`,
+  quotedTail: `canary-tail-${randomBytes(6).toString('hex')}`,
 }
+const quoted = `${canary.quotedHead}'\\${canary.quotedTail}`
 const all = Object.values(canary)
 
 const manifest = `
@@ -33,6 +37,9 @@ secrets:
   api:
     provider: env
     variable: API_TOKEN
+  header:
+    provider: env
+    variable: HEADER_VALUE
   db:
     provider: file
     path: secrets/db.json
@@ -53,6 +60,7 @@ duckdb:
     - type: http
       name: api_http
       bearer_token: secret://api
+      extra_http_headers: {X-Key: secret://header}
 dbt:
   profiles:
     floe:
@@ -73,6 +81,7 @@ const env = {
   WAREHOUSE_USER: 'analyst',
   WAREHOUSE_PASSWORD: canary.envPassword,
   API_TOKEN: canary.token,
+  HEADER_VALUE: quoted,
 }
 
 beforeAll(() => {
@@ -169,6 +178,18 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
     ],
   },
   {
+    label: 'apply duckdb -c (table; nested and doubled escaped forms)',
+    args: [
+      'secrets',
+      'apply',
+      'duckdb',
+      '-c',
+      'SELECT secret_string, [secret_string]::VARCHAR AS nested FROM duckdb_secrets()',
+      '-c',
+      "SELECT replace(secret_string, '''', '''''') AS doubled FROM duckdb_secrets()",
+    ],
+  },
+  {
     label: 'rotate --dry-run',
     args: [
       'secrets',
@@ -240,6 +261,22 @@ describe('canary: no value leaks from any command', () => {
     assertNoCanary('audit log', log)
     const verify = await runFloe(['secrets', 'audit', 'verify'], { cwd: project.dir, env })
     expect(verify.code).toBe(0)
+  })
+
+  it('apply -c really shows the header, masked in its escaped form (so the check above bites)', async () => {
+    const result = await runFloe(
+      [
+        'secrets',
+        'apply',
+        'duckdb',
+        '-c',
+        'SELECT [secret_string]::VARCHAR AS n FROM duckdb_secrets()',
+        '--json',
+      ],
+      { cwd: project.dir, env },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/X-Key=\\\\'\*\*\*\\\\'/)
   })
 
   it('sanctioned sinks do carry the value (so the test above is meaningful)', async () => {

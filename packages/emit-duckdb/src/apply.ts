@@ -25,6 +25,7 @@ import {
   writePersistentRegistry,
 } from './registry.js'
 import { renderCreateSecret, renderDropSecret, type ValueSource } from './sql.js'
+import { sqlEscapedPattern } from './sql-escaped-forms.js'
 import type { DuckdbSecretWatch, WatchDuckdbOptions } from './watch.js'
 
 /** The part of a @duckdb/node-api connection floe uses (any DuckDBConnection fits). */
@@ -108,16 +109,17 @@ async function listSecrets(connection: SqlConnection, full = true): Promise<Exis
   }))
 }
 
-/** Replaces every occurrence of a resolved value in text with '***'. */
+/**
+ * Replaces every occurrence of a resolved value in text with '***': as stored and in each
+ * escaped form a SQL result can show it (see sqlEscapedPattern), longest value first.
+ */
 export function createMasker(plainValues: readonly string[]): (text: string) => string {
-  const needles = [...new Set(plainValues.filter((v) => v.length > 0))].sort(
+  const values = [...new Set(plainValues.filter((v) => v.length > 0))].sort(
     (a, b) => b.length - a.length,
   )
-  return (text: string) => {
-    let out = text
-    for (const needle of needles) out = out.split(needle).join('***')
-    return out
-  }
+  if (values.length === 0) return (text) => text
+  const pattern = new RegExp(values.map(sqlEscapedPattern).join('|'), 'g')
+  return (text: string) => text.replace(pattern, '***')
 }
 
 function maskJson(value: Json, mask: (text: string) => string): Json {

@@ -88,3 +88,4 @@ export const emitter: EmitterModule & { apply: typeof applyForCli } = {
 }
 
 export default emitter
+export { sqlEscapedPattern } from './sql-escaped-forms.js'

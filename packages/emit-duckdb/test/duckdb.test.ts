@@ -12,6 +12,7 @@ import {
   planDuckdbSecrets,
   quoteLiteral,
   renderCreateSecret,
+  createMasker,
 } from '../src/index.js'
 import { isolatedConfig, manifestFromYaml, mapResolver, tempDir } from './helpers.js'
 import { exampleYaml, examples } from './seed-000.js'
@@ -629,6 +630,51 @@ duckdb:
     expect(shown).toContain('Authorization=***')
     expect(shown).not.toContain('Bearer-literal-tok')
     expect(shown).not.toContain('literal-proxy-pw')
+  })
+
+  it('-c results mask the escaped forms of a value with quotes and backslashes (table and --json)', async () => {
+    const dir = tempDir()
+    // distinctive fragments on both sides of the characters DuckDB escapes
+    const value = "lk5f1'quote\\path\"dq'9c2"
+    const report = await applyDuckdb({
+      manifest: manifestFromYaml(
+        `
+duckdb:
+  secrets:
+    - type: http
+      name: quoted
+      http_proxy: secret://api/quoted
+      extra_http_headers: {Authorization: secret://api/quoted}
+`,
+        dir,
+      ),
+      resolver: mapResolver({ 'secret://api/quoted': value }),
+      duckdbConfig: isolatedConfig(join(dir, 's')),
+      statements: [
+        'SELECT name, secret_string FROM duckdb_secrets()',
+        'SELECT [secret_string]::VARCHAR AS nested FROM duckdb_secrets()',
+        'SELECT [[secret_string]::VARCHAR]::VARCHAR AS twice FROM duckdb_secrets()',
+        "SELECT replace(secret_string, '''', '''''') AS doubled FROM duckdb_secrets()",
+      ],
+    })
+    const shown = report.results[0]!.rows[0]!.secret_string as string
+    // DuckDB shows the header value escaped: Authorization='lk5f1\'quote\\path…'
+    expect(shown).toContain("extra_http_headers={Authorization='***'}")
+    expect(shown).toContain('http_proxy=***')
+    const everything = JSON.stringify(report.results)
+    expect(everything).not.toContain('5f1')
+    expect(everything).not.toContain('9c2')
+    expect(report.results.map((r) => Object.values(r.rows[0]!)[0])).toHaveLength(4)
+  })
+
+  it('createMasker: as stored, quotes doubled, backslash-escaped, at any depth', () => {
+    const mask = createMasker(["a'b\\c", 'x.y'])
+    for (const form of ["a'b\\c", "a''b\\c", "a\\'b\\\\c", "a''''b\\c", "a\\\\\\'b\\\\\\\\c"]) {
+      expect(mask(`<${form}>`)).toBe('<***>')
+    }
+    // regex characters in values are literal
+    expect(mask('x.y xzy')).toBe('*** xzy')
+    expect(createMasker([])('unchanged')).toBe('unchanged')
   })
 
   it('a failing -c statement is reported without the statement text', async () => {
