@@ -219,6 +219,13 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   { label: 'providers list', code: 0, args: ['providers', 'list', '--json'] },
   { label: 'providers remove (not installed)', code: 2, args: ['providers', 'remove', 'vault'] },
   { label: 'plugins install', code: 2, args: ['plugins', 'install', 'x'] },
+  // watch runs until a signal: its running paths are in watch-command.test.ts (same check)
+  {
+    label: 'watch (bad --inject)',
+    code: 2,
+    args: ['secrets', 'watch', '--inject', 'template.txt'],
+  },
+  { label: 'watch --duckdb (none persistent)', code: 2, args: ['secrets', 'watch', '--duckdb'] },
   { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
   { label: 'audit verify --json', code: 0, args: ['secrets', 'audit', 'verify', '--json'] },
   { label: 'unknown secret', code: 2, args: ['secrets', 'get', 'nope/x'] },

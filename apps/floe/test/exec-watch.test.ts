@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startVaultEmulator, type VaultEmulator } from '@floe/testkit'
 import { assertBuilt, makeProject, type FixtureProject } from './helpers.js'
-import { envHash, startFloe, WATCH_CHILD, type Line, type WatchRun } from './watch-helpers.js'
+import {
+  envHash,
+  expectNoValues,
+  is,
+  startFloe,
+  WATCH_CHILD,
+  type Line,
+  type WatchRun,
+} from './watch-helpers.js'
 
 /**
  * `floe secrets exec --watch` against the Vault emulator (node-vault over a real socket): the
@@ -119,19 +127,12 @@ function watch(only: string[], extra: string[] = [], env: Record<string, string>
   return run
 }
 
-const is =
-  (event: string, extra: (l: Line) => boolean = () => true) =>
-  (l: Line) =>
-    l.event === event && extra(l)
 const childLine =
   (kind: string, extra: (l: Line) => boolean = () => true) =>
   (l: Line) =>
     l.child === kind && extra(l)
 
-function assertNoValues(run: WatchRun): void {
-  const text = run.stdout() + run.stderr()
-  for (const value of Object.values(values)) expect(text).not.toContain(value)
-}
+const assertNoValues = (run: WatchRun) => expectNoValues(run, values)
 
 describe('floe secrets exec --watch', { timeout: 90_000 }, () => {
   it('restart: a burst of three changes gives one restart with the new env; an unused key gives none', async () => {

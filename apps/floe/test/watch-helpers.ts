@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { floeBin, isolatedEnv } from './helpers.js'
 
 /**
@@ -41,6 +42,8 @@ export interface WatchRun {
   waitFor(match: (line: Line) => boolean, what: string): Promise<Line>
   /** resolves when stderr has a line matching `pattern` */
   waitForStderr(pattern: RegExp): Promise<string>
+  /** resolves when stdout has a line matching `pattern` (human output) */
+  waitForStdout(pattern: RegExp): Promise<string>
   /** SIGTERM to floe (forwarded to the child); resolves with floe's exit code */
   stop(signal?: NodeJS.Signals): Promise<number>
   readonly exited: Promise<number>
@@ -64,9 +67,11 @@ export function startFloe(
   let err = ''
   let partial = ''
   const waiters: { match: (l: Line) => boolean; resolve: (l: Line) => void }[] = []
-  const stderrWaiters: { pattern: RegExp; resolve: (l: string) => void }[] = []
+  const stderrLines = lineWaiters(() => err)
+  const stdoutLines = lineWaiters(() => out)
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString()
+    stdoutLines.check()
     partial += chunk.toString()
     let nl = partial.indexOf('\n')
     while (nl !== -1) {
@@ -90,13 +95,7 @@ export function startFloe(
   })
   child.stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString()
-    for (const w of [...stderrWaiters]) {
-      const hit = err.split('\n').find((l) => w.pattern.test(l))
-      if (hit !== undefined) {
-        stderrWaiters.splice(stderrWaiters.indexOf(w), 1)
-        w.resolve(hit)
-      }
-    }
+    stderrLines.check()
   })
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)))
   const failOnExit = (what: string) =>
@@ -116,17 +115,50 @@ export function startFloe(
         failOnExit(what),
       ])
     },
-    waitForStderr(pattern) {
-      const hit = err.split('\n').find((l) => pattern.test(l))
-      if (hit !== undefined) return Promise.resolve(hit)
-      return Promise.race([
-        new Promise<string>((resolve) => stderrWaiters.push({ pattern, resolve })),
-        failOnExit(`a stderr line matching ${pattern}`),
-      ])
-    },
+    waitForStderr: (pattern) =>
+      Promise.race([stderrLines.wait(pattern), failOnExit(`a stderr line matching ${pattern}`)]),
+    waitForStdout: (pattern) =>
+      Promise.race([stdoutLines.wait(pattern), failOnExit(`a stdout line matching ${pattern}`)]),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal)
       return exited
     },
   }
+}
+
+/** Waits for a line of a growing text (stdout or stderr) that matches a pattern. */
+function lineWaiters(text: () => string) {
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = []
+  const find = (pattern: RegExp) =>
+    text()
+      .split('\n')
+      .find((l) => pattern.test(l))
+  return {
+    check() {
+      for (const w of [...waiters]) {
+        const hit = find(w.pattern)
+        if (hit !== undefined) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(hit)
+        }
+      }
+    },
+    wait(pattern: RegExp): Promise<string> {
+      const hit = find(pattern)
+      if (hit !== undefined) return Promise.resolve(hit)
+      return new Promise((resolve) => waiters.push({ pattern, resolve }))
+    },
+  }
+}
+
+/** Matches a floe event line by name (and more). */
+export const is =
+  (event: string, extra: (l: Line) => boolean = () => true) =>
+  (l: Line) =>
+    l.event === event && extra(l)
+
+/** The values a test used must appear nowhere in floe's output. */
+export function expectNoValues(run: WatchRun, values: Record<string, string>): void {
+  const text = run.stdout() + run.stderr()
+  for (const value of Object.values(values)) expect(text).not.toContain(value)
 }

@@ -131,7 +131,7 @@ function maskJson(value: Json, mask: (text: string) => string): Json {
   return value
 }
 
-function sanitizeDuckdbError(error: unknown, mask: (text: string) => string): string {
+export function sanitizeDuckdbError(error: unknown, mask: (text: string) => string): string {
   const message = error instanceof Error ? error.message : String(error)
   // DuckDB parser errors quote the statement ("LINE 1: …"): never let that text out.
   const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? 'unknown error'
@@ -424,7 +424,7 @@ export interface ApplyDuckdbReport extends ApplySecretsReport {
   results: StatementResult[]
 }
 
-function relativeTo(dir: string, path: string): string {
+export function relativeTo(dir: string, path: string): string {
   return path === ':memory:' || isAbsolute(path) ? path : resolvePath(dir, path)
 }
 

@@ -83,8 +83,12 @@ export function formatApplyReport(report: ApplyDuckdbReport): string {
 }
 
 /** `floe secrets apply duckdb`: the entry point plugin-secrets calls on this emitter. */
-export async function applyForCli(input: CliApplyInput): Promise<CliApplyOutput> {
-  const options = input.options ?? {}
+/** `--option key=value` of `apply duckdb` / `watch --duckdb`, checked (unknown keys are errors). */
+export function parseCliOptions(options: Record<string, unknown> = {}): {
+  extensions: string[]
+  dropRemoved?: boolean
+  duckdbConfig: Record<string, string>
+} {
   const duckdbConfig: Record<string, string> = {}
   let extensions: string[] = []
   let dropRemoved: boolean | undefined
@@ -106,6 +110,11 @@ export async function applyForCli(input: CliApplyInput): Promise<CliApplyOutput>
       )
     }
   }
+  return { extensions, ...(dropRemoved !== undefined ? { dropRemoved } : {}), duckdbConfig }
+}
+
+export async function applyForCli(input: CliApplyInput): Promise<CliApplyOutput> {
+  const { extensions, dropRemoved, duckdbConfig } = parseCliOptions(input.options)
   const report = await applyDuckdb({
     manifest: input.manifest,
     resolver: input.resolver,

@@ -1,5 +1,6 @@
 import type { EmitterModule } from '@floe/core'
 import { applyForCli } from './cli.js'
+import { watchForCli } from './watch-cli.js'
 import { planDuckdbSecrets } from './plan.js'
 import { renderCreateSecret } from './sql.js'
 
@@ -45,6 +46,7 @@ export {
   type WatchDuckdbOptions,
 } from './watch.js'
 export { applyForCli, formatApplyReport, type CliApplyInput, type CliApplyOutput } from './cli.js'
+export { watchForCli, type CliWatchHandle, type CliWatchInput } from './watch-cli.js'
 
 /** File name `floe secrets emit duckdb` writes. */
 export const SQL_FILE = 'duckdb-secrets.sql'
@@ -54,10 +56,12 @@ export const SQL_FILE = 'duckdb-secrets.sql'
  * secret-derived parameters are '***' with a comment naming their secret:// reference;
  * `floe secrets apply duckdb` is what creates the secrets with real values.
  */
-export const emitter: EmitterModule & { apply: typeof applyForCli } = {
+export const emitter: EmitterModule & { apply: typeof applyForCli; watch: typeof watchForCli } = {
   name: 'duckdb',
   /** `floe secrets apply duckdb` (plugin-secrets calls `emitter.apply(input)`) */
   apply: applyForCli,
+  /** `floe secrets watch --duckdb`: keeps persistent secrets current */
+  watch: watchForCli,
   packageName: '@floe/emit-duckdb',
   async emit(ctx) {
     const plan = planDuckdbSecrets(ctx.manifest)

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
-import { findSecretRefs, FloeError, UsageError } from '@floe/core'
+import { UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { writePrivateFile } from '../../lib/files.js'
+import { readTemplate, renderTemplate } from '../../lib/template.js'
 
 interface InjectResult {
   input: string
@@ -42,51 +42,14 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
       throw new UsageError(
         'input and output are the same file: the template would be overwritten with values',
       )
-    let template: string
-    try {
-      template = await readFile(input, 'utf8')
-    } catch (error) {
-      throw new UsageError(
-        `cannot read template ${flags.input}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      )
-    }
-    let found
-    try {
-      found = findSecretRefs(template)
-    } catch (error) {
-      if (error instanceof FloeError && 'offset' in error) {
-        const offset = (error as unknown as { offset: number }).offset
-        const before = template.slice(0, offset).split('\n')
-        throw new UsageError(
-          `${flags.input}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${error.message}`,
-        )
-      }
-      throw error
-    }
-    const undeclared = [
-      ...new Set(found.filter((f) => !manifest.secrets[f.ref.name]).map((f) => f.ref.name)),
-    ]
-    if (undeclared.length) {
-      throw new UsageError(
-        `${flags.input} references undeclared secret${undeclared.length === 1 ? '' : 's'}: ${undeclared.join(', ')}`,
-        {
-          hint: `declare them under secrets: in ${manifest.path}`,
-        },
-      )
-    }
-    const resolver = await this.session.resolver()
-    const report = await resolver.resolve(found.map((f) => f.ref))
-    for (const w of report.warnings) this.warn_(w)
-    if (report.failures.length) throw report.failures[0]!.error
-    let text = ''
-    let last = 0
-    for (const f of found) {
-      const value = report.valueOf(f.ref)
-      text += template.slice(last, f.start) + (value ? value.reveal() : '')
-      if (value) this.session.redactor.add(value)
-      last = f.end
-    }
-    text += template.slice(last)
+    const template = await readTemplate(input, flags.input, manifest)
+    const text = await renderTemplate(
+      template,
+      await this.session.resolver(),
+      this.session.redactor,
+      (warning) => this.warn_(warning),
+    )
+    const { found } = template
     await writePrivateFile(output, text)
     const distinct = new Set(found.map((f) => f.raw)).size
     return {
