@@ -130,6 +130,23 @@ describe('floe secrets audit verify', () => {
     })
   })
 
+  it('concurrent execs keep one chain (the append lock)', async () => {
+    project.write('floe.yaml', manifest('      enabled: true\n      path: concurrent.jsonl'))
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        floe(['secrets', 'exec', '--', process.execPath, '-e', 'process.exit(0)']),
+      ),
+    )
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0])
+    const verify = await floe(['secrets', 'audit', 'verify', '--strict', '--json'])
+    expect(verify.code).toBe(0)
+    const result = JSON.parse(verify.stdout).result
+    expect(result.status).toBe('authenticated')
+    const log = readFileSync(join(project.dir, 'concurrent.jsonl'), 'utf8')
+    // every exec audits its resolves: all of them on one chain
+    expect(log.match(/"action":"resolve"/g)?.length).toBeGreaterThanOrEqual(4)
+  })
+
   it('log_destination that is not a path is a clear error', async () => {
     project.write(
       'floe.yaml',
