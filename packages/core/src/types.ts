@@ -320,6 +320,11 @@ export interface PutResult {
   version?: string
   previousVersion?: string
   created: boolean
+  /**
+   * what the caller must hear although the write succeeded — e.g. its answer was lost and a
+   * read-back (or an idempotent retry) found that it landed
+   */
+  warnings?: string[]
 }
 
 export interface RotationResult {

@@ -228,6 +228,73 @@ describe('rotateSecret', () => {
   })
 })
 
+describe('a write whose answer was lost', () => {
+  const hook = (ran: string[]) => () =>
+    Promise.resolve([
+      {
+        name: 'h',
+        packageName: 'h',
+        async *afterRotate() {
+          ran.push('h')
+          yield { ok: true, message: 'synced' }
+        },
+      },
+    ])
+
+  it('landed (the provider read it back): success with the warning, audited, hooks run', async () => {
+    const { manifest, vault, entries, deps } = await setup({ 'kv/token': 't-1' })
+    const landed: SecretProvider = {
+      ...vault,
+      put: async (request, ctx) => ({
+        ...(await vault.put(request, ctx)),
+        warnings: ['the answer to the write was lost (timeout); read back: it landed as version 2'],
+      }),
+    }
+    const ran: string[] = []
+    const report = await rotateSecret(
+      def(manifest, 'token'),
+      { value: () => Promise.resolve(sv('t-2')) },
+      { ...deps({ provider: () => Promise.resolve(landed) }), hooks: hook(ran) },
+    )
+    expect(report).toMatchObject({ valueChanged: true, complete: true, version: '2' })
+    expect(report.warnings).toEqual([expect.stringContaining('landed as version 2')])
+    expect(ran).toEqual(['h'])
+    expect(entries.at(-1)).toMatchObject({
+      action: 'rotate',
+      outcome: 'ok',
+      detail:
+        'version 2; the answer to the write was lost (timeout); read back: it landed as version 2',
+    })
+  })
+
+  it('did not land: UNAVAILABLE, audited as not landed, hooks never run', async () => {
+    const { manifest, vault, entries, deps } = await setup({ 'kv/token': 't-1' })
+    const { ProviderUnavailableError } = await import('@floe/core')
+    const lost: SecretProvider = {
+      ...vault,
+      put: () =>
+        Promise.reject(
+          new ProviderUnavailableError('lost; secret "token" did not change (still version 1)', {
+            details: { writeState: 'not-landed', version: '1' },
+          }),
+        ),
+    }
+    const ran: string[] = []
+    await expect(
+      rotateSecret(
+        def(manifest, 'token'),
+        { value: () => Promise.resolve(sv('t-2')) },
+        { ...deps({ provider: () => Promise.resolve(lost) }), hooks: hook(ran) },
+      ),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    expect(ran).toEqual([])
+    expect(entries.at(-1)).toMatchObject({
+      outcome: 'UNAVAILABLE',
+      detail: 'did not land (read back)',
+    })
+  })
+})
+
 describe('validateManifest', () => {
   const outcome = (secret: string, o: Partial<DescribeOutcome>): DescribeOutcome => ({
     secret,

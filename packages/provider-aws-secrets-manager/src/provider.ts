@@ -30,6 +30,7 @@ import {
   restoreHint,
 } from '@floe/aws-common'
 import { secretsManagerClients, type ClientOptions } from './client.js'
+import { promote, stagePending } from './staged-write.js'
 import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
 
 export const PROVIDER = 'aws_secrets_manager'
@@ -434,23 +435,8 @@ export function createSecretsManagerProvider(
       }
       // Stage the new value as AWSPENDING first: a failure before the promotion below leaves
       // the written stage untouched, and RemoveFromVersionId makes the promotion itself a CAS.
-      try {
-        await api.putValue(id, text, token, [AWSPENDING])
-      } catch (error) {
-        throw classifyAwsError(error, options)
-      }
-      try {
-        await api.moveStage(id, stage, { to: token, ...(current ? { from: current } : {}) })
-      } catch (error) {
-        const failure = classifyAwsError(error, options)
-        if (failure.code === 'INVALID') {
-          throw new ConflictError(
-            `${what} changed while writing: the new value is staged as AWSPENDING version ${token}, ${stage} was not moved`,
-            { ...options, details: { pendingVersion: token } },
-          )
-        }
-        throw failure
-      }
+      const write = { id, text, token, stage, current, options }
+      const warnings = [...(await stagePending(api, write)), ...(await promote(api, write))]
       try {
         await api.moveStage(id, AWSPENDING, { from: token })
       } catch (error) {
@@ -460,7 +446,12 @@ export function createSecretsManagerProvider(
           error: classifyAwsError(error, options).code,
         })
       }
-      return { version: token, ...(current ? { previousVersion: current } : {}), created: false }
+      return {
+        version: token,
+        ...(current ? { previousVersion: current } : {}),
+        created: false,
+        ...(warnings.length ? { warnings } : {}),
+      }
     },
 
     async rotate(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {

@@ -11,16 +11,22 @@ import {
   type SecretDefinition,
 } from '@floe/core'
 import { provider as envProvider } from '@floe/provider-env'
-import { preferNodeBuildsOfAwsSdk, startAwsEmulator, type AwsEmulator } from '@floe/testkit'
+import {
+  preferNodeBuildsOfAwsSdk,
+  startAwsEmulator,
+  startMotoServer,
+  type AwsEmulator,
+} from '@floe/testkit'
 import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { provider, secretsManagerConfigSchema, type SecretsManagerProvider } from '../src/index.js'
 
 preferNodeBuildsOfAwsSdk()
-const { SecretsManagerClient } = createRequire(import.meta.url)(
-  '@aws-sdk/client-secrets-manager',
-) as typeof import('@aws-sdk/client-secrets-manager')
+const { SecretsManagerClient, CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand } =
+  createRequire(import.meta.url)(
+    '@aws-sdk/client-secrets-manager',
+  ) as typeof import('@aws-sdk/client-secrets-manager')
 
 let emu: AwsEmulator
 let client: InstanceType<typeof SecretsManagerClient>
@@ -487,5 +493,103 @@ describe('aws_secrets_manager through the floe resolver', () => {
       ['locked', 'FORBIDDEN'],
     ])
     await resolver.dispose()
+  })
+})
+
+// Writes whose answer is lost: PutSecretValue is retried with the same ClientRequestToken
+// (idempotent, so at most one version), a lost promotion is settled by reading the stages
+// back, and a failed promotion names the AWSPENDING version left behind and the command that
+// finishes the write.
+const putDb = (target: SecretsManagerProvider, value: string) =>
+  target.put(
+    { secret: 'db', config: { secret_id: 'app/db' }, data: new SecretValue(value, 'x') },
+    ctx,
+  )
+const put = (value: string) => putDb(sm, value)
+const stages = async () =>
+  (await client.send(new DescribeSecretCommand({ SecretId: 'app/db' }))).VersionIdsToStages ?? {}
+const currentValue = async () =>
+  (await client.send(new GetSecretValueCommand({ SecretId: 'app/db' }))).SecretString
+
+describe('aws_secrets_manager: a write whose answer is lost', () => {
+  beforeEach(() => emu.putSecret('app/db', 'old'))
+  it('PutSecretValue applied, answer dropped: retried with the same token, one new version', async () => {
+    const before = Object.keys(await stages())
+    emu.faults.add({ operation: 'PutSecretValue', kind: 'reset', afterApply: true, times: 1 })
+    const result = await put('new')
+    expect(result.warnings).toEqual([expect.stringContaining('same ClientRequestToken')])
+    expect(emu.calls.count('PutSecretValue')).toBe(2)
+    const after = await stages()
+    expect(Object.keys(after)).toHaveLength(before.length + 1) // idempotent: not two versions
+    expect(after[result.version!]).toEqual(['AWSCURRENT'])
+    expect(await currentValue()).toBe('new')
+  })
+
+  it('the promotion applied, answer dropped: read back, success with a warning', async () => {
+    emu.faults.add({
+      operation: 'UpdateSecretVersionStage',
+      kind: 'reset',
+      afterApply: true,
+      times: 1,
+    })
+    const result = await put('new')
+    expect(result.warnings).toEqual([
+      `the answer to UpdateSecretVersionStage was lost; read back: AWSCURRENT is on version ${result.version}`,
+    ])
+    expect(await currentValue()).toBe('new')
+  })
+
+  it('the promotion fails: the AWSPENDING version and the command that finishes are named', async () => {
+    const previous = Object.keys(await stages())[0]!
+    emu.faults.add({ operation: 'UpdateSecretVersionStage', kind: 'error', status: 500, times: 1 })
+    const error = (await put('new').catch((e: unknown) => e)) as {
+      code: string
+      message: string
+      hint: string
+      details: { pendingVersion: string; finish: string }
+    }
+    expect(error.code).toBe('UNAVAILABLE')
+    const pending = error.details.pendingVersion
+    expect(error.message).toContain(
+      `the new value is staged as AWSPENDING version ${pending}, AWSCURRENT was not moved (still on ${previous})`,
+    )
+    expect(error.details.finish).toBe(
+      `aws secretsmanager update-secret-version-stage --secret-id app/db --version-stage AWSCURRENT --move-to-version-id ${pending} --remove-from-version-id ${previous}`,
+    )
+    expect(error.hint).toContain(error.details.finish)
+    expect((await stages())[pending]).toEqual(['AWSPENDING'])
+    expect(await currentValue()).toBe('old')
+  })
+
+  it('PutSecretValue lost every time: UNAVAILABLE saying the value in use did not change', async () => {
+    emu.faults.add({ operation: 'PutSecretValue', kind: 'reset', times: 3 })
+    await expect(put('new')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('the value in use did not change'),
+      details: { writeState: 'not-landed' },
+    })
+    expect(await currentValue()).toBe('old')
+  })
+})
+
+describe('aws_secrets_manager (moto): PutSecretValue retried with the same token', () => {
+  it('adds one version although the first answer was dropped after moto applied it', async () => {
+    const moto = await startMotoServer()
+    const motoClient = new SecretsManagerClient(moto.clientConfig())
+    try {
+      await motoClient.send(new CreateSecretCommand({ Name: 'app/db', SecretString: 'old' }))
+      const onMoto = provider.create({ client: motoClient }) as SecretsManagerProvider
+      moto.faults.add({ operation: 'PutSecretValue', kind: 'reset', afterApply: true, times: 1 })
+      const result = await putDb(onMoto, 'new')
+      expect(result.warnings).toEqual([expect.stringContaining('same ClientRequestToken')])
+      expect(moto.calls.count('PutSecretValue')).toBe(2)
+      const versions = (await motoClient.send(new DescribeSecretCommand({ SecretId: 'app/db' })))
+        .VersionIdsToStages
+      expect(Object.keys(versions ?? {})).toHaveLength(2) // the first and one new: not two
+      expect(versions?.[result.version!]).toContain('AWSCURRENT')
+    } finally {
+      motoClient.destroy()
+      await moto.close()
+    }
   })
 })

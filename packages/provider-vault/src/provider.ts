@@ -9,6 +9,7 @@ import {
   SecretValue,
   UnsupportedError,
   fetchedFromMap,
+  isFloeError,
   type FetchRequest,
   type FetchedSecret,
   type LeaseInfo,
@@ -24,6 +25,7 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import { VaultSession } from './auth.js'
+import { casWrite } from './cas-write.js'
 import {
   PROVIDER,
   VaultApi,
@@ -548,9 +550,29 @@ export class VaultProvider implements SecretProvider {
 
     let written
     try {
-      written = await call((api, c) => api.write(target.dataPath, { data, options: { cas } }, c))
+      written = await casWrite(data, cas, {
+        secret: request.secret,
+        dataPath: target.dataPath,
+        fail,
+        write: async (expected) => {
+          const answer = await call((api, c) =>
+            api.write(target.dataPath, { data, options: { cas: expected } }, c),
+          )
+          return (answer.data as { version?: number } | null)?.version
+        },
+        currentVersion: async () => {
+          const meta = await call((api, c) => api.read(target.metadataPath, c))
+          return Number((meta.data as { current_version?: number } | null)?.current_version ?? 0)
+        },
+        readVersion: async (version) => {
+          const stored = await call((api, c) =>
+            api.read(`${target.dataPath}?version=${version}`, c),
+          )
+          return stringMap(((stored.data ?? {}) as { data?: Record<string, unknown> }).data ?? {})
+        },
+      })
     } catch (error) {
-      const classified = fail(error, `write ${target.dataPath}`)
+      const classified = isFloeError(error) ? error : fail(error, `write ${target.dataPath}`)
       if (classified.code === 'CONFLICT') {
         throw new ConflictError(
           cas === 0
@@ -561,9 +583,10 @@ export class VaultProvider implements SecretProvider {
       }
       throw classified
     }
-    const version = (written.data as { version?: number } | null)?.version
+    const version = written.version
     return {
       ...(version !== undefined ? { version: String(version) } : {}),
+      ...(written.warnings.length ? { warnings: written.warnings } : {}),
       ...(cas > 0 ? { previousVersion: String(cas) } : {}),
       created: cas === 0,
     }

@@ -41,6 +41,8 @@ export interface RotationReport {
   steps: HookStep[]
   /** every step succeeded */
   complete: boolean
+  /** the value changed, but not plainly (e.g. the write's answer was lost; a read-back found it) */
+  warnings?: string[]
 }
 
 /**
@@ -88,6 +90,7 @@ export async function rotateSecret(
       report.valueChanged = true
       report.version = written.version
       report.previousVersion = written.previousVersion
+      if (written.warnings) report.warnings = written.warnings
       // the version is in --json / --verbose: the ADR's line has no suffix
       mark({ ok: true, message: `Secret updated in ${where}` })
     }

@@ -68,6 +68,8 @@ export interface WriteSecretResult {
   /** the version compared against (compare-and-set), when there was one */
   expectedVersion?: string
   dryRun: boolean
+  /** the write succeeded, but not plainly (e.g. its answer was lost; a read-back found it landed) */
+  warnings?: string[]
 }
 
 /**
@@ -137,28 +139,48 @@ export async function writeSecret(
   try {
     result = await putSecret(provider, put, deps.ctx)
   } catch (error) {
+    const state = writeStateOf(error)
     deps.audit?.append({
       action: options.action,
       secret: def.name,
       provider: def.provider,
       outcome: (error as { code?: string }).code ?? 'error',
+      ...(state ? { detail: state } : {}),
     })
     throw explainConflict(error, def, options)
   }
+  const detail = [
+    ...(result.version ? [`version ${result.version}`] : []),
+    ...(result.warnings ?? []),
+  ].join('; ')
   deps.audit?.append({
     action: options.action,
     secret: def.name,
     provider: def.provider,
     outcome: 'ok',
-    ...(result.version ? { detail: `version ${result.version}` } : {}),
+    ...(detail ? { detail } : {}),
   })
+  for (const warning of result.warnings ?? []) deps.ctx.logger.warn(warning, { secret: def.name })
   const previousVersion = result.previousVersion ?? current?.version
   return {
     ...base,
     created: result.created,
     ...(result.version ? { version: result.version } : {}),
     ...(previousVersion ? { previousVersion } : {}),
+    ...(result.warnings?.length ? { warnings: result.warnings } : {}),
   }
+}
+
+/**
+ * A failed write whose answer was lost says what became of it (`details.writeState`, set by
+ * the provider after reading back): "did not land" and "unknown" are different incidents.
+ */
+function writeStateOf(error: unknown): string | undefined {
+  const details = (error as { details?: Record<string, unknown> } | null)?.details
+  const state = details?.writeState
+  if (state === 'not-landed') return 'did not land (read back)'
+  if (state === 'unknown') return 'unknown: the answer was lost and the read-back failed'
+  return undefined
 }
 
 /**

@@ -16,6 +16,12 @@ export interface FaultSpec {
   times?: number
   /** latency / timeout duration in ms (timeout: hold the request, never answer) */
   ms?: number
+  /**
+   * 'reset' and 'timeout' only: carry the operation out first, then lose the answer (drop the
+   * connection, or hold it past the client's timeout) — a write that landed although the
+   * client saw it fail
+   */
+  afterApply?: boolean
   /** HTTP status for 'error' (default 500) */
   status?: number
   /** Retry-After seconds for 'throttle' */

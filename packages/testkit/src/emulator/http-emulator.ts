@@ -119,6 +119,8 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
     if (latencyMs) await sleep(latencyMs)
     if (failure) {
       call.fault = failure.kind
+      const lost = failure.afterApply && (failure.kind === 'reset' || failure.kind === 'timeout')
+      if (lost) await options.handle(routed, request, call)
       if (failure.kind === 'reset') {
         req.socket.destroy()
         return
