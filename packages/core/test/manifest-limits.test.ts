@@ -94,13 +94,22 @@ describe('nesting', () => {
           const text = flow ? flowNesting(levels) : blockNesting(levels)
           const fast = refusal(readManifestSource, text)
           expect(fast).toEqual(refusal(readYamlSource, text))
-          // `x:` is level 1, so `levels` collections under it make levels + 1 (the innermost
-          // block `k:` holds null, not a collection).
-          const depth = flow ? levels + 1 : levels
+          // The root map (holding `x:`) is level 1 and `levels` collections nest under it, in
+          // either style: `levels` sequences, or `levels` maps each holding one `k:`.
+          const depth = levels + 1
           expect(fast === undefined).toBe(depth <= MAX_NESTING)
         },
       ),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // both sides of the limit in both styles, whatever the seed draws
+        examples: [
+          [MAX_NESTING - 1, false],
+          [MAX_NESTING, false],
+          [MAX_NESTING - 1, true],
+          [MAX_NESTING, true],
+        ],
+      },
     )
   })
 
