@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadManifestFromString } from '@floe/core'
-import { buildKubernetesObjects } from '@floe/emit-k8s'
+import { buildKubernetesObjects, type K8sObject } from '@floe/emit-k8s'
+import { parseAllDocuments } from 'yaml'
 import {
   esoAwsSource,
   startAwsEmulator,
@@ -64,6 +65,7 @@ let kube: KubernetesEmulator
 let eso: EsoController
 let project: FixtureProject
 let env: Record<string, string>
+let applied: K8sObject[] = []
 
 beforeAll(async () => {
   assertBuilt()
@@ -90,10 +92,12 @@ beforeAll(async () => {
       },
     },
   })
-  // What `floe secrets emit k8s | kubectl apply -f -` puts in the cluster.
+  // What `floe secrets emit k8s | kubectl apply -f -` puts in the cluster (the first test
+  // checks the CLI's stdout is exactly this stream).
   const emission = await buildKubernetesObjects(
     await loadManifestFromString(manifestText, { env: {} }),
   )
+  applied = emission.objects
   for (const object of emission.objects) kube.put(object)
   eso = startEsoController({
     kube,
@@ -125,6 +129,15 @@ afterAll(async () => {
 const floe = (args: string[]) => runFloe(args, { cwd: project.dir, env, timeoutMs: 120_000 })
 
 describe('ADR-0023 CLI flows against the emulators', () => {
+  it('floe secrets emit k8s on stdout is the multi-document stream kubectl apply -f - takes', async () => {
+    const result = await floe(['secrets', 'emit', 'k8s'])
+    expect(result.code).toBe(0)
+    const docs = parseAllDocuments(result.stdout)
+    expect(docs.flatMap((d) => d.errors)).toEqual([])
+    expect(docs.map((d) => d.toJS())).toEqual(applied)
+    expect(result.stdout).toContain('# Workload patches (Deployment floe-jobs/dagster-daemon)')
+  })
+
   it('floe secrets list --remote --provider kubernetes --namespace floe-jobs → NAME TYPE AGE', async () => {
     const result = await floe([
       'secrets',

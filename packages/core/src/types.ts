@@ -441,6 +441,11 @@ export interface EmittedFile {
 export interface EmitResult {
   files: EmittedFile[]
   warnings: string[]
+  /**
+   * What `emit` prints when no -o DIR is given, when the files joined are not one valid
+   * document of the target's format (k8s: one multi-document stream `kubectl apply -f -` takes)
+   */
+  stdout?: string
 }
 
 export interface EmitterContext {

@@ -13,6 +13,8 @@ import { Document, stringify } from 'yaml'
 import {
   createCommand,
   dbtProfilesConfigMap,
+  DEFAULT_DBT_PROFILES_DIR,
+  type DbtProfilesMount,
   externalSecretObject,
   placeholderSecretObject,
   rbacObjects,
@@ -39,6 +41,8 @@ export interface K8sEmitOptions {
   dbtProfilesYaml?: string
   /** name of that ConfigMap (default dbt-profiles) */
   dbtConfigMapName?: string
+  /** where workloads mount it; DBT_PROFILES_DIR (default /etc/dbt) */
+  dbtProfilesDir?: string
 }
 
 export interface K8sEmission {
@@ -165,22 +169,31 @@ export async function buildKubernetesObjects(
       warnings.push('k8s: Secrets include VALUES (--include-values): never commit these files')
   }
 
-  if (options.dbtProfilesYaml !== undefined)
+  let dbtMount: DbtProfilesMount | undefined
+  if (options.dbtProfilesYaml !== undefined) {
+    dbtMount = {
+      configMap: options.dbtConfigMapName ?? 'dbt-profiles',
+      mountPath: options.dbtProfilesDir ?? DEFAULT_DBT_PROFILES_DIR,
+    }
     objects.push(
-      dbtProfilesConfigMap(
-        options.dbtConfigMapName ?? 'dbt-profiles',
-        settings.namespace,
-        options.dbtProfilesYaml,
-      ),
+      dbtProfilesConfigMap(dbtMount.configMap, settings.namespace, options.dbtProfilesYaml),
     )
+  }
 
-  const patches = settings.workloads.map((w) =>
-    workloadPatch(
+  const patches = settings.workloads.map((w) => {
+    // a pod mounts only ConfigMaps of its own namespace
+    const mountsDbt = dbtMount !== undefined && w.namespace === settings.namespace
+    if (dbtMount && !mountsDbt)
+      warnings.push(
+        `k8s: ${w.kind} ${w.namespace}/${w.name} does not mount the dbt profiles: ConfigMap ${dbtMount.configMap} is in namespace ${settings.namespace}`,
+      )
+    return workloadPatch(
       w,
       w.secrets.map((s) => byName.get(s) as SecretProjection),
       settings,
-    ),
-  )
+      mountsDbt ? dbtMount : undefined,
+    )
+  })
 
   if (settings.rbac) {
     // (service account, its namespace, secret namespace) → secret names it reads
@@ -244,7 +257,24 @@ export function toYamlStream(
 const fileName = (o: K8sObject): string =>
   `${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ''}${o.metadata.name}.yaml`
 
-/** The files of an emission (paths relative to the output directory), with a kustomization. */
+/** Directory (relative to the output) of the kustomize Component holding the workload patches. */
+export const WORKLOADS_COMPONENT = 'workloads'
+
+const KUSTOMIZE_API = 'kustomize.config.k8s.io'
+
+function kustomizeFile(body: Record<string, unknown>, comment?: string): string {
+  const doc = new Document(body)
+  if (comment) doc.commentBefore = comment
+  return doc.toString({ lineWidth: 0 })
+}
+
+/**
+ * The files of an emission (paths relative to the output directory). `kustomization.yaml`
+ * holds floe's own objects and builds on its own (`kubectl apply -k DIR`). The workload
+ * patches target Deployments/Jobs the user owns, so they are a kustomize Component in
+ * `workloads/`: the user's kustomization that lists those workloads adds
+ * `components: [DIR/workloads]` and the patches apply to them.
+ */
 export function emissionFiles(
   emission: K8sEmission,
   layout: 'stream' | 'directory' = 'stream',
@@ -273,23 +303,51 @@ export function emissionFiles(
     })
   }
   const patches = emission.patches.map((p) => {
-    const path = `patches/${fileName(p)}`
-    files.push({ path, content: yamlDocument(p) })
+    const path = fileName(p)
+    files.push({ path: `${WORKLOADS_COMPONENT}/${path}`, content: yamlDocument(p) })
     return path
   })
+  if (patches.length)
+    files.push({
+      path: `${WORKLOADS_COMPONENT}/kustomization.yaml`,
+      content: kustomizeFile(
+        {
+          apiVersion: `${KUSTOMIZE_API}/v1alpha1`,
+          kind: 'Component',
+          patches: patches.map((path) => ({ path })),
+        },
+        ` Patches for workloads you own (${workloadList(emission.patches)}).\n Add this directory to the kustomization that lists them:\n   components: [<path to this directory>]`,
+      ),
+    })
   files.push({
     path: 'kustomization.yaml',
-    content: stringify(
+    content: kustomizeFile(
       {
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        apiVersion: `${KUSTOMIZE_API}/v1beta1`,
         kind: 'Kustomization',
         ...(resources.length ? { resources } : {}),
-        ...(patches.length ? { patches: patches.map((path) => ({ path })) } : {}),
       },
-      { lineWidth: 0 },
+      patches.length
+        ? ` floe's objects. The workload patches are the component in ${WORKLOADS_COMPONENT}/:\n add components: [<this directory>/${WORKLOADS_COMPONENT}] where your workloads are listed.`
+        : undefined,
     ),
   })
   return files
+}
+
+const workloadList = (patches: readonly K8sObject[]): string =>
+  patches.map((p) => `${p.kind} ${p.metadata.namespace ?? ''}/${p.metadata.name}`).join(', ')
+
+/**
+ * The emission as one stream for stdout (`emit k8s | kubectl apply -f -`): floe's objects
+ * only. Workload patches are partial objects that cannot be applied alone; a comment at the
+ * top says how to get them.
+ */
+export function stdoutStream(emission: K8sEmission): string {
+  const header = emission.patches.length
+    ? `# Workload patches (${workloadList(emission.patches)}) are not in this stream:\n# emit with -o DIR and add DIR/${WORKLOADS_COMPONENT} to your kustomization's components.\n`
+    : ''
+  return header + toYamlStream(emission.objects, emission.comments)
 }
 
 /** The EmitterModule's emit(): `floe secrets emit k8s [-o DIR] [--include-values]`. */
@@ -319,8 +377,15 @@ export async function emitKubernetes(ctx: EmitterContext): Promise<EmitResult> {
     ...(typeof ctx.options.dbt_configmap === 'string'
       ? { dbtConfigMapName: ctx.options.dbt_configmap }
       : {}),
+    ...(typeof ctx.options.dbt_profiles_dir === 'string'
+      ? { dbtProfilesDir: ctx.options.dbt_profiles_dir }
+      : {}),
   }
   const emission = await buildKubernetesObjects(ctx.manifest, options, ctx.resolver)
   for (const warning of emission.warnings) ctx.logger.warn(warning)
-  return { files: emissionFiles(emission, options.layout), warnings: emission.warnings }
+  return {
+    files: emissionFiles(emission, options.layout),
+    warnings: emission.warnings,
+    ...(emission.containsValues ? {} : { stdout: stdoutStream(emission) }),
+  }
 }

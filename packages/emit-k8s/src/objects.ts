@@ -104,10 +104,20 @@ export function dbtProfilesConfigMap(
  * kustomize `patches:` or `kubectl patch --type strategic --patch-file`). Deployments also get
  * the Reloader annotation so a changed Secret restarts their pods.
  */
+/** Where a workload reads the dbt profiles ConfigMap: mounted at `mountPath`, named by DBT_PROFILES_DIR. */
+export interface DbtProfilesMount {
+  configMap: string
+  mountPath: string
+}
+
+export const DBT_PROFILES_VOLUME = 'dbt-profiles'
+export const DEFAULT_DBT_PROFILES_DIR = '/etc/dbt'
+
 export function workloadPatch(
   workload: WorkloadSpec,
   projections: SecretProjection[],
   settings: KubernetesSettings,
+  dbtProfiles?: DbtProfilesMount,
 ): K8sObject {
   const envFrom: Record<string, unknown>[] = []
   const env: Record<string, unknown>[] = []
@@ -121,15 +131,24 @@ export function workloadPatch(
         env.push({ name, valueFrom: { secretKeyRef: { name: p.name, key: key.secretKey } } })
     }
   }
+  // dbt reads profiles.yml from DBT_PROFILES_DIR: the ConfigMap is mounted there
+  if (dbtProfiles) env.push({ name: 'DBT_PROFILES_DIR', value: dbtProfiles.mountPath })
   env.sort((a, b) => String(a.name).localeCompare(String(b.name)))
+  const volumeMounts = dbtProfiles
+    ? [{ name: DBT_PROFILES_VOLUME, mountPath: dbtProfiles.mountPath, readOnly: true }]
+    : []
   const containers = workload.containers.map((name) => ({
     name,
     ...(envFrom.length ? { envFrom } : {}),
     ...(env.length ? { env } : {}),
+    ...(volumeMounts.length ? { volumeMounts } : {}),
   }))
   const podSpec = {
     ...(workload.serviceAccount ? { serviceAccountName: workload.serviceAccount } : {}),
     containers,
+    ...(dbtProfiles
+      ? { volumes: [{ name: DBT_PROFILES_VOLUME, configMap: { name: dbtProfiles.configMap } }] }
+      : {}),
   }
   const annotations: Record<string, string> | undefined =
     workload.kind !== 'Deployment' || settings.reloader === 'none'

@@ -216,9 +216,10 @@ describe('external-secrets backend (seed 004)', () => {
     const files = emissionFiles(emission)
     expect(files.map((f) => f.path)).toEqual([
       'floe-k8s.yaml',
-      'patches/deployment-floe-jobs-dagster-daemon.yaml',
-      'patches/job-floe-jobs-dbt-run.yaml',
-      'patches/cronjob-floe-jobs-bigquery-export.yaml',
+      'workloads/deployment-floe-jobs-dagster-daemon.yaml',
+      'workloads/job-floe-jobs-dbt-run.yaml',
+      'workloads/cronjob-floe-jobs-bigquery-export.yaml',
+      'workloads/kustomization.yaml',
       'kustomization.yaml',
     ])
     const stream = files[0]?.content as string
@@ -226,8 +227,8 @@ describe('external-secrets backend (seed 004)', () => {
     expect(files.some((f) => f.containsValues)).toBe(false)
     const directory = emissionFiles(emission, 'directory')
     expect(directory[0]?.path).toBe('01-clustersecretstore-aws-secrets-manager.yaml')
-    expect(directory.find((f) => f.path === 'kustomization.yaml')?.content).toContain(
-      'patches/job-floe-jobs-dbt-run.yaml',
+    expect(directory.find((f) => f.path === 'workloads/kustomization.yaml')?.content).toContain(
+      'job-floe-jobs-dbt-run.yaml',
     )
   })
 

@@ -78,7 +78,9 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
       if (emitted.files.some((f) => f.containsValues))
         throw new UsageError('the output holds values: give -o DIR')
       const human =
-        emitted.files.length === 1
+        emitted.stdout !== undefined
+          ? emitted.stdout.trimEnd()
+          : emitted.files.length === 1
           ? emitted.files[0]!.content.trimEnd()
           : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
       return {
