@@ -9,7 +9,7 @@ import {
 } from '@floe/core'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Document, stringify } from 'yaml'
+import { Document } from 'yaml'
 import {
   createCommand,
   dbtProfilesConfigMap,

@@ -79,9 +79,11 @@ describe('emit k8s output that deploys', () => {
     const dir = join(root, 'stdout')
     write(join(dir, 'stream.yaml'), stdout as string)
     write(join(dir, 'kustomization.yaml'), stringify({ resources: ['stream.yaml'] }))
-    expect(kustomize(dir).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
-    )
+    expect(
+      kustomize(dir)
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort())
   })
 
   it('-o DIR builds alone, and its workloads component patches the user base; dbt profiles mounted', async () => {
@@ -92,8 +94,14 @@ describe('emit k8s output that deploys', () => {
     expect(own.map((o) => o.kind)).toContain('ExternalSecret')
     expect(own.map((o) => o.kind)).toContain('ConfigMap')
 
-    write(join(root, 'deploy', 'base', 'workloads.yaml'), USER_BASE.map((o) => stringify(o)).join('---\n'))
-    write(join(root, 'deploy', 'base', 'kustomization.yaml'), stringify({ resources: ['workloads.yaml'] }))
+    write(
+      join(root, 'deploy', 'base', 'workloads.yaml'),
+      USER_BASE.map((o) => stringify(o)).join('---\n'),
+    )
+    write(
+      join(root, 'deploy', 'base', 'kustomization.yaml'),
+      stringify({ resources: ['workloads.yaml'] }),
+    )
     // the README's example overlay
     write(
       join(root, 'deploy', 'prod', 'kustomization.yaml'),
@@ -131,7 +139,10 @@ describe('emit k8s output that deploys', () => {
     const dir = join(root, 'missing')
     const { files } = await emit()
     for (const f of files) write(join(dir, 'floe', f.path), f.content)
-    write(join(dir, 'kustomization.yaml'), stringify({ resources: ['floe'], components: ['floe/workloads'] }))
+    write(
+      join(dir, 'kustomization.yaml'),
+      stringify({ resources: ['floe'], components: ['floe/workloads'] }),
+    )
     const built = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })
     expect(built.status).not.toBe(0)
     expect(built.stderr).toContain('dagster-daemon')

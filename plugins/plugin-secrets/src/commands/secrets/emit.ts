@@ -81,8 +81,8 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
         emitted.stdout !== undefined
           ? emitted.stdout.trimEnd()
           : emitted.files.length === 1
-          ? emitted.files[0]!.content.trimEnd()
-          : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
+            ? emitted.files[0]!.content.trimEnd()
+            : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
       return {
         result: { target: args.target, package: emitter.packageName, files },
         human: this.json ? undefined : human,
