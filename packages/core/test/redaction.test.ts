@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import fc from 'fast-check'
 import { Readable } from 'node:stream'
 import { createMaskingTransform, createLogger, Redactor, SecretValue } from '@floe/core'
 
@@ -98,38 +97,5 @@ describe('createMaskingTransform', () => {
     const bytes = Buffer.from('ok 日本語パスワード ✓ é')
     const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))
     expect(await streamThrough(r, chunks)).toBe('ok [REDACTED] ✓ é')
-  })
-
-  it('output equals redact(whole input) for any values, text and chunking', async () => {
-    const alphabet = fc.constantFrom('a', 'b', 'c', 'x', '-', ' ', '\n', 'é')
-    const word = (min: number) => fc.string({ unit: alphabet, minLength: min, maxLength: 12 })
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(word(3), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.oneof(word(0), fc.nat(3)), { maxLength: 12 }),
-        fc.array(fc.nat(40), { maxLength: 8 }),
-        async (values, pieces, cuts) => {
-          const r = new Redactor()
-          for (const v of values) r.add(v)
-          const text = pieces
-            .map((p) => (typeof p === 'number' ? (values[p % values.length] as string) : p))
-            .join('')
-          const positions = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort(
-            (a, b) => a - b,
-          )
-          const chunks: string[] = []
-          let last = 0
-          for (const p of positions) {
-            chunks.push(text.slice(last, p))
-            last = p
-          }
-          chunks.push(text.slice(last))
-          const masked = await streamThrough(r, chunks)
-          expect(masked).toBe(r.redact(text))
-          for (const v of values) expect(masked).not.toContain(v)
-        },
-      ),
-      { numRuns: 300 },
-    )
   })
 })

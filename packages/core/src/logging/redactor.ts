@@ -5,29 +5,36 @@ export interface RedactorOptions {
   mask?: string
   /**
    * Values shorter than this are not masked: masking "a" or "1" would shred every log line
-   * without protecting anything. Default 3.
+   * without protecting anything — and cannot be masked in any meaningful way (exec warns by
+   * name, --strict-mask refuses). Default 3 (MIN_MASKABLE_LENGTH).
    */
   minLength?: number
 }
+
+/** Values shorter than this are never masked (see RedactorOptions.minLength). */
+export const MIN_MASKABLE_LENGTH = 3
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** The forms a value may take in output: itself, JSON-escaped, base64 (values ≥ 4 chars). */
-function formsOf(value: string): string[] {
-  const forms = [value]
-  const escaped = JSON.stringify(value).slice(1, -1)
-  if (escaped !== value) forms.push(escaped)
-  if (value.length >= 4) {
-    const base64 = Buffer.from(value, 'utf8').toString('base64')
-    forms.push(base64)
-    const unpadded = base64.replace(/=+$/, '')
-    if (unpadded !== base64) forms.push(unpadded)
-    const url = unpadded.replace(/\+/g, '-').replace(/\//g, '_')
-    if (url !== unpadded) forms.push(url)
+/**
+ * The forms a value may take in output: itself, JSON-escaped, base64 (padded, unpadded,
+ * URL-safe), URL-encoded, and — for a multi-line value such as a PEM key — each of its lines
+ * trimmed of indentation and CR, since a program may re-indent it, use CRLF or print one line.
+ * Forms shorter than the redactor's minimum are left out by `add`.
+ */
+export function formsOf(value: string): string[] {
+  const forms = new Set([value])
+  forms.add(JSON.stringify(value).slice(1, -1))
+  const base64 = Buffer.from(value, 'utf8').toString('base64')
+  const unpadded = base64.replace(/=+$/, '')
+  forms.add(base64).add(unpadded).add(unpadded.replace(/\+/g, '-').replace(/\//g, '_'))
+  forms.add(encodeURIComponent(value))
+  if (/[\r\n]/.test(value)) {
+    for (const line of value.split(/\r?\n|\r/)) forms.add(line.trim())
   }
-  return forms
+  return [...forms]
 }
 
 /**
@@ -41,10 +48,11 @@ export class Redactor {
   private readonly values = new Set<string>()
   private compiled: RegExp | undefined
   private longest = 0
+  private changes = 0
 
   constructor(options: RedactorOptions = {}) {
     this.mask = options.mask ?? REDACTED
-    this.minLength = options.minLength ?? 3
+    this.minLength = options.minLength ?? MIN_MASKABLE_LENGTH
   }
 
   /** Registers a value (and its escaped/encoded forms). Returns whether it will be masked. */
@@ -58,6 +66,7 @@ export class Redactor {
       this.patterns.add(form)
       this.longest = Math.max(this.longest, form.length)
       this.compiled = undefined
+      this.changes++
     }
     return true
   }
@@ -65,6 +74,16 @@ export class Redactor {
   /** Length of the longest registered form (what a streaming filter must hold back). */
   get maxLength(): number {
     return this.longest
+  }
+
+  /** Changes whenever a form is added (streaming filters rebuild their matcher then). */
+  get version(): number {
+    return this.changes
+  }
+
+  /** Every registered form, as masked in output. */
+  forms(): string[] {
+    return [...this.patterns]
   }
 
   get size(): number {

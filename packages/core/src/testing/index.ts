@@ -1,2 +1,3 @@
 export * from './memory-provider.js'
 export * from './test-manifest.js'
+export * from './sample-values.js'

@@ -50,6 +50,11 @@ export interface SupervisorOptions {
   initial: Record<string, SecretValue>
   /** starts one child with this environment (exec.ts: masking, stdio) */
   spawnChild(env: NodeJS.ProcessEnv): ChildProcess
+  /**
+   * signals the child receives itself because it shares floe's process group with a terminal
+   * (Ctrl-C): floe reacts to them but does not send them again
+   */
+  groupSignals?: readonly NodeJS.Signals[]
   /** everything but the secrets (the parent's environment, as plain exec passes it) */
   baseEnv: NodeJS.ProcessEnv
   emit(event: ExecEvent): void
@@ -376,7 +381,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       options.emit({ event: 'started', pid: first.pid ?? 0, variables: Object.keys(current) })
       const forward = (signal: NodeJS.Signals) => () => {
         if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGQUIT') stopping = true
-        child?.kill(signal)
+        if (!options.groupSignals?.includes(signal)) child?.kill(signal)
       }
       const handlers = FORWARDED.map((s) => [s, forward(s)] as const)
       for (const [s, h] of handlers) process.on(s, h)

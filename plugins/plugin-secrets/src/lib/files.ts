@@ -18,6 +18,12 @@ export async function writePrivateFile(path: string, content: string): Promise<v
     throw error
   }
   await handle.close()
-  await chmod(temp, 0o600)
-  await rename(temp, path)
+  try {
+    await chmod(temp, 0o600)
+    await rename(temp, path)
+  } catch (error) {
+    // e.g. EISDIR, EACCES on the target: the temporary file holds values, never leave it behind
+    await rm(temp, { force: true })
+    throw error
+  }
 }

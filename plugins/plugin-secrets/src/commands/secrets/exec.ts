@@ -2,15 +2,29 @@ import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { Flags } from '@oclif/core'
 import {
-  createMaskingTransform,
   ExitCode,
   findDualSecrets,
+  MIN_MASKABLE_LENGTH,
   resolveEnvWithDuals,
   UsageError,
 } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { createEventPrinter } from '../../lib/exec-events.js'
 import { createSupervisor } from '../../lib/exec-supervisor.js'
+import { childBaseEnv } from '../../lib/exec-env.js'
+import { pipeMasked } from '../../lib/exec-output.js'
+
+/** What a terminal sends to its whole foreground process group (Ctrl-C, Ctrl-\\). */
+const TERMINAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT']
+
+/**
+ * With a terminal on any of floe's stdio the child stays in floe's process group, so job
+ * control works and Ctrl-C reaches it directly from the terminal: floe must not send it again.
+ * Without one the child gets its own group and floe forwards every signal exactly once.
+ */
+function terminalInPlay(): boolean {
+  return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY)
+}
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = [
   'SIGINT',
@@ -49,6 +63,14 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       description:
         "keep running: watch the secrets the command uses (describe versions at rotation.refresh_interval) and apply each one's on_rotation (restart | reconnect | alert); --json streams one event per line",
     }),
+    'strict-mask': Flags.boolean({
+      description: `refuse to run (exit 2) when a value is too short to be masked (under ${MIN_MASKABLE_LENGTH} characters) instead of warning`,
+    }),
+    'pass-env': Flags.string({
+      description:
+        "keep this variable of floe's own back-end credentials (VAULT_TOKEN, AWS_*, GOOGLE_*, AZURE_* …) in the child's environment (repeatable); they are removed otherwise",
+      multiple: true,
+    }),
     'write-env': Flags.string({
       description:
         'with --watch: also write the variables to this dotenv file (0600, atomically), rewritten on every change (what on_rotation: reconnect programs re-read)',
@@ -84,26 +106,45 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       progress.stop()
     }
     for (const w of resolved.report.warnings) this.printWarning(w)
-    const childEnv: NodeJS.ProcessEnv = { ...process.env }
+    const mask = flags.mask
+    const unmaskable: string[] = []
     for (const [name, value] of Object.entries(resolved.env)) {
-      this.session.redactor.add(value)
+      const masked = this.session.redactor.add(value)
+      if (!masked && value.reveal().length > 0) {
+        const ref = bindings.find((b) => b.name === name)?.ref
+        unmaskable.push(ref ? `${name} (secret://${ref.name}/${ref.key})` : name)
+      }
+    }
+    if (mask && unmaskable.length) {
+      const what = `shorter than ${MIN_MASKABLE_LENGTH} characters, so the child's output cannot be masked for ${unmaskable.length === 1 ? 'it' : 'them'}: ${unmaskable.join(', ')}`
+      if (flags['strict-mask'])
+        throw new UsageError(`values ${what}`, {
+          hint: 'use longer values, or drop --strict-mask to run with a warning',
+        })
+      this.printWarning(`values ${what}`)
+    }
+    // floe's own back-end credentials stay with floe unless mapped or passed explicitly
+    const keep = new Set([...bindings.map((b) => b.name), ...(flags['pass-env'] ?? [])])
+    const baseEnv = childBaseEnv(process.env, keep).env
+    const childEnv: NodeJS.ProcessEnv = { ...baseEnv }
+    for (const [name, value] of Object.entries(resolved.env)) {
       childEnv[name] = value.reveal() // the sanctioned sink: the child's environment
     }
+    const ownGroup = !terminalInPlay()
 
     const [file, ...args] = command as [string, ...string[]]
-    const mask = flags.mask
     const spawnChild = (env: NodeJS.ProcessEnv) => {
       const started = spawn(file, args, {
         env,
         stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+        detached: ownGroup,
       })
       if (mask) {
-        started
-          .stdout!.pipe(createMaskingTransform(this.session.redactor))
-          .pipe(process.stdout, { end: false })
-        started
-          .stderr!.pipe(createMaskingTransform(this.session.redactor))
-          .pipe(process.stderr, { end: false })
+        const readerGone = () => {
+          if (started.exitCode === null && started.signalCode === null) started.kill('SIGPIPE')
+        }
+        pipeMasked(started.stdout!, process.stdout, this.session.redactor, readerGone)
+        pipeMasked(started.stderr!, process.stderr, this.session.redactor, readerGone)
       }
       return started
     }
@@ -115,7 +156,8 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
         duals: findDualSecrets(manifest),
         initial: resolved.env,
         spawnChild,
-        baseEnv: process.env,
+        baseEnv,
+        ...(ownGroup ? {} : { groupSignals: TERMINAL_SIGNALS }),
         emit: createEventPrinter({
           json: this.json,
           verbose: this.argv.includes('--verbose'),
@@ -147,7 +189,10 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       throw new UsageError('--write-env and --reload-signal need --watch')
     }
     const child = spawnChild(childEnv)
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (!ownGroup && TERMINAL_SIGNALS.includes(signal)) return // the terminal sent it already
+      child.kill(signal)
+    }
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const)
     for (const [s, h] of handlers) process.on(s, h)
     const code = await new Promise<number>((resolve, reject) => {

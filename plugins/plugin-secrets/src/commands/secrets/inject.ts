@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { UsageError } from '@floe/core'
@@ -42,6 +43,11 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
       throw new UsageError(
         'input and output are the same file: the template would be overwritten with values',
       )
+    const target = await stat(output).catch(() => undefined)
+    if (target?.isDirectory())
+      throw new UsageError(`output ${flags.output} is a directory`, {
+        hint: `name a file, e.g. -o ${flags.output.replace(/\/+$/, '')}/config`,
+      })
     const template = await readTemplate(input, flags.input, manifest)
     const text = await renderTemplate(
       template,
@@ -50,7 +56,13 @@ export default class SecretsInject extends FloeCommand<InjectResult> {
       (warning) => this.warn_(warning),
     )
     const { found } = template
-    await writePrivateFile(output, text)
+    await writePrivateFile(output, text).catch((error: NodeJS.ErrnoException) => {
+      throw error.code
+        ? new UsageError(`cannot write ${flags.output}: ${error.code}`, {
+            hint: 'check that the directory exists and is writable',
+          })
+        : error
+    })
     const distinct = new Set(found.map((f) => f.raw)).size
     return {
       result: { input, output, references: found.length, distinct },
