@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core'
 import {
   ExitCode,
   findDualSecrets,
+  formatSecretRef,
   MIN_MASKABLE_LENGTH,
   resolveEnvWithDuals,
   UsageError,
@@ -112,7 +113,7 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       const masked = this.session.redactor.add(value)
       if (!masked && value.reveal().length > 0) {
         const ref = bindings.find((b) => b.name === name)?.ref
-        unmaskable.push(ref ? `${name} (secret://${ref.name}/${ref.key})` : name)
+        unmaskable.push(ref ? `${name} (${formatSecretRef(ref)})` : name)
       }
     }
     if (mask && unmaskable.length) {
