@@ -83,7 +83,8 @@ export abstract class FloeCommand<T = unknown> extends Command {
       ]
       code = outcome.exitCode ?? ExitCode.OK
       if (outcome.silent) {
-        // output already written by the command itself
+        // output already written by the command itself; warnings still go to stderr
+        if (!this.json) for (const warning of warnings) this.printWarning(warning)
       } else if (this.json) {
         const status = outcome.status ?? (code === ExitCode.OK ? 'ok' : 'failed')
         this.emitJson({ status, result: outcome.result, warnings, ...this.skipped() })
