@@ -1,8 +1,16 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, makeProject, runFloe, type FixtureProject } from './helpers.js'
+import {
+  assertBuilt,
+  floeBin,
+  isolatedEnv,
+  makeProject,
+  runFloe,
+  type FixtureProject,
+} from './helpers.js'
 
 /**
  * Every command, on success and failure paths, runs with canary values; none may appear in
@@ -18,8 +26,14 @@ const canary = {
   // DuckDB shows this one escaped (\' and \\, or '' doubled): its halves must not appear either
   quotedHead: `canary-quoted-${randomBytes(6).toString('hex')}`,
   quotedTail: `canary-tail-${randomBytes(6).toString('hex')}`,
+  pemLine1: randomBytes(24).toString('base64'),
+  pemLine2: randomBytes(24).toString('base64'),
 }
 const quoted = `${canary.quotedHead}'\\${canary.quotedTail}`
+/** a multi-line value: every line must stay masked however a child prints it */
+const canaryPem = `-----BEGIN CANARY KEY-----\n${canary.pemLine1}\n${canary.pemLine2}\n-----END CANARY KEY-----`
+/** too short to mask: never asserted absent, but exec must warn naming it */
+const SHORT_VALUE = 'Qz'
 const all = Object.values(canary)
 
 const manifest = `
@@ -40,6 +54,12 @@ secrets:
   header:
     provider: env
     variable: HEADER_VALUE
+  tls:
+    provider: env
+    variable: TLS_KEY_CANARY
+  pin:
+    provider: env
+    variable: PIN_CANARY
   db:
     provider: file
     path: secrets/db.json
@@ -55,6 +75,8 @@ env:
   PGPASSWORD: secret://warehouse/password
   API_TOKEN_OUT: secret://api
   DB_PASSWORD: secret://db/password
+  TLS_KEY: secret://tls
+  PIN: secret://pin
 duckdb:
   secrets:
     - type: http
@@ -82,6 +104,8 @@ const env = {
   WAREHOUSE_PASSWORD: canary.envPassword,
   API_TOKEN: canary.token,
   HEADER_VALUE: quoted,
+  TLS_KEY_CANARY: canaryPem,
+  PIN_CANARY: SHORT_VALUE,
 }
 
 beforeAll(() => {
@@ -161,6 +185,36 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
       '-e',
       'console.log(process.env.PGPASSWORD, process.env.DB_PASSWORD); console.error(process.env.API_TOKEN_OUT)',
     ],
+  },
+  {
+    label: 'exec: a PEM re-indented, with CRLF, one line of it',
+    args: [
+      'secrets',
+      'exec',
+      '--',
+      'sh',
+      '-c',
+      'printf "%s\\n" "$TLS_KEY" | sed "s/^/    /"; printf "%s\\n" "$TLS_KEY" | sed "s/$/\\r/"; printf "%s\\n" "$TLS_KEY" | sed -n 3p >&2',
+    ],
+  },
+  {
+    label: 'exec: encoded forms (base64, base64url, URL-encoded, JSON)',
+    args: [
+      'secrets',
+      'exec',
+      '--',
+      process.execPath,
+      '-e',
+      'for (const v of [process.env.PGPASSWORD, process.env.TLS_KEY, process.env.API_TOKEN_OUT]) console.log(Buffer.from(v).toString("base64"), Buffer.from(v).toString("base64url"), encodeURIComponent(v), JSON.stringify(v))',
+    ],
+  },
+  {
+    label: 'exec: a prompt without newline, short-value warning',
+    args: ['secrets', 'exec', '--', 'sh', '-c', 'printf "token %s pin? " "$API_TOKEN_OUT"'],
+  },
+  {
+    label: 'exec --strict-mask (short value)',
+    args: ['secrets', 'exec', '--strict-mask', '--', 'true'],
   },
   { label: 'inject', code: 0, args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
   { label: 'emit dbt', code: 0, args: ['secrets', 'emit', 'dbt'] },
@@ -284,6 +338,37 @@ describe('canary: no value leaks from any command', () => {
     )
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/X-Key=\\\\'\*\*\*\\\\'/)
+  })
+
+  it('exec warns by name about the short value, and --strict-mask refuses to run', async () => {
+    const warned = await runFloe(['secrets', 'exec', '--', 'true'], { cwd: project.dir, env })
+    expect(warned.code).toBe(0)
+    expect(warned.stderr).toMatch(/PIN \(secret:\/\/pin/)
+    expect(warned.stderr).toMatch(/cannot be masked/)
+    const strict = await runFloe(['secrets', 'exec', '--strict-mask', '--', 'true'], {
+      cwd: project.dir,
+      env,
+    })
+    expect(strict.code).toBe(2)
+  })
+
+  it('exec with its reader closed early, and binary/emoji output: byte-exact, no value', async () => {
+    const bytes = Buffer.concat([randomBytes(300_000), Buffer.from('😀é'.repeat(50_000))])
+    project.write('blob.bin', bytes as unknown as string)
+    const floe = `"${process.execPath}" "${floeBin}"`
+    const shell = (line: string) =>
+      spawnSync('bash', ['-c', line], {
+        cwd: project.dir,
+        env: isolatedEnv(join(project.dir, '.home'), env),
+        timeout: 60_000,
+      })
+    const roundTrip = shell(`${floe} secrets exec -- cat blob.bin`)
+    expect(Buffer.compare(roundTrip.stdout, bytes)).toBe(0)
+    const early = shell(
+      `${floe} secrets exec -- sh -c 'while :; do printf "%s\\n" "$PGPASSWORD"; done' | head -2; echo "rc=\${PIPESTATUS[0]}"`,
+    )
+    expect(early.stdout.toString()).toBe('[REDACTED]\n[REDACTED]\nrc=141\n')
+    assertNoCanary('exec | head', early.stdout.toString() + early.stderr.toString())
   })
 
   it('sanctioned sinks do carry the value (so the test above is meaningful)', async () => {
