@@ -33,7 +33,7 @@ export interface FloeErrorOptions {
   details?: Record<string, unknown>
 }
 
-/** CLI exit codes (DESIGN §8). */
+/** CLI exit codes. */
 export const ExitCode = {
   OK: 0,
   CHECK_FAILED: 1,

@@ -15,7 +15,7 @@ const SECRET_VALUE_BRAND = Symbol.for('floe.SecretValue')
  * A resolved secret. The plain text is kept outside the object (a WeakMap), so neither
  * enumeration, JSON.stringify, String(), template literals nor util.inspect can reach it:
  * only an explicit `reveal()` does. Every place that needs the text must call it by name,
- * which keeps the few legitimate sinks (DESIGN §7) greppable.
+ * which keeps the few legitimate sinks (ARCHITECTURE.md, "Masking") greppable.
  */
 export class SecretValue {
   /** Which secret this came from, e.g. "kafka/password" (a name, never a value). */

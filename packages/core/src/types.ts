@@ -1,5 +1,5 @@
 /**
- * The contracts every floe package builds against (DESIGN §4–§6). Types only: no runtime
+ * The contracts every floe package builds against. Types only: no runtime
  * code, no SDK. Providers, emitters and the CLI import from here through `@floe/core`.
  */
 import type { z } from 'zod'
@@ -64,7 +64,7 @@ export interface RotationPolicy {
   restart?: string[]
 }
 
-/** The fallback source: a secret definition of another provider (seed 002 "Fallback provider"). */
+/** The fallback source: a secret definition of another provider (a definition's `fallback:`). */
 export interface FallbackDefinition {
   provider: string
   fields: Record<string, unknown>
@@ -88,9 +88,9 @@ export interface SecretDefinition {
   fallback?: FallbackDefinition
   onMissing?: OnMissingPolicy
   rotation?: RotationPolicy
-  /** definition-level default used when NOT FOUND (seed 002 env `default:`) */
+  /** definition-level default used when NOT FOUND (`default:`) */
   default?: string
-  /** access-control scope name (seed 003) */
+  /** access-control scope name */
   scope?: string
   /** renewal / lease settings for dynamic secrets (vault) */
   lease?: { renewalEnabled: boolean; minRenewalSeconds?: number; incrementSeconds?: number }
@@ -136,7 +136,7 @@ export interface EnvBinding {
   location?: SourceLocation
 }
 
-/** duckdb: section (seed 000). Parameters are validated in detail by @floe/emit-duckdb. */
+/** duckdb: section. Parameters are validated in detail by @floe/emit-duckdb. */
 export interface DuckdbSecretSpec {
   type: string
   name: string
@@ -463,7 +463,7 @@ export interface EmitterModule {
   emit(ctx: EmitterContext): Promise<EmitResult>
 }
 
-/** A step reported by platform hooks during rotation (✓/✗ lines of the ADR). */
+/** A step reported by platform hooks during rotation (the ✓/✗ lines of `rotate`). */
 export interface HookStep {
   ok: boolean
   message: string
@@ -515,7 +515,7 @@ export interface RotationHookModule {
 
 // ───────────────────────────── discovery ─────────────────────────────
 
-/** An installed floe package found through package.json `floe` fields (DESIGN §5). */
+/** An installed floe package found through package.json `floe` fields. */
 /**
  * Where discovery found a package: the project's dependencies, the CLI's data directory
  * (`floe providers add`), beside a global/npx CLI, or the CLI's own dependencies.

@@ -1,7 +1,7 @@
 import { SecretReferenceError } from './errors.js'
 
 /**
- * A parsed `secret://<name>[/<key>][?version=<v>][&default=<d>]` reference (DESIGN §3).
+ * A parsed `secret://<name>[/<key>][?version=<v>][&default=<d>]` reference.
  * `key`, `version` and `default` are percent-decoded.
  */
 export interface SecretRef {

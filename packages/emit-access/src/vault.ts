@@ -34,7 +34,7 @@ function kvPaths(path: string): {
   }
 }
 
-/** Seed 003 roles as Vault capabilities, on the exact paths of the scope's secrets. */
+/** Scope roles as Vault capabilities, on the exact paths of the scope's secrets. */
 function rulesFor(
   scopeName: string,
   role: Role,
@@ -129,7 +129,7 @@ function hclString(value: string): string {
 
 /**
  * One policy per (scope, role) and the auth bindings: Kubernetes auth roles for
- * serviceaccount principals, identity groups for group principals (Terraform, as in ADR-0023).
+ * serviceaccount principals, identity groups for group principals (Terraform).
  */
 export function compileVault({ manifest, model, options }: CompileInput): Compiled {
   const files: Compiled['files'] = []

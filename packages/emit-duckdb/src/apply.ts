@@ -193,7 +193,7 @@ export interface AppliedState {
 /**
  * Creates the manifest's DuckDB secrets on an open connection: the library API behind
  * `floe secrets apply duckdb`, and what an application calls at startup to get temporary
- * secrets (seed 000's build_catalog use case).
+ * secrets.
  */
 export async function applySecrets(
   connection: SqlConnection,

@@ -98,7 +98,7 @@ const postgresParams: Record<string, ParamSpec> = {
   database: str,
   hostname: str,
   username: str,
-  // floe alias: seed 000 writes `connection_string:` for postgres; DuckDB calls it URI
+  // floe alias: manifests write `connection_string:` for postgres; DuckDB calls it URI
   connection_string: { kind: 'string', sensitive: true, renderAs: 'uri' },
 }
 

@@ -176,7 +176,7 @@ export function workloadPatch(
 
 /**
  * Role + RoleBinding letting one service account `get` exactly the Secrets it reads
- * (seed 004: "SHOULD NOT grant broad secret access (use resourceNames)").
+ * (never broad secret access: resourceNames only).
  */
 export function rbacObjects(
   serviceAccount: { name: string; namespace: string },

@@ -37,7 +37,7 @@ export interface ExternalSecretsSettings {
 
 export interface KubernetesSettings {
   backend: SecretsBackend
-  /** plugins.secrets.config (loosely typed, as in the ADR) */
+  /** plugins.secrets.config (loosely typed) */
   backendConfig: Record<string, unknown>
   namespace: string
   serviceAccount?: string

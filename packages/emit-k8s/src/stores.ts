@@ -66,7 +66,7 @@ export function splitVaultPath(path: string, prefix?: string): { mount: string; 
 }
 
 /**
- * The store a secret syncs through and its provider block (seed 004's auth: AWS jwt
+ * The store a secret syncs through and its provider block (auth: AWS jwt
  * service-account refs, GCP workload identity, Azure managed identity, Vault kubernetes auth).
  * Returns a reason string when the definition cannot be synced by ESO.
  */

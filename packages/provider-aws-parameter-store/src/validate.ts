@@ -4,7 +4,7 @@ import { awsConnectionFields } from '@floe/aws-common'
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const
 export type ParameterType = (typeof PARAMETER_TYPES)[number]
 
-/** The aws_parameter_store fields of a secret definition (seed 002). */
+/** The aws_parameter_store fields of a secret definition. */
 export const parameterStoreConfigSchema = z.strictObject({
   /** parameter name, e.g. /production/database/password (no `:selector`: use ?version=) */
   name: z

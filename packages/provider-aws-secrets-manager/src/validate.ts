@@ -4,7 +4,7 @@ import { awsConnectionFields } from '@floe/aws-common'
 /** Secrets Manager version ids are UUIDs (ClientRequestToken); anything else is a stage label. */
 export const VERSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** The aws_secrets_manager fields of a secret definition (seed 002). */
+/** The aws_secrets_manager fields of a secret definition. */
 export const secretsManagerConfigSchema = z
   .strictObject({
     /** secret name or ARN, e.g. production/mongodb/connection */

@@ -23,7 +23,7 @@ export const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('default') }),
 ])
 
-/** The provider's own fields of a `provider: azure_key_vault` secret (seed 002). */
+/** The provider's own fields of a `provider: azure_key_vault` secret. */
 export const configSchema = z.strictObject({
   vault_url: z.url({
     protocol: /^https$/,

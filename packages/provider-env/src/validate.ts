@@ -8,7 +8,7 @@ const variableName = z
   })
 
 /**
- * The env provider's own fields of a secret definition (seed 002). `default` is a shared
+ * The env provider's own fields of a secret definition. `default` is a shared
  * policy field the manifest loader normally strips; it is accepted here too so a definition
  * validated on its own still passes — the resolver, not this provider, applies it.
  */

@@ -14,7 +14,7 @@ export const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('service_account'), key_file: z.string().min(1) }),
 ])
 
-/** The provider's own fields of a `provider: gcp_secret_manager` secret (seed 002). */
+/** The provider's own fields of a `provider: gcp_secret_manager` secret. */
 export const configSchema = z.strictObject({
   project: z.string().regex(/^[a-z0-9][a-z0-9:.-]{0,62}$|^\d+$/, 'a GCP project id or number'),
   secret: z

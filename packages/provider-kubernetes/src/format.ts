@@ -65,7 +65,7 @@ export function formatExternalSecretStatus(
 }
 
 /**
- * The ADR's validate lines ("✓ snowflake-credentials: exists, 3 keys" / "✗ …: NOT FOUND") and
+ * validate's lines ("✓ snowflake-credentials: exists, 3 keys" / "✗ …: NOT FOUND") and
  * the closing summary with the fix hint. `ok` is false when any check failed (exit 1).
  */
 export function formatClusterValidation(checks: readonly ClusterSecretCheck[]): {

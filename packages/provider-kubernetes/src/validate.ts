@@ -17,7 +17,7 @@ const secretKey = z
   .regex(SECRET_KEY, 'a Secret key may contain only a-z, A-Z, 0-9, "-", "_" and "."')
 
 /**
- * The provider's own fields of a `provider: kubernetes` secret (seed 002), plus connection
+ * The provider's own fields of a `provider: kubernetes` secret, plus connection
  * fields. Shared policy fields are stripped by the manifest loader before this runs.
  */
 export const configSchema = z

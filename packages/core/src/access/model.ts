@@ -9,7 +9,7 @@ import {
 import type { LoadedManifest } from '../types.js'
 
 /**
- * Secret scopes and roles (seed 003): scopes group secrets; grants give a principal the
+ * Secret scopes and roles: scopes group secrets; grants give a principal the
  * reader, writer or manager role on a scope. floe has no server, so the model is evaluated
  * locally (`floe secrets access check`, `--as`) and compiled to each backend's own access
  * control by @floe/emit-access.
@@ -18,7 +18,7 @@ import type { LoadedManifest } from '../types.js'
 export const ROLES = ['reader', 'writer', 'manager'] as const
 export type Role = (typeof ROLES)[number]
 
-/** Seed 003's scope-level permissions, one action per row of its table. */
+/** Scope-level permissions, one action per row of its table. */
 export const ACTIONS = [
   'create_scope',
   'manage_grants',

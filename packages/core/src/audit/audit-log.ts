@@ -183,7 +183,7 @@ function assertNoValue(entry: AuditEntry): void {
 }
 
 /**
- * An append-only JSON-lines audit log (DESIGN §7): each record carries an HMAC-SHA256 over the
+ * An append-only JSON-lines audit log: each record carries an HMAC-SHA256 over the
  * previous record's hash and its own canonical JSON, with a key kept outside the log; a
  * checkpoint (`<log>.checkpoint`: count, size, head, MAC'd) catches truncation and appends.
  * Every append takes `<log>.lock`, so floe processes writing the same file keep one chain.

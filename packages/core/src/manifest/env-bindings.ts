@@ -1,5 +1,5 @@
 /**
- * Environment variable names for secrets (DESIGN §4): explicit `env:` entries, then
+ * Environment variable names for secrets: explicit `env:` entries, then
  * `<SECRET>_<KEY>` for every declared key, then `DBT_ENV_SECRET_<SECRET>_<KEY>` for every
  * reference inside `dbt:` (dbt scrubs that prefix from its logs). Two different references
  * may never share a name.

@@ -1,6 +1,6 @@
 /**
- * `${VAR}`, `${env:VAR}` and `${VAR:-default}` interpolation of manifest string scalars
- * (DESIGN §3). `$${` is a literal `${`. Values are configuration, but errors still never echo
+ * `${VAR}`, `${env:VAR}` and `${VAR:-default}` interpolation of manifest string scalars.
+ * `$${` is a literal `${`. Values are configuration, but errors still never echo
  * them: they name the variable only.
  */
 

@@ -103,7 +103,7 @@ function describe(issue: Issue, value: unknown): string {
         const expected = `expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}`
         const given = valueOrMember(value, issue.discriminator)
         return typeof given === 'string' && given.includes('|')
-          ? `${expected} (pick one: "${given}" lists the alternatives, as in the ADR's schema)`
+          ? `${expected} (pick one: "${given}" lists the alternatives)`
           : expected
       }
       return 'does not match any allowed form'

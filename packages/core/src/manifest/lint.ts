@@ -1,5 +1,5 @@
 /**
- * Static security lints over a loaded manifest (DESIGN §7): plaintext credentials, secrets
+ * Static security lints over a loaded manifest: plaintext credentials, secrets
  * that belong to another environment, persistent DuckDB secrets without scope, references to
  * undeclared secrets or keys. Findings name fields and secrets, never values.
  */

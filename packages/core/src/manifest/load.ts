@@ -107,7 +107,7 @@ async function loadFromText(
   }
   const secretsSection = document.secrets
   if (Array.isArray(secretsSection)) {
-    // Seed 000's snippets list DuckDB secrets at the top level; in floe they live under duckdb:.
+    // Some manifests list DuckDB secrets at the top level; in floe they live under duckdb:.
     throw new ConfigError(
       'secrets: expected a map of secret name → definition, got a list; DuckDB secret lists (type/name/key_id…) belong under duckdb.secrets:',
       { location: source.locate(['secrets']) },

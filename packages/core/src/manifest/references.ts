@@ -1,6 +1,6 @@
 /**
  * Finds every secret reference in the sections that consume secrets (everything but the
- * `secrets:` definitions): `secret://` URIs, whole or embedded in text, plus the ADR's name
+ * `secrets:` definitions): `secret://` URIs, whole or embedded in text, plus the name
  * forms — `*_secret_ref: <secret>` and `ingestion.pipelines[].source.secret_refs`.
  */
 import { ConfigError, SecretReferenceError } from '../errors.js'
@@ -145,7 +145,7 @@ export interface DualSecret {
 }
 
 /**
- * The dual-secret pattern of seed 002: `{primary: secret://a, secondary: secret://b,
+ * The dual-secret pattern: `{primary: secret://a, secondary: secret://b,
  * fallback_enabled: true}` — try the primary, fall back to the secondary during rotation.
  */
 export function findDualSecrets(

@@ -1,5 +1,5 @@
 /**
- * The one zod schema of a floe manifest (DESIGN §4). It validates shape only — no transforms —
+ * The one zod schema of a floe manifest. It validates shape only — no transforms —
  * so that it converts to JSON Schema for editors; normalize.ts turns the validated data into
  * the typed SecretDefinition / SecretsConfig contract.
  */
@@ -188,7 +188,7 @@ const secretsSection = z
     _groups: z.record(z.string(), secretDefinitionSchema).optional(),
   })
   .catchall(secretDefinitionSchema)
-  .meta({ description: 'Secret name → definition (seed 002 spec).' })
+  .meta({ description: 'Secret name → definition.' })
 
 const secretRefName = z.string().min(1)
 
@@ -223,8 +223,7 @@ const pluginsSection = z
   })
   .catchall(z.looseObject({ type: z.string().optional() }))
   .meta({
-    description:
-      'Platform plugins (ADR-0023): secrets backend, compute, catalog… with *_secret_ref fields.',
+    description: 'Platform plugins: secrets backend, compute, catalog… with *_secret_ref fields.',
   })
 
 const ingestionSection = z.looseObject({
@@ -260,8 +259,7 @@ const duckdbSection = z
     secrets: z.array(duckdbSecret).optional(),
   })
   .meta({
-    description:
-      'DuckDB secrets (seed 000 shape); parameters are checked per type by @floe/emit-duckdb.',
+    description: 'DuckDB secrets; parameters are checked per type by @floe/emit-duckdb.',
   })
 
 const dbtSection = z

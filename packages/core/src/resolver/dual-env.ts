@@ -34,7 +34,7 @@ function secondaryFor(ref: SecretRef, duals: readonly DualSecret[]): SecretRef |
 }
 
 /**
- * `resolver.resolveEnv` honouring the dual-secret pattern (seed 002): a variable whose primary
+ * `resolver.resolveEnv` honouring the dual-secret pattern: a variable whose primary
  * fails with NOT_FOUND or UNAVAILABLE takes the secondary's value, with a warning. Never on
  * FORBIDDEN (or INVALID): that is a policy or data problem someone must see.
  */

@@ -12,7 +12,7 @@ export interface DualResolution {
 }
 
 /**
- * The dual-secret pattern (seed 002): use `primary`; while it is being rotated or its provider
+ * The dual-secret pattern: use `primary`; while it is being rotated or its provider
  * is down (NOT_FOUND, UNAVAILABLE) fall back to `secondary` when `fallbackEnabled`. A FORBIDDEN
  * (or INVALID) primary is never papered over: it is a policy or data problem someone must see.
  */

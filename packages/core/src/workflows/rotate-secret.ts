@@ -91,7 +91,7 @@ export async function rotateSecret(
       report.version = written.version
       report.previousVersion = written.previousVersion
       if (written.warnings) report.warnings = written.warnings
-      // the version is in --json / --verbose: the ADR's line has no suffix
+      // the version is in --json / --verbose: the human line has no suffix
       mark({ ok: true, message: `Secret updated in ${where}` })
     }
   }

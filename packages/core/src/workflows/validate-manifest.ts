@@ -308,7 +308,7 @@ async function platformChecks(
 }
 
 /**
- * One line per declared secret (the ADR's view): each cluster check folds into its secret's
+ * One line per declared secret: each cluster check folds into its secret's
  * source line — a failing source line stays as it is, a failing cluster check replaces a
  * passing source line, and a passing pair reads "exists, N keys" with the key count the
  * cluster's Secret confirms. The folded messages stay in `details` (--verbose, --json).

@@ -48,7 +48,7 @@ const borderless = {
 }
 
 /**
- * kubectl-style aligned columns (the ADR's output). cli-table3 does the width maths,
+ * kubectl-style aligned columns (`kubectl get`'s layout). cli-table3 does the width maths,
  * including wide characters; colour only on a TTY.
  */
 export function renderTable(
@@ -71,7 +71,7 @@ export function renderTable(
     .join('\n')
 }
 
-/** "2m ago", "7d" — the ADR's AGE / LAST SYNC columns. */
+/** "2m ago", "7d" — the AGE / LAST SYNC columns. */
 export function age(from: Date | string | undefined, now = Date.now(), suffix = ''): string {
   if (!from) return '-'
   const ms = now - new Date(from).getTime()

@@ -213,7 +213,7 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
       for (const [s, h] of handlers) process.off(s, h)
     })
     // Leases are revoked by session.close() (resolver.dispose) whatever the exit code: a failed
-    // job must not leave live credentials behind (seed 004 "Revocation on job failure").
+    // job must not leave live credentials behind (no credential outlives the job).
     if (this.json) {
       return {
         result: { command: command.join(' '), exitCode: code, injected: Object.keys(resolved.env) },

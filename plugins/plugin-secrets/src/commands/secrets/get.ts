@@ -39,7 +39,7 @@ export default class SecretsGet extends FloeCommand<GetResult> {
     const id = formatSecretRef(ref)
     if (!value) return { result: { ref: id, found: false }, human: `${id}: not set` }
     if (flags.reveal) {
-      // The one sanctioned sink (DESIGN §7): written raw, outside the redacting output path.
+      // The one sanctioned sink (ARCHITECTURE.md, "Masking"): written raw, outside the redacting output path.
       if (this.json) {
         process.stdout.write(
           JSON.stringify(

@@ -26,7 +26,7 @@ async function readStdin(): Promise<string> {
 
 export default class SecretsPut extends FloeCommand<PutResultJson> {
   static override summary = "Put a value into a scope's backend location (from a file or stdin)"
-  static override description = `Seed 003's put: the value comes from a file (-f) or stdin, never from argv, so it stays out of shell history. The writer role on the scope is checked locally first (--as / FLOE_PRINCIPAL), then the value is written through the scope's provider with compare-and-set.`
+  static override description = `The value comes from a file (-f) or stdin, never from argv, so it stays out of shell history. The writer role on the scope is checked locally first (--as / FLOE_PRINCIPAL), then the value is written through the scope's provider with compare-and-set.`
   static override examples = [
     '<%= config.bin %> secrets put -s snowflake-scope -k snowflake-password -f snowflake_password.txt --as user:alice@example.com',
     'pass show snowflake | <%= config.bin %> secrets put -s snowflake-scope -k snowflake-password',

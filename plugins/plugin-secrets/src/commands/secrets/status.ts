@@ -97,7 +97,7 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
       }
     }
     const failed = rows.some((r) => r.exists !== true)
-    // The ESO table lists what the cluster syncs (the ADR's view); a declared secret with no
+    // The ESO table lists what the cluster syncs; a declared secret with no
     // ExternalSecret is not a sync row: it is named on stderr (and in --json) instead.
     const synced = rows.filter((r) => r.sync && r.sync !== 'NotFound')
     const esoStyle = synced.length > 0

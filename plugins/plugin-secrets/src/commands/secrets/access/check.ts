@@ -15,7 +15,7 @@ import { renderTable, useColor } from '../../../lib/output.js'
 
 export default class SecretsAccessCheck extends FloeCommand<{ decisions: AccessDecision[] }> {
   static override summary = 'Who can read or write what, and which grant says so'
-  static override description = `Evaluates the manifest's scopes: and access: locally, with seed 003's roles: reader reads values; writer also creates, updates, deletes and lists; manager also edits grants and deletes the scope. Exit 1 when --expect-allowed is given and something is denied.`
+  static override description = `Evaluates the manifest's scopes: and access: locally, with the scope roles: reader reads values; writer also creates, updates, deletes and lists; manager also edits grants and deletes the scope. Exit 1 when --expect-allowed is given and something is denied.`
   static override examples = [
     '<%= config.bin %> secrets access check',
     '<%= config.bin %> secrets access check --principal workspace:prod',

@@ -20,7 +20,7 @@ interface Granted {
 
 export default class SecretsAccessGrant extends FloeCommand<Granted> {
   static override summary = 'Grant a role on a scope (managers only), recorded in the manifest'
-  static override description = `Seed 003's assign-role: a workspace needs the reader role before its jobs may use the scope's secrets. Only a manager of the scope may change its grants; you say who you are with --as or FLOE_PRINCIPAL. The grant is added to access: in the manifest (comments kept); compile it with 'floe secrets access emit'.`
+  static override description = `Assigns a role: a workspace needs the reader role before its jobs may use the scope's secrets. Only a manager of the scope may change its grants; you say who you are with --as or FLOE_PRINCIPAL. The grant is added to access: in the manifest (comments kept); compile it with 'floe secrets access emit'.`
   static override examples = [
     '<%= config.bin %> secrets access grant --principal workspace:prod --role reader --scope snowflake-scope --as user:alice@example.com',
   ]

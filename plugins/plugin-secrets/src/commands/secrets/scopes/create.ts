@@ -11,7 +11,7 @@ interface ScopeCreated {
 
 export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
   static override summary = 'Declare a secret scope in the manifest, with you as its manager'
-  static override description = `floe has no server: a scope lives in the manifest. This adds scopes.<name> (keeping the file's comments and layout) and a manager grant for the creating principal, as seed 003 does. Then put secrets into it with 'floe secrets put -s <name> -k KEY -f FILE' and compile the grants with 'floe secrets access emit'.`
+  static override description = `floe has no server: a scope lives in the manifest. This adds scopes.<name> (keeping the file's comments and layout) and a manager grant for the creating principal. Then put secrets into it with 'floe secrets put -s <name> -k KEY -f FILE' and compile the grants with 'floe secrets access emit'.`
   static override examples = [
     '<%= config.bin %> secrets scopes create -s snowflake-scope --as user:alice@example.com',
     '<%= config.bin %> secrets scopes create -s snowflake-scope --provider vault --vault-prefix secret/data/scopes/snowflake --namespace floe-jobs',
