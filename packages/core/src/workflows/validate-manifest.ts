@@ -11,7 +11,9 @@ import { lintManifest } from '../manifest/lint.js'
 import { applyDualChecks } from './dual-checks.js'
 import type {
   DescribeOutcome,
+  EmitterModule,
   LoadedManifest,
+  Logger,
   PlatformSecretCheck,
   ProviderContext,
   RotationHookModule,
@@ -55,7 +57,17 @@ export interface ValidateManifestInput {
   describe?: (names: readonly string[]) => Promise<DescribeOutcome[]>
   /** platform hooks giving the cluster's view, contacted only when the manifest uses a cluster */
   platform?: () => Promise<{ hooks: RotationHookModule[]; ctx: ProviderContext }>
+  /**
+   * the installed emitter of a manifest section (`duckdb`, `dbt`): validate runs it without
+   * values, so what `floe secrets emit`/`apply` would reject fails validate too
+   */
+  emitter?: (name: string) => Promise<EmitterModule | undefined>
+  /** logger handed to those emitters */
+  logger?: Logger
 }
+
+/** Manifest sections an emitter of the same name turns into output. */
+const EMITTED_SECTIONS = ['duckdb', 'dbt'] as const
 
 /** Provider states that mean "usable" (Azure `enabled`, GCP `ENABLED`, Kubernetes `active`). */
 const USABLE_STATES = ['enabled', 'ENABLED', 'active']
@@ -81,6 +93,7 @@ export async function validateManifest(input: ValidateManifestInput): Promise<Va
   }
 
   checks.push(...staticChecks(manifest))
+  if (input.emitter) checks.push(...(await emitterChecks(manifest, input)))
   // A secret whose provider is not installed fails on its own, at its provider line; the
   // others are still checked (fail soft).
   const missing = notInstalledChecks(manifest)
@@ -149,6 +162,43 @@ function staticChecks(manifest: LoadedManifest): ValidationCheck[] {
   return checks
 }
 
+/**
+ * Each emitted section through its installed emitter, with no resolver (no value is read):
+ * the emitter's own CONFIG errors become ✗ manifest lines.
+ */
+async function emitterChecks(
+  manifest: LoadedManifest,
+  input: ValidateManifestInput,
+): Promise<ValidationCheck[]> {
+  const checks: ValidationCheck[] = []
+  for (const section of EMITTED_SECTIONS) {
+    if (manifest[section] === undefined) continue
+    const emitter = await input.emitter!(section)
+    if (!emitter) continue
+    try {
+      await emitter.emit({ manifest, logger: input.logger ?? silentLogger, options: {} })
+    } catch (error) {
+      if (isFloeError(error, 'CONFIG')) checks.push(...configChecks(error, true))
+      else
+        checks.push({
+          ok: true,
+          severity: 'warning',
+          subject: 'manifest',
+          message: `${section}: the ${emitter.packageName} check did not run: ${error instanceof Error ? error.message : String(error)}`,
+          code: 'UNAVAILABLE',
+        })
+    }
+  }
+  return checks
+}
+
+const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+}
+
 function configChecks(error: FloeError, withDetails: boolean): ValidationCheck[] {
   const problems = error instanceof AggregateConfigError ? error.errors : [error]
   return problems.map((p) => ({
@@ -194,36 +244,39 @@ function describeCheck(manifest: LoadedManifest, outcome: DescribeOutcome): Vali
   const name = outcome.secret
   const def = manifest.secrets[name]!
   const err = outcome.error
-  if (err) {
-    const fallsBack =
-      def.default !== undefined ||
-      def.onMissing?.action === 'default' ||
-      def.onMissing?.action === 'warn'
-    if (err.code === 'NOT_FOUND' && fallsBack)
-      return {
-        ok: true,
-        severity: 'warning',
-        subject: name,
-        message:
-          def.onMissing?.action === 'warn'
-            ? 'NOT FOUND — on_missing: warn, it will resolve empty'
-            : 'NOT FOUND — its default will be used',
-        code: err.code,
-      }
-    if (err.code === 'NOT_FOUND') return notFound(def)
-    if (err.code === 'UNSUPPORTED')
-      return {
-        ok: true,
-        severity: 'warning',
-        subject: name,
-        message: `cannot be checked without reading it (${outcome.provider} has no metadata API)`,
-        code: err.code,
-      }
-    return { ok: false, severity: 'error', subject: name, message: err.message, code: err.code }
-  }
   const m = outcome.metadata
-  if (!m?.exists) return notFound(def)
-  return existingCheck(name, m, expectedKeys(manifest, name))
+  const code = err?.code ?? (m?.exists ? undefined : 'NOT_FOUND')
+  // what resolution does after this failure (resolver/reference-policies.ts): fallback source
+  // on NOT_FOUND/UNAVAILABLE, then ?default= / default / on_missing on NOT_FOUND
+  if (def.fallback && (code === 'NOT_FOUND' || code === 'UNAVAILABLE'))
+    return missingButResolves(
+      name,
+      `${code === 'NOT_FOUND' ? 'NOT FOUND' : 'unreachable'} — resolution falls back to ${def.fallback.provider}`,
+    )
+  if (code === 'NOT_FOUND') {
+    if (everyReferenceDefaulted(manifest, name))
+      return missingButResolves(name, 'NOT FOUND — every reference has a ?default=, which is used')
+    if (def.onMissing?.action === 'warn')
+      return missingButResolves(name, 'NOT FOUND — on_missing: warn, it will resolve empty')
+    if (def.default !== undefined || def.onMissing?.action === 'default')
+      return missingButResolves(name, 'NOT FOUND — its default will be used')
+    return notFound(def)
+  }
+  if (err?.code === 'UNSUPPORTED')
+    return {
+      ok: true,
+      severity: 'warning',
+      subject: name,
+      message: `cannot be checked without reading it (${outcome.provider} has no metadata API)`,
+      code: err.code,
+    }
+  if (err)
+    return { ok: false, severity: 'error', subject: name, message: err.message, code: err.code }
+  return existingCheck(name, m!, expectedKeys(manifest, name))
+}
+
+function missingButResolves(name: string, message: string): ValidationCheck {
+  return { ok: true, severity: 'warning', subject: name, message, code: 'NOT_FOUND' }
 }
 
 function notFound(def: SecretDefinition): ValidationCheck {
@@ -402,6 +455,16 @@ function summarize(
 export function usesCluster(manifest: LoadedManifest): boolean {
   const type = (manifest.plugins?.secrets as { type?: unknown } | undefined)?.type
   return type === 'k8s' || type === 'external-secrets'
+}
+
+/** Whether the secret is referenced, and every reference carries `?default=` (resolution's rule). */
+function everyReferenceDefaulted(manifest: LoadedManifest, name: string): boolean {
+  const refs = [
+    ...manifest.references.filter((s) => s.ref.name === name).map((s) => s.ref),
+    // derived <SECRET>_<KEY> names are not references the team wrote
+    ...manifest.env.filter((b) => b.ref.name === name && b.origin !== 'derived').map((b) => b.ref),
+  ]
+  return refs.length > 0 && refs.every((ref) => ref.default !== undefined)
 }
 
 /** Keys consumers need: declared keys plus every key referenced in the manifest. */

@@ -34,6 +34,8 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
           progress.stop()
         }
       },
+      emitter: (name) => this.session.registry.emitter(name),
+      logger: this.session.logger,
       platform: async () => ({
         hooks: await this.session.registry.hookModules(),
         ctx: await this.session.providerContext(),
