@@ -290,7 +290,7 @@ secrets:
     expect(
       await loadError('plugins:\n  secrets:\n    type: k8s | external-secrets | vault\n'),
     ).toBe(
-      'floe.yaml:3:11: plugins.secrets.type: expected one of "k8s", "external-secrets", "vault" (pick one: "k8s | external-secrets | vault" lists the alternatives, as in the ADR\'s schema)',
+      'floe.yaml:3:11: plugins.secrets.type: expected one of "k8s", "external-secrets", "vault" (pick one: "k8s | external-secrets | vault" lists the alternatives)',
     )
   })
 

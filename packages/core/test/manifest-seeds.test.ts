@@ -365,7 +365,7 @@ const checks: Record<string, () => Promise<unknown>> = {
       (e: unknown) => e,
     )
     expect(isFloeError(error) && error.located).toBe(
-      'schema.yaml:5:11: plugins.secrets.type: expected one of "k8s", "external-secrets", "vault" (pick one: "k8s | external-secrets | vault" lists the alternatives, as in the ADR\'s schema)',
+      'schema.yaml:5:11: plugins.secrets.type: expected one of "k8s", "external-secrets", "vault" (pick one: "k8s | external-secrets | vault" lists the alternatives)',
     )
   },
 }
