@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeProject, parseJson, repoRoot, runFloe } from './helpers.js'
@@ -289,5 +289,27 @@ describe('fail soft: a provider that is not installed fails only its own secrets
         kafka: false,
       })
     }
+  })
+})
+
+describe('fail soft: emit needs only the emitter it runs', () => {
+  it('emit k8s of an External Secrets setup works without the AWS provider installed', async () => {
+    const work = makeProject({ '@floe/emit-k8s': 'packages/emit-k8s' })
+    work.write(
+      'floe.yaml',
+      readFileSync(join(repoRoot, 'examples', 'platform', 'manifest.yaml'), 'utf8'),
+    )
+    const env = { FLOE_DATA_DIR: join(work.dir, '.data') }
+    const providers = await runFloe(['secrets', 'providers', '--json'], { cwd: work.dir, env })
+    const installed = parseJson<{ result: { installed: { name: string }[] } }>(
+      providers.stdout,
+    ).result.installed.map((p) => p.name)
+    expect(installed).not.toContain('aws_secrets_manager')
+
+    const emit = await runFloe(['secrets', 'emit', 'k8s'], { cwd: work.dir, env })
+    expect(emit.code, emit.stderr).toBe(0)
+    const kinds = [...emit.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1])
+    expect(kinds.filter((k) => k === 'ExternalSecret')).toHaveLength(3)
+    expect(emit.stdout).toContain('key: floe/prod/snowflake')
   })
 })
