@@ -1,5 +1,9 @@
-import type { LoadedManifest, SecretDefinition } from '@floe/core'
-import { DNS1123_SUBDOMAIN } from './validate.js'
+import {
+  dnsName,
+  kubernetesNameOf as coreKubernetesNameOf,
+  type LoadedManifest,
+  type SecretDefinition,
+} from '@floe/core'
 
 /**
  * The parts of the manifest's `kubernetes:` section the operations need (the full reference is
@@ -54,31 +58,18 @@ export function kubernetesSection(manifest: Pick<LoadedManifest, 'kubernetes'>):
   }
 }
 
-/** "Kafka_Credentials" → "kafka-credentials": a valid RFC 1123 name for a manifest secret name. */
-export function dnsName(name: string): string {
-  const cleaned = name
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]+/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .slice(0, 253)
-  return cleaned || 'secret'
-}
-
 /**
- * The Kubernetes Secret (and ExternalSecret) name of a manifest secret: an explicit
- * `kubernetes.secrets.<name>.name`, a kubernetes provider's `secret_name`, the name itself when
- * valid, else its RFC 1123 form. @floe/emit-k8s uses the same rule.
+ * The Kubernetes Secret (and ExternalSecret) name of a manifest secret, by core's one rule
+ * (`kubernetesNameOf`, which @floe/emit-k8s uses too) with this section's name overrides.
  */
 export function kubernetesNameOf(
   definition: Pick<SecretDefinition, 'name' | 'provider' | 'fields'>,
   section: Pick<KubernetesSection, 'names'>,
 ): string {
-  const override = section.names[definition.name]
-  if (override) return override
-  if (definition.provider === 'kubernetes' && typeof definition.fields.secret_name === 'string')
-    return definition.fields.secret_name
-  return DNS1123_SUBDOMAIN.test(definition.name) ? definition.name : dnsName(definition.name)
+  return coreKubernetesNameOf(definition, section.names)
 }
+
+export { dnsName }
 
 /** Deployments that consume a secret: named in workloads[].secrets or in rotation.restart. */
 export function consumingDeployments(

@@ -1,9 +1,7 @@
 import { z } from 'zod'
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '@floe/core'
 
-/** RFC 1123 subdomain: Secret, ExternalSecret and Deployment names */
-export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
-/** RFC 1123 label: namespace names */
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+export { DNS1123_LABEL, DNS1123_SUBDOMAIN }
 /** a Secret data key */
 export const SECRET_KEY = /^[-._a-zA-Z0-9]+$/
 

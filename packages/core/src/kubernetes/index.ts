@@ -1,0 +1,8 @@
+export {
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  dnsName,
+  isDns1123Label,
+  isDns1123Subdomain,
+  kubernetesNameOf,
+} from './names.js'
