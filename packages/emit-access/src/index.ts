@@ -12,11 +12,10 @@ export {
   kubernetesSecretNames,
   rulesFor as kubernetesRulesFor,
 } from './kubernetes.js'
-export { renderPolicy } from './vault.js'
 export { policyName } from './shared.js'
 export type { CompileInput, Compiled }
 
-export const TARGETS: Record<string, (input: CompileInput) => Compiled> = {
+export const TARGETS: Record<string, (input: CompileInput) => Compiled | Promise<Compiled>> = {
   vault: compileVault,
   kubernetes: compileKubernetes,
   aws: compileAws,
@@ -38,7 +37,7 @@ export const emitter: EmitterModule = {
     const model = buildAccessModel(manifest)
     if (!model.enabled)
       throw new UsageError('the manifest declares no scopes: or access: to compile')
-    const { files, warnings } = compile({ manifest, model, options })
+    const { files, warnings } = await compile({ manifest, model, options })
     return {
       files: files.map((f) => ({ path: `${target}/${f.path}`, content: f.content })),
       warnings,

@@ -1,4 +1,4 @@
-import type { Role, SecretDefinition } from '@floe/core'
+import { NotInstalledError, type Role, type SecretDefinition } from '@floe/core'
 import {
   policyName,
   stringOption,
@@ -8,119 +8,87 @@ import {
   type Compiled,
 } from './shared.js'
 
+// Vault paths and HCL have one owner, @floe/provider-vault: it reads secrets by the same path
+// rule (`vaultPolicyPaths`) and writes `emit vault-policy` with the same builder. It is an
+// optional peer: only this target needs it, and a manifest with Vault secrets has it installed.
+type VaultModule = typeof import('@floe/provider-vault')
 type Capability = 'create' | 'read' | 'update' | 'delete' | 'list'
 
-interface PathRule {
-  path: string
-  capabilities: Capability[]
-  comment: string
-}
-
-function kvPaths(path: string): {
-  data: string
-  metadata?: string
-  delete?: string
-  undelete?: string
-} {
-  const i = path.indexOf('/data/')
-  if (i === -1) return { data: path } // KV v1 or a dynamic engine path
-  const mount = path.slice(0, i)
-  const rest = path.slice(i + '/data/'.length)
-  return {
-    data: path,
-    metadata: `${mount}/metadata/${rest}`,
-    delete: `${mount}/delete/${rest}`,
-    undelete: `${mount}/undelete/${rest}`,
+async function loadVault(): Promise<VaultModule> {
+  try {
+    return await import('@floe/provider-vault')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error
+    throw new NotInstalledError(
+      'access: the vault target writes policies with @floe/provider-vault, which is not installed',
+      {
+        hint: 'install it next to @floe/emit-access: floe providers add vault (global or npx CLI), else add @floe/provider-vault to the project',
+      },
+    )
   }
 }
 
 /** Scope roles as Vault capabilities, on the exact paths of the scope's secrets. */
-function rulesFor(
+function policyFor(
+  vault: VaultModule,
   scopeName: string,
   role: Role,
   secrets: SecretDefinition[],
   prefix: string | undefined,
-): PathRule[] {
-  const rules: PathRule[] = []
+  warnings: string[],
+): InstanceType<VaultModule['VaultPolicyBuilder']> {
+  const policy = new vault.VaultPolicyBuilder()
+  const grant = (path: string, capabilities: Capability[], comment: string): void =>
+    policy.add(path, capabilities, comment)
   const writes = role === 'writer' || role === 'manager'
   for (const def of secrets) {
-    const path = typeof def.fields.path === 'string' ? def.fields.path : undefined
-    if (!path) continue
-    const p = kvPaths(path)
-    if (def.kind === 'dynamic') {
-      rules.push({
-        path: p.data,
-        capabilities: ['read'],
-        comment: `${def.name}: issue dynamic credentials`,
-      })
+    const p = vault.vaultPolicyPaths(def.fields, def.name)
+    if ('error' in p) {
+      warnings.push(`${p.error}: not in the policies of scope ${scopeName}`)
       continue
     }
-    rules.push({
-      path: p.data,
-      capabilities: writes ? ['create', 'read', 'update', 'delete'] : ['read'],
-      comment: `${def.name}: ${writes ? 'read and write' : 'read'} values`,
-    })
+    if (def.kind === 'dynamic') {
+      grant(p.data, ['read'], `${def.name}: issue dynamic credentials`)
+      continue
+    }
+    grant(
+      p.data,
+      writes ? ['create', 'read', 'update', 'delete'] : ['read'],
+      `${def.name}: ${writes ? 'read and write' : 'read'} values`,
+    )
     if (p.metadata)
-      rules.push({
-        path: p.metadata,
-        capabilities: writes ? ['read', 'delete'] : ['read'],
-        comment: `${def.name}: versions (floe validate/status)`,
-      })
-    if (writes && p.delete)
-      rules.push({
-        path: p.delete,
-        capabilities: ['update'],
-        comment: `${def.name}: soft-delete versions`,
-      })
-    if (writes && p.undelete)
-      rules.push({
-        path: p.undelete,
-        capabilities: ['update'],
-        comment: `${def.name}: undelete versions`,
-      })
+      grant(
+        p.metadata,
+        writes ? ['read', 'delete'] : ['read'],
+        `${def.name}: versions (floe validate/status)`,
+      )
+    if (writes && p.delete) grant(p.delete, ['update'], `${def.name}: soft-delete versions`)
+    if (writes && p.undelete) grant(p.undelete, ['update'], `${def.name}: undelete versions`)
   }
   if (writes && prefix) {
-    const p = kvPaths(`${prefix.replace(/\/+$/, '')}/x`)
-    const dataPrefix = p.data.slice(0, -1)
-    rules.push({
-      path: `${dataPrefix}*`,
-      capabilities: ['create', 'read', 'update', 'delete'],
-      comment: `new keys put into ${scopeName}`,
-    })
-    if (p.metadata)
-      rules.push({
-        path: `${p.metadata.slice(0, -1)}*`,
-        capabilities: ['read', 'list', 'delete'],
-        comment: `list the keys of ${scopeName}`,
-      })
+    const p = vault.vaultPolicyPaths({ path: `${prefix.replace(/\/+$/, '')}/x` }, scopeName)
+    if (!('error' in p)) {
+      grant(
+        `${p.data.slice(0, -1)}*`,
+        ['create', 'read', 'update', 'delete'],
+        `new keys put into ${scopeName}`,
+      )
+      if (p.metadata)
+        grant(
+          `${p.metadata.slice(0, -1)}*`,
+          ['read', 'list', 'delete'],
+          `list the keys of ${scopeName}`,
+        )
+    }
   }
   if (role === 'manager') {
-    rules.push({
-      path: `sys/policies/acl/${policyName(scopeName, 'reader').replace(/-reader$/, '')}-*`,
-      capabilities: ['create', 'read', 'update', 'delete', 'list'],
-      comment: `edit the grants (policies) of ${scopeName}`,
-    })
+    grant(
+      `sys/policies/acl/${policyName(scopeName, 'reader').replace(/-reader$/, '')}-*`,
+      ['create', 'read', 'update', 'delete', 'list'],
+      `edit the grants (policies) of ${scopeName}`,
+    )
   }
-  // One block per path: merge capabilities when two secrets share a path.
-  const merged = new Map<string, PathRule>()
-  for (const rule of rules) {
-    const existing = merged.get(rule.path)
-    if (existing)
-      existing.capabilities = [...new Set([...existing.capabilities, ...rule.capabilities])]
-    else merged.set(rule.path, { ...rule, capabilities: [...rule.capabilities] })
-  }
-  const order: Capability[] = ['create', 'read', 'update', 'delete', 'list']
-  return [...merged.values()]
-    .map((r) => ({ ...r, capabilities: order.filter((c) => r.capabilities.includes(c)) }))
-    .sort((a, b) => a.path.localeCompare(b.path))
-}
-
-export function renderPolicy(rules: PathRule[], header: string): string {
-  const blocks = rules.map(
-    (r) =>
-      `# ${r.comment}\npath "${r.path}" {\n  capabilities = [${r.capabilities.map((c) => `"${c}"`).join(', ')}]\n}`,
-  )
-  return `# ${header}\n# Generated by floe (floe secrets access emit --target vault). Do not edit by hand.\n\n${blocks.join('\n\n')}\n`
+  return policy
 }
 
 function hclString(value: string): string {
@@ -131,7 +99,8 @@ function hclString(value: string): string {
  * One policy per (scope, role) and the auth bindings: Kubernetes auth roles for
  * serviceaccount principals, identity groups for group principals (Terraform).
  */
-export function compileVault({ manifest, model, options }: CompileInput): Compiled {
+export async function compileVault({ manifest, model, options }: CompileInput): Promise<Compiled> {
+  const vault = await loadVault()
   const files: Compiled['files'] = []
   const warnings: string[] = []
   const k8sMount = stringOption(options, 'kubernetes_mount', 'kubernetes')
@@ -150,9 +119,11 @@ export function compileVault({ manifest, model, options }: CompileInput): Compil
       const name = policyName(scope.name, role)
       files.push({
         path: `${name}.hcl`,
-        content: renderPolicy(
-          rulesFor(scope.name, role, secrets, scope.location.vault),
-          `${name}: ${role} of scope ${scope.name} (${scope.secrets.join(', ') || 'no declared secrets'})`,
+        content: policyFor(vault, scope.name, role, secrets, scope.location.vault, warnings).render(
+          [
+            `${name}: ${role} of scope ${scope.name} (${scope.secrets.join(', ') || 'no declared secrets'})`,
+            'Generated by floe (floe secrets access emit --target vault). Do not edit by hand.',
+          ],
         ),
       })
       for (const grant of grants) {

@@ -13,7 +13,7 @@ import {
   startVaultEmulator,
   type VaultEmulator,
 } from '@floe/testkit'
-import { emitter, TARGETS, type CompileInput } from '../src/index.js'
+import { compileVault, emitter, TARGETS, type CompileInput, type Compiled } from '../src/index.js'
 import type { PolicyRule } from '../src/kubernetes.js'
 import type { Statement } from '../src/aws.js'
 
@@ -84,9 +84,10 @@ describe('output is deterministic', () => {
 describe('vault: policies evaluated by the Vault emulator', () => {
   let vault: VaultEmulator
   const tokens: Partial<Record<Role, string>> = {}
+  let files: Compiled['files']
   beforeAll(async () => {
     vault = await startVaultEmulator()
-    const files = TARGETS.vault!(input).files
+    files = (await compileVault(input)).files
     for (const role of roles) {
       const hcl = files.find((f) => f.path === `floe-sf-${role}.hcl`)!.content
       vault.setPolicy(`floe-sf-${role}`, hcl)
@@ -133,7 +134,7 @@ describe('vault: policies evaluated by the Vault emulator', () => {
     })
     it(`${role}: only managers may edit the scope's policies`, () => {
       const rules = parseVaultPolicyHcl(
-        TARGETS.vault!(input).files.find((f) => f.path === `floe-sf-${role}.hcl`)!.content,
+        files.find((f) => f.path === `floe-sf-${role}.hcl`)!.content,
       )
       expect(evaluateVaultPolicy(rules, 'sys/policies/acl/floe-sf-reader', 'update')).toBe(
         expected[role].manage_grants,
@@ -142,8 +143,30 @@ describe('vault: policies evaluated by the Vault emulator', () => {
     })
   }
 
+  it('grants the paths the provider reads, also for `mount:` and `kv_version: 1` secrets', async () => {
+    const split = await loadManifestFromString(
+      `secrets:
+  kv2: { provider: vault, mount: secret, path: scopes/snowflake/extra, scope: sf }
+  kv1: { provider: vault, mount: legacy, kv_version: 1, path: team/token, scope: sf }
+scopes:
+  sf: {}
+access:
+  - { principal: 'group:sf', role: reader, scope: sf }
+`,
+      { file: 'floe.yaml', env: {} },
+    )
+    const [reader] = (
+      await compileVault({ manifest: split, model: buildAccessModel(split), options: {} })
+    ).files
+    const rules = parseVaultPolicyHcl(reader!.content)
+    expect(evaluateVaultPolicy(rules, 'secret/data/scopes/snowflake/extra', 'read')).toBe(true)
+    expect(evaluateVaultPolicy(rules, 'secret/metadata/scopes/snowflake/extra', 'read')).toBe(true)
+    expect(evaluateVaultPolicy(rules, 'legacy/team/token', 'read')).toBe(true)
+    expect(evaluateVaultPolicy(rules, 'scopes/snowflake/extra', 'read')).toBe(false)
+  })
+
   it('binds the service-account reader through a Kubernetes auth role', () => {
-    const tf = TARGETS.vault!(input).files.find((f) => f.path === 'auth-bindings.tf')!.content
+    const tf = files.find((f) => f.path === 'auth-bindings.tf')!.content
     expect(tf).toMatch(/bound_service_account_names\s+= \["runner"\]/)
     expect(tf).toMatch(/bound_service_account_namespaces = \["floe-jobs"\]/)
     expect(tf).toMatch(/token_policies\s+= \["floe-sf-reader"\]/)

@@ -31,4 +31,12 @@ export {
   type VaultCall,
 } from './client.js'
 export { VaultSession, DEFAULT_JWT_PATH, signGetCallerIdentity } from './auth.js'
-export { buildVaultPolicies, emitVaultPolicy, emitter, type VaultPolicyOptions } from './policy.js'
+export {
+  buildVaultPolicies,
+  emitVaultPolicy,
+  emitter,
+  vaultPolicyPaths,
+  VaultPolicyBuilder,
+  type VaultPolicyOptions,
+  type VaultPolicyPaths,
+} from './policy.js'

@@ -9,7 +9,7 @@ import type {
   LoadedManifest,
   SecretDefinition,
 } from '@floe/core'
-import { configSchema, resolveTarget } from './validate.js'
+import { configSchema, resolveTarget, type VaultTarget } from './validate.js'
 
 export interface VaultPolicyOptions {
   /** also grant create/update on KV v2 data paths (for `floe secrets rotate` / `create`) */
@@ -24,7 +24,12 @@ interface Grant {
   comments: Set<string>
 }
 
-class PolicyBuilder {
+/**
+ * The HCL policy document: one `path` block per path, capabilities merged and in Vault's
+ * order, each block commented with why floe needs it. `@floe/emit-access` writes its scope
+ * policies with it too.
+ */
+export class VaultPolicyBuilder {
   private readonly grants = new Map<string, Grant>()
 
   add(path: string, capabilities: string[], comment: string): void {
@@ -50,6 +55,37 @@ class PolicyBuilder {
   }
 }
 
+/**
+ * The paths a policy must name for one Vault secret: its data path, and for KV v2 the
+ * metadata, delete and undelete paths of the same key. The same rule the provider reads by
+ * (`resolveTarget`), so a policy never grants a path floe does not use.
+ */
+export interface VaultPolicyPaths {
+  target: VaultTarget
+  data: string
+  metadata?: string
+  delete?: string
+  undelete?: string
+}
+
+export function vaultPolicyPaths(
+  fields: Record<string, unknown>,
+  label: string,
+): VaultPolicyPaths | { error: string } {
+  const parsed = configSchema.safeParse(fields)
+  if (!parsed.success) return { error: `secret "${label}": vault settings are invalid` }
+  if (!parsed.data.path) return { error: `secret "${label}" has no Vault path` }
+  const target = resolveTarget(parsed.data, label)
+  if (target.kind !== 'kv2') return { target, data: target.dataPath }
+  return {
+    target,
+    data: target.dataPath,
+    metadata: target.metadataPath,
+    delete: `${target.mount}/delete/${target.path}`,
+    undelete: `${target.mount}/undelete/${target.path}`,
+  }
+}
+
 function isVault(definition: SecretDefinition): boolean {
   return definition.provider === 'vault'
 }
@@ -59,7 +95,7 @@ export function buildVaultPolicies(
   manifest: Pick<LoadedManifest, 'secrets'>,
   options: VaultPolicyOptions = {},
 ): { policies: Map<string, string>; warnings: string[] } {
-  const builders = new Map<string, PolicyBuilder>()
+  const builders = new Map<string, VaultPolicyBuilder>()
   const warnings: string[] = []
   const dynamic = new Set<string>()
   for (const definition of Object.values(manifest.secrets)) {
@@ -79,7 +115,7 @@ export function buildVaultPolicies(
         continue
       }
       const namespace = (parsed.data.vault?.namespace ?? '').replace(/^\/+|\/+$/g, '')
-      const builder = builders.get(namespace) ?? new PolicyBuilder()
+      const builder = builders.get(namespace) ?? new VaultPolicyBuilder()
       builders.set(namespace, builder)
       const target = resolveTarget(parsed.data, label)
       if (target.kind === 'kv2') {
