@@ -1,5 +1,6 @@
 import type { ProviderModule } from '@floe/core'
 import { VaultProvider, type VaultProviderOptions } from './provider.js'
+export { SINGLE_VALUE_KEY } from './kv-data.js'
 import { configSchema } from './validate.js'
 
 export const provider: ProviderModule<VaultProviderOptions> = {
@@ -11,12 +12,7 @@ export const provider: ProviderModule<VaultProviderOptions> = {
 
 export default provider
 
-export {
-  VaultProvider,
-  SINGLE_VALUE_KEY,
-  type VaultProviderOptions,
-  type VaultConnection,
-} from './provider.js'
+export { VaultProvider, type VaultProviderOptions, type VaultConnection } from './provider.js'
 export {
   configSchema,
   resolveTarget,

@@ -2,14 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import {
   ConfigError,
-  ConflictError,
-  FloeError,
   InvalidSecretError,
   SecretNotFoundError,
-  SecretValue,
-  UnsupportedError,
   fetchedFromMap,
-  isFloeError,
   type FetchRequest,
   type FetchedSecret,
   type LeaseInfo,
@@ -25,13 +20,15 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import { VaultSession } from './auth.js'
-import { casWrite } from './cas-write.js'
+import { describeVaultSecret } from './describe.js'
+import { listVaultSecrets } from './list.js'
+import { SINGLE_VALUE_KEY, stringMap } from './kv-data.js'
+import { putVaultSecret } from './put.js'
 import {
   PROVIDER,
   VaultApi,
   createNodeVaultClient,
   vaultError,
-  vaultStatus,
   type NodeVaultClient,
   type VaultSecretResponse,
 } from './client.js'
@@ -69,11 +66,6 @@ export interface VaultConnection {
   api: VaultApi
   session: VaultSession
 }
-
-/** A KV secret whose only key is `value` is a single-value secret (how `put` stores one). */
-export const SINGLE_VALUE_KEY = 'value'
-
-const MAX_LISTED = 10_000
 
 export class VaultProvider implements SecretProvider {
   readonly name = PROVIDER
@@ -309,137 +301,15 @@ export class VaultProvider implements SecretProvider {
     const config = this.parse(request)
     const target = this.target(config, request.secret)
     const connection = await this.connection(config, ctx)
-    const notFound = (why: string) =>
-      new SecretNotFoundError(`secret "${request.secret}" ${why}`, {
-        provider: PROVIDER,
-        secret: request.secret,
-      })
-    const run = async <T>(
-      path: string,
-      fn: (api: VaultApi, call: Parameters<VaultApi['read']>[1]) => Promise<T>,
-    ) => {
-      try {
-        return await connection.session.run((call) => fn(connection.api, call))
-      } catch (error) {
-        throw vaultError(error, {
-          secret: request.secret,
-          action: `describe ${path} for secret "${request.secret}"`,
-          address: connection.address,
-        })
-      }
-    }
-    if (target.kind === 'kv2') {
-      const response = await run(target.metadataPath, (api, call) =>
-        api.read(target.metadataPath, call),
-      )
-      const meta = (response.data ?? {}) as {
-        current_version?: number
-        created_time?: string
-        updated_time?: string
-        custom_metadata?: Record<string, string> | null
-        versions?: Record<string, { deletion_time?: string; destroyed?: boolean }>
-      }
-      const current = meta.current_version ?? 0
-      const state = meta.versions?.[String(current)]
-      if (!current || !state) throw notFound(`has no versions at ${target.dataPath}`)
-      if (state.destroyed || state.deletion_time) {
-        throw notFound(`has its current version ${current} deleted at ${target.dataPath}`)
-      }
-      const declaredKeys = meta.custom_metadata?.floe_keys
-      return {
-        exists: true,
-        version: String(current),
-        ...(meta.created_time ? { createdAt: new Date(meta.created_time) } : {}),
-        ...(meta.updated_time ? { updatedAt: new Date(meta.updated_time) } : {}),
-        ...(declaredKeys
-          ? {
-              keys: declaredKeys
-                .split(',')
-                .map((k) => k.trim())
-                .filter(Boolean),
-            }
-          : {}),
-        type: 'kv-v2',
-      }
-    }
-    if (target.kind === 'logical' && target.dynamic) {
-      // reading creds would issue a credential: look at the role definition instead
-      const rolePath = target.dataPath.replace(/(^|\/)creds\/([^/]+)$/, '$1roles/$2')
-      try {
-        const response = await run(rolePath, (api, call) => api.read(rolePath, call))
-        const role = (response.data ?? {}) as { default_ttl?: number; max_ttl?: number }
-        // the lease this provider holds for the secret, if it fetched it (status shows its TTL)
-        const held = this.leases.all().find((t) => t.secret === request.secret)?.lease
-        return {
-          exists: true,
-          type: 'dynamic',
-          ...(held ? { lease: held } : {}),
-          status: {
-            ...(role.default_ttl !== undefined ? { default_ttl: String(role.default_ttl) } : {}),
-            ...(role.max_ttl !== undefined ? { max_ttl: String(role.max_ttl) } : {}),
-          },
-        }
-      } catch (error) {
-        if (
-          error instanceof FloeError &&
-          (error.code === 'INVALID' || error.code === 'NOT_FOUND')
-        ) {
-          throw notFound(`has no role at ${rolePath}`)
-        }
-        throw error
-      }
-    }
-    // KV v1 has no metadata endpoint: list the parent folder instead of reading the value
-    const slash = target.dataPath.lastIndexOf('/')
-    const parent = target.dataPath.slice(0, slash)
-    const leaf = target.dataPath.slice(slash + 1)
-    let names: string[] = []
-    try {
-      names = await run(parent, (api, call) => api.list(parent, call))
-    } catch (error) {
-      if (!(error instanceof FloeError && error.code === 'NOT_FOUND')) throw error
-    }
-    if (!names.includes(leaf)) throw notFound(`does not exist at ${target.dataPath}`)
-    return { exists: true, type: 'kv-v1' }
+    // the lease this provider holds for the secret, if it fetched it (status shows its TTL)
+    const held = this.leases.all().find((t) => t.secret === request.secret)?.lease
+    return describeVaultSecret(connection, target, request, held)
   }
 
   async *list(options: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing> {
     const config = this.parse({ secret: '(list)', config: options.config ?? {} })
     if (options.namespace) config.vault = { ...(config.vault ?? {}), namespace: options.namespace }
-    const connection = await this.connection(config, ctx)
-    // connection settings may come from any definition (the CLI passes the first one):
-    // list its KV mount, or `secret` (KV v2) when it points at a dynamic engine
-    let mount = 'secret'
-    let kv2 = config.kv_version !== 1
-    if (config.mount) mount = config.mount.replace(/^\/+|\/+$/g, '')
-    else if (config.path) {
-      const target = this.target(config, '(list)')
-      if (target.kind !== 'logical') {
-        mount = target.mount
-        kv2 = target.kind === 'kv2'
-      }
-    }
-    const queue = [(options.prefix ?? '').replace(/^\/+|\/+$/g, '')]
-    let emitted = 0
-    while (queue.length && emitted < MAX_LISTED) {
-      const dir = queue.shift() ?? ''
-      const path = `${mount}/${kv2 ? 'metadata/' : ''}${dir}`
-      let keys: string[]
-      try {
-        keys = await connection.session.run((call) => connection.api.list(path, call))
-      } catch (error) {
-        if (vaultStatus(error) === 404) continue
-        throw vaultError(error, { action: `list ${path}`, address: connection.address })
-      }
-      for (const key of keys) {
-        const name = dir ? `${dir}/${key}` : key
-        if (key.endsWith('/')) queue.push(name.slice(0, -1))
-        else {
-          emitted += 1
-          yield { name, type: kv2 ? 'kv-v2' : 'kv-v1' }
-        }
-      }
-    }
+    yield* listVaultSecrets(await this.connection(config, ctx), config, options)
   }
 
   // ───────────── put ─────────────
@@ -448,148 +318,7 @@ export class VaultProvider implements SecretProvider {
     const config = this.parse(request)
     const target = this.target(config, request.secret)
     const connection = await this.connection(config, ctx)
-    const fail = (error: unknown, action: string) =>
-      vaultError(error, { secret: request.secret, action, address: connection.address })
-    const call = <T>(fn: (api: VaultApi, c: Parameters<VaultApi['read']>[1]) => Promise<T>) =>
-      connection.session.run((c) => fn(connection.api, c))
-
-    const single = request.data instanceof SecretValue ? request.data : undefined
-    const incoming: Record<string, string> = single
-      ? {}
-      : Object.fromEntries(
-          Object.entries(request.data as Record<string, SecretValue>).map(([k, v]) => [
-            k,
-            v.reveal(),
-          ]),
-        )
-
-    if (target.kind !== 'kv2') {
-      if (target.kind === 'logical' && target.dynamic) {
-        throw new UnsupportedError(
-          `secret "${request.secret}" is a dynamic credential: Vault issues it`,
-          {
-            provider: PROVIDER,
-            secret: request.secret,
-          },
-        )
-      }
-      if (request.expectedVersion !== undefined) {
-        throw new UnsupportedError(
-          `secret "${request.secret}" is in KV v1, which has no versions: compare-and-set is impossible`,
-          {
-            provider: PROVIDER,
-            secret: request.secret,
-            hint: 'use a KV v2 mount for safe rotation',
-          },
-        )
-      }
-      let existing: Record<string, string> | undefined
-      try {
-        existing = stringMap((await call((api, c) => api.read(target.dataPath, c))).data ?? {})
-      } catch (error) {
-        if (vaultStatus(error) !== 404) throw fail(error, `read ${target.dataPath}`)
-      }
-      if (existing && request.createOnly) {
-        throw new ConflictError(`secret "${request.secret}" already exists at ${target.dataPath}`, {
-          provider: PROVIDER,
-          secret: request.secret,
-        })
-      }
-      const data = single
-        ? config.key
-          ? { ...(existing ?? {}), [config.key]: single.reveal() }
-          : { [SINGLE_VALUE_KEY]: single.reveal() }
-        : config.key || config.keys?.length
-          ? { ...(existing ?? {}), ...incoming }
-          : incoming
-      try {
-        await call((api, c) => api.write(target.dataPath, data, c))
-      } catch (error) {
-        throw fail(error, `write ${target.dataPath}`)
-      }
-      return { created: !existing }
-    }
-
-    // KV v2: every write is check-and-set, so a concurrent writer is never silently overwritten
-    let cas: number
-    if (request.createOnly) cas = 0
-    else if (request.expectedVersion !== undefined) {
-      if (!/^\d+$/.test(request.expectedVersion)) {
-        throw new InvalidSecretError(
-          `secret "${request.secret}": expected version "${request.expectedVersion}" is not a KV v2 version number`,
-          { provider: PROVIDER, secret: request.secret },
-        )
-      }
-      cas = Number(request.expectedVersion)
-    } else {
-      try {
-        const meta = await call((api, c) => api.read(target.metadataPath, c))
-        cas = Number((meta.data as { current_version?: number } | null)?.current_version ?? 0)
-      } catch (error) {
-        if (vaultStatus(error) !== 404) throw fail(error, `read ${target.metadataPath}`)
-        cas = 0
-      }
-    }
-    let data: Record<string, string>
-    // A definition that selects keys (`key:` / `keys:`) owns only those keys: merge them into
-    // the version we compare against so the secret's other keys survive.
-    const selective = Boolean(config.key || config.keys?.length)
-    if ((single && config.key) || (!single && selective)) {
-      let base: Record<string, string> = {}
-      if (cas > 0) {
-        try {
-          const current = await call((api, c) => api.read(`${target.dataPath}?version=${cas}`, c))
-          base = stringMap(((current.data ?? {}) as { data?: Record<string, unknown> }).data ?? {})
-        } catch (error) {
-          if (vaultStatus(error) !== 404) throw fail(error, `read ${target.dataPath}`)
-        }
-      }
-      data =
-        single && config.key ? { ...base, [config.key]: single.reveal() } : { ...base, ...incoming }
-    } else data = single ? { [SINGLE_VALUE_KEY]: single.reveal() } : incoming
-
-    let written
-    try {
-      written = await casWrite(data, cas, {
-        secret: request.secret,
-        dataPath: target.dataPath,
-        fail,
-        write: async (expected) => {
-          const answer = await call((api, c) =>
-            api.write(target.dataPath, { data, options: { cas: expected } }, c),
-          )
-          return (answer.data as { version?: number } | null)?.version
-        },
-        currentVersion: async () => {
-          const meta = await call((api, c) => api.read(target.metadataPath, c))
-          return Number((meta.data as { current_version?: number } | null)?.current_version ?? 0)
-        },
-        readVersion: async (version) => {
-          const stored = await call((api, c) =>
-            api.read(`${target.dataPath}?version=${version}`, c),
-          )
-          return stringMap(((stored.data ?? {}) as { data?: Record<string, unknown> }).data ?? {})
-        },
-      })
-    } catch (error) {
-      const classified = isFloeError(error) ? error : fail(error, `write ${target.dataPath}`)
-      if (classified.code === 'CONFLICT') {
-        throw new ConflictError(
-          cas === 0
-            ? `secret "${request.secret}" already exists at ${target.dataPath}`
-            : `secret "${request.secret}" changed since version ${cas} at ${target.dataPath} (check-and-set failed); re-read and retry`,
-          { provider: PROVIDER, secret: request.secret, details: { expectedVersion: String(cas) } },
-        )
-      }
-      throw classified
-    }
-    const version = written.version
-    return {
-      ...(version !== undefined ? { version: String(version) } : {}),
-      ...(written.warnings.length ? { warnings: written.warnings } : {}),
-      ...(cas > 0 ? { previousVersion: String(cas) } : {}),
-      created: cas === 0,
-    }
+    return putVaultSecret(connection, target, config, request)
   }
 
   // ───────────── leases ─────────────
@@ -679,11 +408,4 @@ export class VaultProvider implements SecretProvider {
     this.connections.clear()
     this.clients.clear()
   }
-}
-
-/** KV values may be numbers, booleans or nested objects: hand them on as text. */
-function stringMap(data: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-  )
 }
