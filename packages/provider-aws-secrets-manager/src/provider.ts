@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import {
   ConfigError,
-  ConflictError,
   fetchedFromText,
   type FloeError,
-  InvalidSecretError,
   SecretNotFoundError,
   UnsupportedError,
   type FetchedSecret,
@@ -22,15 +20,10 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
-import {
-  classifyAwsError,
-  connectionOf,
-  isUnparsableAnswer,
-  payloadText,
-  restoreHint,
-} from '@floe/aws-common'
+import { classifyAwsError, connectionOf, isUnparsableAnswer, restoreHint } from '@floe/aws-common'
 import { secretsManagerClients, type ClientOptions } from './client.js'
-import { promote, stagePending } from './staged-write.js'
+import { putSecret } from './put.js'
+import { AWSCURRENT, currentVersionOf } from './stages.js'
 import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
 
 export const PROVIDER = 'aws_secrets_manager'
@@ -45,9 +38,6 @@ export interface SecretsManagerProvider extends SecretProvider {
   /** read by the floe resolver to size its batches */
   readonly maxBatchSize: number
 }
-
-const AWSCURRENT = 'AWSCURRENT'
-const AWSPENDING = 'AWSPENDING'
 
 function parseConfig(request: {
   secret: string
@@ -109,40 +99,6 @@ function batchUnavailable(error: unknown): boolean {
     e?.$metadata?.httpStatusCode === 501 ||
     isUnparsableAnswer(error)
   )
-}
-
-function holderOf(stages: Record<string, string[]> | undefined, stage: string): string | undefined {
-  for (const [id, labels] of Object.entries(stages ?? {})) if (labels.includes(stage)) return id
-  return undefined
-}
-
-function currentVersionOf(stages: Record<string, string[]> | undefined): string | undefined {
-  return holderOf(stages, AWSCURRENT)
-}
-
-/**
- * The stage a write moves: the one the definition reads (`version_stage`), else AWSCURRENT.
- * Writing AWSCURRENT under a definition pinned to STAGEX would leave what floe reads
- * unchanged. A pinned `version_id` is immutable; AWSPENDING/AWSPREVIOUS belong to AWS's own
- * rotation bookkeeping.
- */
-function writtenStage(config: SecretsManagerConfig, secret: string, what: string): string {
-  if (config.version_id !== undefined) {
-    throw new UnsupportedError(`${what} is pinned to version_id ${config.version_id}`, {
-      provider: PROVIDER,
-      secret,
-      hint: 'a version never changes: pin a stage (version_stage) or remove version_id to write',
-    })
-  }
-  const stage = config.version_stage ?? AWSCURRENT
-  if (stage === AWSPENDING || stage === 'AWSPREVIOUS') {
-    throw new UnsupportedError(`${what} is pinned to ${stage}, which AWS manages itself`, {
-      provider: PROVIDER,
-      secret,
-      hint: 'write AWSCURRENT (remove version_stage) or a stage of your own',
-    })
-  }
-  return stage
 }
 
 export function createSecretsManagerProvider(
@@ -380,78 +336,7 @@ export function createSecretsManagerProvider(
 
     async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
       const config = parseConfig(request)
-      const api = apiFor(config, ctx)
-      const id = config.secret_id
-      const what = `secret "${request.secret}" (${id})`
-      const options = { provider: PROVIDER, secret: request.secret, what }
-      const text = payloadText(request.data)
-      const stage = writtenStage(config, request.secret, what)
-      let stages: Record<string, string[]> | undefined
-      try {
-        const described = await api.describe(id)
-        if (described.DeletedDate) {
-          // neither "create" (the name is taken) nor "update" (AWS refuses writes) can work
-          throw new ConflictError(`${what} is scheduled for deletion`, {
-            ...options,
-            hint: restoreHint(id),
-            details: { deletedAt: described.DeletedDate.toISOString() },
-          })
-        }
-        stages = described.VersionIdsToStages ?? {}
-      } catch (error) {
-        const failure = classifyAwsError(error, options)
-        if (failure.code !== 'NOT_FOUND') throw failure
-      }
-      const token = randomUUID()
-      if (stages === undefined) {
-        if (request.expectedVersion !== undefined) {
-          throw new ConflictError(
-            `${what} does not exist, but version ${request.expectedVersion} was expected`,
-            options,
-          )
-        }
-        if (id.startsWith('arn:')) {
-          throw new InvalidSecretError(`${what} does not exist and cannot be created from an ARN`, {
-            ...options,
-            hint: 'use the secret name as secret_id to let floe create it',
-          })
-        }
-        try {
-          const version = await api.create(id, text, token, request.tags)
-          // the first version is AWSCURRENT; a definition pinned to a stage reads that one
-          if (stage !== AWSCURRENT) await api.moveStage(id, stage, { to: version ?? token })
-          return { version: version ?? token, created: true }
-        } catch (error) {
-          throw classifyAwsError(error, options)
-        }
-      }
-      if (request.createOnly) throw new ConflictError(`${what} already exists`, options)
-      const current = holderOf(stages, stage)
-      if (request.expectedVersion !== undefined && request.expectedVersion !== current) {
-        throw new ConflictError(
-          `${what} changed: expected version ${request.expectedVersion}, ${stage} is on ${current ?? 'no version'}`,
-          { ...options, hint: 'read it again and retry' },
-        )
-      }
-      // Stage the new value as AWSPENDING first: a failure before the promotion below leaves
-      // the written stage untouched, and RemoveFromVersionId makes the promotion itself a CAS.
-      const write = { id, text, token, stage, current, options }
-      const warnings = [...(await stagePending(api, write)), ...(await promote(api, write))]
-      try {
-        await api.moveStage(id, AWSPENDING, { from: token })
-      } catch (error) {
-        ctx.logger.warn('could not clear AWSPENDING after promoting the new version', {
-          secret: request.secret,
-          version: token,
-          error: classifyAwsError(error, options).code,
-        })
-      }
-      return {
-        version: token,
-        ...(current ? { previousVersion: current } : {}),
-        created: false,
-        ...(warnings.length ? { warnings } : {}),
-      }
+      return putSecret(apiFor(config, ctx), config, request, ctx.logger)
     },
 
     async rotate(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {
