@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api'
 import { UsageError, type LoadedManifest, type Resolver } from '@floe/core'
-import { applyDuckdb, type ApplyDuckdbReport, type StatementResult } from './apply.js'
+import { applyDuckdb, type ApplyDuckdbReport, type StatementResult } from './apply-database.js'
 
 /** What `floe secrets apply duckdb` passes to an emitter's `apply` (plugin-secrets). */
 export interface CliApplyInput {

@@ -27,16 +27,18 @@ export {
 export {
   applySecrets,
   applyPlan,
-  applyDuckdb,
-  createMasker,
   type SqlConnection,
   type ApplySecretsOptions,
   type ApplySecretsReport,
+  type VerifiedSecret,
+} from './apply.js'
+export {
+  applyDuckdb,
   type ApplyDuckdbOptions,
   type ApplyDuckdbReport,
   type StatementResult,
-  type VerifiedSecret,
-} from './apply.js'
+} from './apply-database.js'
+export { createMasker } from './masking.js'
 export { REGISTRY_FILE, secretDirectoryWarnings } from './registry.js'
 export {
   watchDuckdbSecrets,

@@ -5,7 +5,9 @@ import {
   type Resolver,
   type WatchableResolver,
 } from '@floe/core'
-import { applyPlan, relativeTo, sanitizeDuckdbError } from './apply.js'
+import { applyPlan } from './apply.js'
+import { relativeTo } from './apply-database.js'
+import { sanitizeDuckdbError } from './masking.js'
 import { parseCliOptions } from './cli.js'
 import { planDuckdbSecrets } from './plan.js'
 import { watchDuckdbSecrets, type DuckdbSecretWatch, type DuckdbWatchEvent } from './watch.js'
