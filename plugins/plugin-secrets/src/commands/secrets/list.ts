@@ -1,22 +1,16 @@
 import { Flags } from '@oclif/core'
-import { UsageError, UnsupportedError, usesCluster, type LoadedManifest } from '@floe/core'
+import {
+  declaredSecrets,
+  listRemoteSecrets,
+  remoteListProvider,
+  type DeclaredSecretRow,
+  type RemoteSecretRow,
+} from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { age, renderTable, useColor } from '../../lib/output.js'
 
-interface DeclaredRow {
-  name: string
-  provider: string
-  keys: string[]
-  kind: 'static' | 'dynamic'
-  group?: string
-}
-
-interface RemoteRow {
-  name: string
-  type?: string
-  keys?: number
-  createdAt?: string
-}
+type DeclaredRow = DeclaredSecretRow
+type RemoteRow = RemoteSecretRow
 
 export default class SecretsList extends FloeCommand<
   { secrets: DeclaredRow[] } | { provider: string; secrets: RemoteRow[] }
@@ -54,70 +48,33 @@ export default class SecretsList extends FloeCommand<
     const color = useColor()
 
     if (!flags.remote && flags.namespace === undefined) {
-      const secrets: DeclaredRow[] = Object.values(manifest.secrets).map((def) => ({
-        name: def.name,
-        provider: def.provider,
-        keys: def.keys ?? [],
-        kind: def.kind,
-        ...(def.group ? { group: def.group } : {}),
-      }))
+      const secrets = declaredSecrets(manifest)
       const human = secrets.length
         ? renderTable(
             ['NAME', 'PROVIDER', 'KEYS', 'KIND'],
-            secrets.map((s) => [
-              s.name,
-              s.provider,
-              s.keys.length ? s.keys.join(',') : '-',
-              s.kind,
-            ]),
+            secrets.map((s) => [s.name, s.provider, s.keys.join(',') || '-', s.kind]),
             color,
           )
         : 'No secrets declared in the manifest.'
       return { result: { secrets }, human }
     }
 
-    const used = [...new Set(Object.values(manifest.secrets).map((d) => d.provider))]
-    const providerName =
-      flags.provider ??
-      (flags.namespace !== undefined && runsOnKubernetes(manifest, used)
-        ? 'kubernetes'
-        : used.length === 1
-          ? used[0]
-          : manifest.config.defaultProvider)
-    if (!providerName) {
-      throw new UsageError(
-        `--remote needs --provider: the manifest uses ${used.join(', ') || 'no provider'}`,
-        {
-          hint: `e.g. floe secrets list --remote --provider ${used[0] ?? 'kubernetes'}`,
-        },
-      )
-    }
+    const providerName = remoteListProvider(manifest, flags)
     const provider = await this.session.provider(providerName)
-    if (!provider.list) {
-      throw new UnsupportedError(`provider "${providerName}" cannot list secrets`, {
-        provider: providerName,
-      })
-    }
-    // Connection settings (region, address, project…) come from the first definition using it.
-    const sample = Object.values(manifest.secrets).find((d) => d.provider === providerName)
     const progress = this.progress(`Listing secrets at ${providerName}…`)
-    const secrets: RemoteRow[] = []
+    let secrets: RemoteRow[]
     try {
-      for await (const item of provider.list(
-        { prefix: flags.prefix, namespace: flags.namespace, config: sample?.fields },
-        await this.session.providerContext(),
-      )) {
-        secrets.push({
-          name: item.name,
-          ...(item.type ? { type: item.type } : {}),
-          ...(item.keys !== undefined ? { keys: item.keys } : {}),
-          ...(item.createdAt ? { createdAt: item.createdAt.toISOString() } : {}),
-        })
-      }
+      secrets = await listRemoteSecrets({
+        manifest,
+        providerName,
+        provider,
+        ctx: await this.session.providerContext(),
+        ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
+        ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+      })
     } finally {
       progress.stop()
     }
-    sortDeclaredFirst(secrets, Object.keys(manifest.secrets))
     const human = secrets.length
       ? renderTable(
           ['NAME', 'TYPE', 'AGE'],
@@ -127,19 +84,4 @@ export default class SecretsList extends FloeCommand<
       : `No secrets found at ${providerName}${flags.namespace ? ` in ${flags.namespace}` : ''}.`
     return { result: { provider: providerName, secrets }, human }
   }
-}
-
-/** A namespace is a Kubernetes namespace when the manifest's secrets end up in a cluster. */
-function runsOnKubernetes(manifest: LoadedManifest, used: string[]): boolean {
-  return usesCluster(manifest) || used.includes('kubernetes')
-}
-
-/** Declared names first in manifest order (what the team reads top to bottom), then by name. */
-function sortDeclaredFirst(rows: RemoteRow[], declared: string[]): void {
-  const rank = new Map(declared.map((name, i) => [name, i]))
-  rows.sort((a, b) => {
-    const ra = rank.get(a.name) ?? Infinity
-    const rb = rank.get(b.name) ?? Infinity
-    return ra !== rb ? ra - rb : a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-  })
 }
