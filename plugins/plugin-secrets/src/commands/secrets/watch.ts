@@ -1,23 +1,16 @@
-import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
-import { UnsupportedError, UsageError } from '@floe/core'
+import { UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import {
-  watchConsumers,
-  type ConsumerWatchEvent,
-  type InjectTarget,
-} from '../../lib/consumer-watch.js'
+import { watchConsumers, type ConsumerWatchEvent } from '../../lib/consumer-watch.js'
 import { describeWatchEvent } from '../../lib/consumer-watch-text.js'
 import { parseOptions } from '../../lib/options.js'
-import { readTemplate } from '../../lib/template.js'
-
-/** What the duckdb emitter's `watch` returns (see @floe/emit-duckdb watch-cli.ts). */
-interface DuckdbWatchHandle {
-  persistent: string[]
-  skipped: string[]
-  watch: { watcher: { intervals(): ReadonlyMap<string, number> } }
-  stop(): Promise<void>
-}
+import {
+  injectTargets,
+  startDuckdbWatch,
+  untilStopSignal,
+  watchingEvent,
+  type DuckdbWatchHandle,
+} from '../../lib/watch-consumers-setup.js'
 
 export default class SecretsWatch extends FloeCommand<unknown> {
   static override summary = 'Keep consumers fresh while secrets rotate: templates, DuckDB, sync'
@@ -64,19 +57,7 @@ export default class SecretsWatch extends FloeCommand<unknown> {
         throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
       }
     }
-    const injects: InjectTarget[] = []
-    for (const pair of flags.inject ?? []) {
-      const at = pair.indexOf('=')
-      if (at <= 0 || at === pair.length - 1) {
-        throw new UsageError(`--inject ${pair}: expected TEMPLATE=OUTPUT`)
-      }
-      const input = resolve(pair.slice(0, at))
-      const output = resolve(pair.slice(at + 1))
-      if (input === output) {
-        throw new UsageError(`--inject ${pair}: the template would be overwritten with values`)
-      }
-      injects.push({ template: await readTemplate(input, pair.slice(0, at), manifest), output })
-    }
+    const injects = await injectTargets(flags.inject ?? [], manifest)
     // --duckdb watches what its DuckDB secrets use by itself; the rest watch --secret, else what
     // the templates use, else every secret.
     const onlyDuckdb = flags.duckdb && injects.length === 0 && !flags.sync && !flags.secret
@@ -111,45 +92,19 @@ export default class SecretsWatch extends FloeCommand<unknown> {
     try {
       await consumers.renderAll()
       if (flags.duckdb) {
-        const emitter = (await this.session.emitter('duckdb')) as {
-          watch?: (input: Record<string, unknown>) => Promise<DuckdbWatchHandle>
-          packageName: string
-        }
-        if (typeof emitter.watch !== 'function') {
-          throw new UnsupportedError(`${emitter.packageName} cannot watch; upgrade it`)
-        }
-        duckdb = await emitter.watch({
+        const input = {
           manifest,
           resolver,
           secretDirectory: flags['secret-directory'],
           options: parseOptions(flags.option ?? []),
           onEvent: print,
-        })
-        for (const name of duckdb.skipped) {
-          this.printWarning(
-            `DuckDB secret "${name}" is temporary: it lives in one DuckDB session, so watch cannot refresh it (set persistent: true, or use applySecrets(…, { watch: true }) in that program)`,
-          )
         }
+        const emitter = await this.session.emitter('duckdb')
+        duckdb = await startDuckdbWatch(emitter, input, (m) => this.printWarning(m))
       }
       await consumers.watcher.ready
-      print({
-        event: 'watching',
-        secrets: [
-          ...new Set([...watched, ...(duckdb ? [...duckdb.watch.watcher.intervals().keys()] : [])]),
-        ],
-        consumers: [
-          ...injects.map((t) => `inject ${t.template.label}`),
-          ...(duckdb ? duckdb.persistent.map((n) => `duckdb ${n}`) : []),
-          ...(flags.sync ? ['sync'] : []),
-        ],
-      })
-      // The watch timers do not keep Node alive (they are unref'd): this does, until a signal.
-      const alive = setInterval(() => {}, 2 ** 30)
-      await new Promise<void>((done) => {
-        process.once('SIGINT', done)
-        process.once('SIGTERM', done)
-      })
-      clearInterval(alive)
+      print(watchingEvent(watched, injects, duckdb, Boolean(flags.sync)))
+      await untilStopSignal()
     } finally {
       consumers.watcher.stop()
       await consumers.idle()
