@@ -26,7 +26,8 @@ export {
   type NodeVaultClient,
   type VaultCall,
 } from './client.js'
-export { VaultSession, DEFAULT_JWT_PATH, signGetCallerIdentity } from './auth.js'
+export { VaultSession, DEFAULT_JWT_PATH } from './auth.js'
+export { signGetCallerIdentity } from './aws-iam-login.js'
 export {
   buildVaultPolicies,
   emitVaultPolicy,
