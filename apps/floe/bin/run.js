@@ -19,16 +19,23 @@ process.env[ENGINE_WARNING] = '1'
 if (process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verbose'))
   process.setSourceMapsEnabled(true)
 
-// dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
-// dist/commands.js, loaded by oclif only to run one.
-const { main } = await import('../dist/cli.js')
-if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
-else process.env[ENGINE_WARNING] = engineWarning
+// `floe --version` is answered before oclif loads (half of its start-up): dist/version.js reads
+// package.json and prints oclif's own version line (src/version-line.ts).
+const { versionLine } = await import('../dist/version.js')
+const version = versionLine(process.argv.slice(2), new URL('../package.json', import.meta.url))
+if (version !== undefined) process.stdout.write(`${version}\n`)
+else {
+  // dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
+  // dist/commands.js, loaded by oclif only to run one.
+  const { main } = await import('../dist/cli.js')
+  if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
+  else process.env[ENGINE_WARNING] = engineWarning
 
-const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 20 || (major === 20 && minor < 19))
-  process.emitWarning(
-    `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
-  )
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  if (major < 20 || (major === 20 && minor < 19))
+    process.emitWarning(
+      `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
+    )
 
-await main(import.meta.url)
+  await main(import.meta.url)
+}

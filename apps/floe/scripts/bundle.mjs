@@ -6,6 +6,7 @@
 //   dist/commands.js  every `floe secrets …` command of @floe/plugin-secrets, exported as
 //                     COMMANDS for oclif's explicit command strategy (package.json
 //                     oclif.commands); oclif imports it only to run a command
+//   dist/version.js   `floe --version` without oclif (bin/run.js tries it first)
 //   dist/chunks/      code both share, and what commands import on demand (yaml, spinners)
 //
 // @floe/core stays external: providers, emitters and third-party plugins discovered at run time
@@ -57,7 +58,11 @@ const commandsEntry = {
 const outdir = join(here, 'dist')
 rmSync(join(outdir, 'chunks'), { recursive: true, force: true })
 const result = await build({
-  entryPoints: { cli: join(here, 'src', 'main.ts'), commands: 'floe:commands' },
+  entryPoints: {
+    cli: join(here, 'src', 'main.ts'),
+    commands: 'floe:commands',
+    version: join(here, 'src', 'version-line.ts'),
+  },
   plugins: [commandsEntry],
   outdir,
   bundle: true,

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { Config } from '@oclif/core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, repoRoot } from './helpers.js'
+import { assertBuilt, makeProject, repoRoot, runFloe } from './helpers.js'
 
 // The CLI runs from a bundle (scripts/bundle.mjs): dist/cli.js (oclif + start-up) and
 // dist/commands.js (the `floe secrets` commands, oclif's explicit strategy). These tests check
@@ -61,5 +62,20 @@ describe('the bundled CLI', () => {
     expect(result.stderr).toBe('')
     expect(result.stdout).toContain('boom')
     expect(result.stdout).toMatch(/plugin-secrets\/src\/commands\/secrets\/validate\.ts:\d+/)
+  })
+
+  it('answers --version and -v before oclif loads, with the line oclif itself prints', async () => {
+    // bin/run.js prints it from dist/version.js; oclif's Config.load builds the same userAgent
+    const { userAgent } = await Config.load(cliDir)
+    expect(userAgent).toMatch(/^@floe\/cli\/\d+\.\d+\.\d+ \S+-\S+ node-v\d+/)
+    const project = makeProject({ '@floe/cli': 'apps/floe' })
+    for (const flag of ['--version', '-v']) {
+      const result = await runFloe([flag], { cwd: project.dir })
+      expect(result.code, flag).toBe(0)
+      expect(result.stdout, flag).toBe(`${userAgent}\n`)
+    }
+    // anything else goes to oclif: an unknown flag is its error, not a version line
+    const other = await runFloe(['--versio'], { cwd: project.dir })
+    expect(other.stdout).not.toContain(userAgent)
   })
 })
