@@ -370,6 +370,13 @@ export interface SecretProvider {
   put?(request: PutRequest, ctx: ProviderContext): Promise<PutResult>
   /** Provider-native rotation (e.g. AWS RotateSecret with a Lambda). */
   rotate?(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult>
+  /**
+   * What `rotate()` would do, checked without changing anything (for `rotate --dry-run`):
+   * the same checks, throwing what rotate() would throw (UNSUPPORTED when this secret has no
+   * rotation configured, e.g. no Lambda); `steps` say what would happen. Without it a dry run
+   * can only say that the provider's rotation would be tried.
+   */
+  planRotation?(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult>
   renew?(lease: LeaseInfo, ctx: ProviderContext, incrementSeconds?: number): Promise<LeaseInfo>
   revoke?(lease: LeaseInfo, ctx: ProviderContext): Promise<void>
   check?(ctx: ProviderContext, config?: Record<string, unknown>): Promise<ProviderCheck>

@@ -228,6 +228,72 @@ describe('rotateSecret', () => {
   })
 })
 
+describe('rotateSecret --dry-run says what rotate would do', () => {
+  const noHooks = () => Promise.resolve([])
+  const generated = () => Promise.resolve(sv('generated'))
+
+  it('native rotation not configured for the secret: plans the fallback write, rotates nothing', async () => {
+    const { manifest, vault, deps } = await setup({ 'kv/token': 't-1' })
+    const rotated: string[] = []
+    const unconfigured: SecretProvider = {
+      ...vault,
+      rotate: (request) => {
+        rotated.push(request.secret)
+        return Promise.resolve({ steps: ['rotated'] })
+      },
+      planRotation: async (request) => {
+        const { UnsupportedError } = await import('@floe/core')
+        throw new UnsupportedError(`secret "${request.secret}" has no rotation Lambda`)
+      },
+    }
+    const seen: string[] = []
+    const report = await rotateSecret(
+      def(manifest, 'token'),
+      { dryRun: true, fallbackValue: generated },
+      { ...deps({ provider: () => Promise.resolve(unconfigured) }), hooks: noHooks },
+      (step) => seen.push(step.message),
+    )
+    expect(seen).toEqual([expect.stringMatching(/^Would update the value of token in Vault/)])
+    expect(report).toMatchObject({ dryRun: true, valueChanged: false })
+    expect(rotated).toEqual([])
+  })
+
+  it('native rotation configured: the provider planned steps, nothing rotated', async () => {
+    const { manifest, vault, deps } = await setup({ 'kv/token': 't-1' })
+    const rotated: string[] = []
+    const configured: SecretProvider = {
+      ...vault,
+      rotate: (request) => {
+        rotated.push(request.secret)
+        return Promise.resolve({ steps: ['rotated'] })
+      },
+      planRotation: () => Promise.resolve({ steps: ['Would start RotateSecret for token with L'] }),
+    }
+    const seen: string[] = []
+    await rotateSecret(
+      def(manifest, 'token'),
+      { dryRun: true, fallbackValue: generated },
+      { ...deps({ provider: () => Promise.resolve(configured) }), hooks: noHooks },
+      (step) => seen.push(step.message),
+    )
+    expect(seen).toEqual(['Would start RotateSecret for token with L'])
+    expect(rotated).toEqual([])
+  })
+
+  it('a provider that cannot plan: the line says the configuration was not checked', async () => {
+    const { manifest, vault, deps } = await setup({ 'kv/token': 't-1' })
+    const unplanned: SecretProvider = { ...vault, rotate: () => Promise.resolve({ steps: [] }) }
+    const seen: string[] = []
+    await rotateSecret(
+      def(manifest, 'token'),
+      { dryRun: true, fallbackValue: generated },
+      { ...deps({ provider: () => Promise.resolve(unplanned) }), hooks: noHooks },
+      (step) => seen.push(step.message),
+    )
+    expect(seen).toEqual([expect.stringContaining('cannot check in a dry run')])
+  })
+})
+
 describe('a write whose answer was lost', () => {
   const hook = (ran: string[]) => () =>
     Promise.resolve([

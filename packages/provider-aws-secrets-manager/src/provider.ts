@@ -230,6 +230,22 @@ export function createSecretsManagerProvider(
     }
   }
 
+  /** The rotation Lambda rotate() would use; UNSUPPORTED when the secret has none. */
+  async function rotationOf(request: FetchRequest, ctx: ProviderContext) {
+    const config = parseConfig(request)
+    const described = await describeSecret(request, config, ctx)
+    const lambda = config.rotation_lambda_arn ?? described.RotationLambdaARN
+    const what = `secret "${request.secret}" (${config.secret_id})`
+    if (!lambda) {
+      throw new UnsupportedError(`${what} has no rotation Lambda`, {
+        provider: PROVIDER,
+        secret: request.secret,
+        hint: `set rotation_lambda_arn on the secret, or write a new value with: floe secrets rotate ${request.secret} --generate`,
+      })
+    }
+    return { config, described, lambda, what }
+  }
+
   return {
     name: PROVIDER,
     maxBatchSize: MAX_BATCH_SIZE,
@@ -339,18 +355,17 @@ export function createSecretsManagerProvider(
       return putSecret(apiFor(config, ctx), config, request, ctx.logger)
     },
 
-    async rotate(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {
-      const config = parseConfig(request)
-      const described = await describeSecret(request, config, ctx)
-      const lambda = config.rotation_lambda_arn ?? described.RotationLambdaARN
-      const what = `secret "${request.secret}" (${config.secret_id})`
-      if (!lambda) {
-        throw new UnsupportedError(`${what} has no rotation Lambda`, {
-          provider: PROVIDER,
-          secret: request.secret,
-          hint: `set rotation_lambda_arn on the secret, or write a new value with: floe secrets rotate ${request.secret} --generate`,
-        })
+    async planRotation(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {
+      const { config, lambda } = await rotationOf(request, ctx)
+      return {
+        steps: [
+          `Would start RotateSecret for ${config.secret_id} with ${lambda} (the Lambda creates the new version)`,
+        ],
       }
+    },
+
+    async rotate(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult> {
+      const { config, lambda, described, what } = await rotationOf(request, ctx)
       const previous = currentVersionOf(described.VersionIdsToStages)
       const token = randomUUID()
       try {

@@ -355,6 +355,19 @@ describe('aws_secrets_manager: describe, list, put, rotate', () => {
     expect(result.steps[0]).toContain('RotateSecret')
   })
 
+  it('planRotation checks what rotate would do and rotates nothing', async () => {
+    emu.putSecret('p', 'v')
+    const error = await sm.planRotation!(req('p', { secret_id: 'p' }), ctx).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'UNSUPPORTED' })
+    const lambda = 'arn:aws:lambda:us-east-1:123456789012:function:rotate'
+    const plan = await sm.planRotation!(
+      req('p', { secret_id: 'p', rotation_lambda_arn: lambda }),
+      ctx,
+    )
+    expect(plan.steps).toEqual([expect.stringMatching(/^Would start RotateSecret for p with arn:/)])
+    expect(emu.rotations.filter((r: { name: string }) => r.name === 'p')).toEqual([])
+  })
+
   it('never renders values in outcomes or errors', async () => {
     emu.putSecret('canary', 'CANARY-VALUE-123')
     const [outcome] = await fetchAll(sm, [req('canary', { secret_id: 'canary' })], ctx)

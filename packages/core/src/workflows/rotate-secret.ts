@@ -153,7 +153,20 @@ async function nativeRotation(
     })
   }
   if (dryRun) {
-    mark({ ok: true, message: `Would start ${where}'s own rotation` })
+    // a dry run must say what rotate would do: ask the provider to check (it throws
+    // UNSUPPORTED when the secret has no rotation of its own, so the fallback is planned)
+    if (!provider.planRotation) {
+      mark({
+        ok: true,
+        message: `Would start ${where}'s own rotation (${where} cannot check in a dry run whether "${def.name}" has one configured)`,
+      })
+      return
+    }
+    const planned = await provider.planRotation({ secret: def.name, config: def.fields }, deps.ctx)
+    for (const message of planned.steps.length
+      ? planned.steps
+      : [`Would start ${where}'s own rotation`])
+      mark({ ok: true, message })
     return
   }
   const rotated = await provider.rotate({ secret: def.name, config: def.fields }, deps.ctx)
