@@ -141,11 +141,18 @@ interface KubectlStep {
   /** expected to fail with this text (an operation the emulator does not serve) */
   fails?: RegExp
   check?(out: string): void
+  /** run under `timeout SECONDS` (a watch that never ends by itself): exit 124 is success */
+  stopAfterSeconds?: number
+  /** runs while the step's kubectl runs (e.g. a change the watch must show) */
+  during?(): Promise<unknown>
 }
 
-function kubectl(args: string[], env: Record<string, string>) {
+function kubectl(args: string[], env: Record<string, string>, stopAfterSeconds?: number) {
+  const [command, argv] = stopAfterSeconds
+    ? ['/usr/bin/timeout', [String(stopAfterSeconds), '/usr/bin/kubectl', ...args]]
+    : ['/usr/bin/kubectl', args]
   return new Promise<{ code: number; out: string; err: string }>((resolve, reject) => {
-    const child = spawn('/usr/bin/kubectl', args, {
+    const child = spawn(command, argv, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -203,6 +210,7 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
       seed: {
         kubernetes: {
           namespace: 'floe-jobs',
+          fail_rollouts: ['floe-jobs/broken'],
           secrets: { 'floe-jobs': { 'db-a': { password: 'pw' }, 'db-b': { password: 'pw' } } },
           objects: [
             {
@@ -221,6 +229,36 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
                 name: 'secret-reader',
               },
               subjects: [{ kind: 'ServiceAccount', name: 'floe-cli', namespace: 'floe' }],
+            },
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'ClusterRole',
+              metadata: { name: 'configmap-reader' },
+              rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }],
+            },
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'ClusterRoleBinding',
+              metadata: { name: 'floe-cli-configmaps' },
+              roleRef: {
+                apiGroup: 'rbac.authorization.k8s.io',
+                kind: 'ClusterRole',
+                name: 'configmap-reader',
+              },
+              subjects: [{ kind: 'ServiceAccount', name: 'floe-cli', namespace: 'floe' }],
+            },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'broken', namespace: 'floe-jobs' },
+              spec: {
+                replicas: 1,
+                selector: { matchLabels: { app: 'broken' } },
+                template: {
+                  metadata: { labels: { app: 'broken' } },
+                  spec: { containers: [{ name: 'app', image: 'busybox:1' }] },
+                },
+              },
             },
             {
               apiVersion: 'external-secrets.io/v1',
@@ -320,6 +358,62 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
         check: (o) => must(o.includes('restarted'), o),
       },
       {
+        op: 'rollout status',
+        args: ['rollout', 'status', 'deployment/web', '--timeout=10s'],
+        check: (o) => must(o.includes('deployment "web" successfully rolled out'), o),
+      },
+      {
+        op: 'wait --for=condition=Available',
+        args: ['wait', 'deployment/web', '--for=condition=Available', '--timeout=10s'],
+        check: (o) => must(o.includes('deployment.apps/web condition met'), o),
+      },
+      {
+        op: 'scale (scale subresource)',
+        args: ['scale', 'deployment/web', '--replicas=2'],
+        check: (o) => must(o.includes('deployment.apps/web scaled'), o),
+      },
+      {
+        op: 'rollout status after scale',
+        args: ['rollout', 'status', 'deployment/web', '--timeout=10s'],
+        check: (o) => must(o.includes('successfully rolled out'), o),
+      },
+      {
+        op: 'rollout restart (a rollout that fails)',
+        args: ['rollout', 'restart', 'deployment/broken'],
+        check: (o) => must(o.includes('restarted'), o),
+      },
+      {
+        op: 'rollout status: ProgressDeadlineExceeded',
+        args: ['rollout', 'status', 'deployment/broken', '--timeout=10s'],
+        fails: /error: deployment "broken" exceeded its progress deadline/,
+      },
+      {
+        // the initial Table, then the row of a Secret created while the watch is open
+        op: 'get -w (watch)',
+        args: ['get', 'secrets', '--watch'],
+        stopAfterSeconds: 4,
+        during: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1500))
+          const created = await kubectl(
+            ['create', 'secret', 'generic', 'watched', '--from-literal=k=v'],
+            sandbox.env,
+          )
+          must(created.code === 0, created.err)
+        },
+        check: (o) =>
+          must(
+            /^NAME\s+TYPE\s+DATA\s+AGE\n/.test(o) &&
+              /^db-a\s/m.test(o) &&
+              /^watched\s+Opaque\s+1\s/m.test(o),
+            o,
+          ),
+      },
+      {
+        op: 'auth can-i via ClusterRoleBinding',
+        args: ['auth', 'can-i', 'list', 'configmaps', '--all-namespaces'],
+        check: (o) => must(o.trim() === 'yes', o),
+      },
+      {
         op: 'get externalsecrets (Table)',
         args: ['get', 'externalsecrets.external-secrets.io'],
         check: (o) => must(/^NAME\s+STORE\s+REFRESH INTERVAL\s+STATUS\s+AGE\n/.test(o), o),
@@ -346,17 +440,6 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
         fails: /\(NotFound\): secrets "from-diff" not found/,
       },
       {
-        op: 'get -w (unsupported: no watch)',
-        args: ['get', 'secrets', '-w', '--request-timeout=5s'],
-        fails:
-          /Error from server \(MethodNotAllowed\): the server does not allow this method on the requested resource \(get secrets\)/,
-      },
-      {
-        op: 'scale (unsupported: no scale subresource)',
-        args: ['scale', 'deployment/web', '--replicas=2'],
-        fails: /Error from server \(NotFound\): the server could not find the requested resource/,
-      },
-      {
         op: 'apply with validation (unsupported: no OpenAPI)',
         args: ['apply', '-f', secretFile],
         fails:
@@ -370,7 +453,10 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
     ]
     const results: OperationResult[] = []
     for (const step of steps) {
-      const { code, out, err } = await kubectl(step.args, sandbox.env)
+      const [{ code, out, err }] = await Promise.all([
+        kubectl(step.args, sandbox.env, step.stopAfterSeconds),
+        step.during?.(),
+      ])
       let error: string | undefined
       try {
         if (step.fails)
@@ -379,7 +465,7 @@ describe('kubectl against floe-sandbox (kubernetes)', () => {
             `expected failure, got ${code}: ${out}${err}`,
           )
         else {
-          must(code === 0, `exit ${code}: ${err}`)
+          must(code === (step.stopAfterSeconds ? 124 : 0), `exit ${code}: ${err}`)
           step.check?.(out)
         }
       } catch (e) {

@@ -32,6 +32,11 @@ export interface EmulatorResponse {
   headers?: Record<string, string>
   /** objects are sent as JSON */
   body?: unknown
+  /**
+   * a streamed answer (e.g. a Kubernetes watch): headers go out at once, then `stream` writes
+   * chunks until it resolves or the client goes away (`signal` aborts); `body` is ignored
+   */
+  stream?: (write: (chunk: string) => void, signal: AbortSignal) => Promise<void>
 }
 
 export interface HttpEmulatorOptions {
@@ -215,6 +220,10 @@ export function rewriteMethods(chunk: Buffer, methods: readonly string[]): Buffe
 
 function send(res: ServerResponse, response: EmulatorResponse): void {
   const headers: Record<string, string> = { ...(response.headers ?? {}) }
+  if (response.stream) {
+    void stream(res, response.stream, headers, response.status)
+    return
+  }
   let payload: Buffer | string = ''
   if (response.body !== undefined) {
     if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) payload = response.body
@@ -227,4 +236,26 @@ function send(res: ServerResponse, response: EmulatorResponse): void {
   headers['content-length'] = String(Buffer.byteLength(payload))
   res.writeHead(response.status, headers)
   res.end(payload)
+}
+
+/** Chunked transfer (no content-length): written as `stream` produces, ended when it resolves. */
+async function stream(
+  res: ServerResponse,
+  produce: NonNullable<EmulatorResponse['stream']>,
+  headers: Record<string, string>,
+  status: number,
+): Promise<void> {
+  const gone = new AbortController()
+  res.on('close', () => gone.abort())
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json'
+  res.writeHead(status, headers)
+  res.flushHeaders()
+  try {
+    await produce((chunk) => {
+      if (!gone.signal.aborted) res.write(chunk)
+    }, gone.signal)
+  } finally {
+    if (!gone.signal.aborted) res.end()
+  }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { testCertificate } from '../emulator/index.js'
-import type { KubeObject } from './kube-emulator.js'
+import type { KubeObject } from './types.js'
 
 /** One `remoteRef` of an ExternalSecret's `data[]` (or `dataFrom[].extract`). */
 export interface EsoRemoteRef {

@@ -14,7 +14,7 @@ import {
   resourceForKind,
   type ResourceType,
 } from './resources.js'
-import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js'
+import { objectSelector, SelectorError } from './selectors.js'
 import {
   alreadyExists,
   badRequest,
@@ -27,10 +27,24 @@ import {
   unauthorized,
   unsupportedMediaType,
 } from './status.js'
+import {
+  CORE_VERSIONS,
+  groupDiscovery,
+  groupList,
+  resourceList,
+  serverNotFound,
+  VERSION_INFO,
+} from './discovery.js'
+import { accessReview, CALLER, denialFor, whoAmI, type DenyRule } from './rbac/access-review.js'
+import { RolloutSimulator, rolloutStatus, type RolloutOutcome } from './rollout.js'
+import { scaleOf } from './scale.js'
+import { table, tableOf, wantsTable } from './table.js'
+import type { KubeObject, ObjectView } from './types.js'
+import { WatchHub } from './watch.js'
 
-/** an API object as JSON; loosely typed on purpose — the emulator serves arbitrary kinds */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KubeObject = Record<string, any>
+export type { KubeObject } from './types.js'
+export type { DenyRule } from './rbac/access-review.js'
+export type { RolloutOutcome } from './rollout.js'
 
 export interface KubernetesEmulatorOptions {
   /** bearer tokens accepted (default: one token, `floe-test-token`) */
@@ -39,6 +53,11 @@ export interface KubernetesEmulatorOptions {
   seed?: KubeSeed
   tls?: boolean
   port?: number
+  /**
+   * how long the simulated deployment controller takes to roll out a new generation of a
+   * Deployment (status observedGeneration/updated/available replicas; default 50 ms)
+   */
+  rolloutDelayMs?: number
 }
 
 export interface KubeSeed {
@@ -56,14 +75,6 @@ export interface SeedSecret {
   type?: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
-}
-
-/** A rule that answers 403 Forbidden, like missing RBAC. Unset fields match anything. */
-export interface DenyRule {
-  verb?: string
-  resource?: string
-  namespace?: string
-  name?: string
 }
 
 export interface KubernetesEmulator extends HttpEmulator {
@@ -85,6 +96,13 @@ export interface KubernetesEmulator extends HttpEmulator {
   secretData(namespace: string, name: string): Record<string, string> | undefined
   deny(rule: DenyRule): void
   clearDenials(): void
+  /**
+   * the next rollouts of this Deployment end as `outcome`: `deadline` (Progressing=False,
+   * ProgressDeadlineExceeded) or `hang` (never completes); default `deadline`
+   */
+  failRollout(namespace: string, name: string, outcome?: Exclude<RolloutOutcome, 'complete'>): void
+  /** rollouts complete again */
+  clearRolloutFailures(): void
   /** a kubeconfig (YAML) pointing at this emulator, for kubectl or KUBECONFIG */
   kubeconfig(options?: { namespace?: string; context?: string }): string
 }
@@ -117,66 +135,19 @@ const VERB_FOR: Record<string, string> = {
   DELETE: 'delete',
 }
 
-/** the identity behind the emulator's bearer tokens (also named in Forbidden messages) */
-const CALLER = 'system:serviceaccount:floe:floe-cli'
-
 const REVIEWS: Record<string, string> = {
   '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews': 'create selfsubjectaccessreviews',
   '/apis/authentication.k8s.io/v1/selfsubjectreviews': 'create selfsubjectreviews',
 }
 
-function age(timestamp: unknown): string {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(String(timestamp))) / 1000))
-  if (!Number.isFinite(seconds)) return '<unknown>'
-  if (seconds < 120) return `${seconds}s`
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`
-  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`
-  return `${Math.floor(seconds / 86_400)}d`
-}
-
-/** the columns `kubectl get` shows for a kind (server-side printing) */
-function tableColumns(type: ResourceType): { name: string; cell(o: KubeObject): unknown }[] {
-  const name = { name: 'Name', cell: (o: KubeObject) => o.metadata?.name }
-  const created = { name: 'Age', cell: (o: KubeObject) => age(o.metadata?.creationTimestamp) }
-  switch (type.plural) {
-    case 'secrets':
-      return [
-        name,
-        { name: 'Type', cell: (o) => o.type ?? 'Opaque' },
-        { name: 'Data', cell: (o) => Object.keys(o.data ?? {}).length },
-        created,
-      ]
-    case 'deployments':
-      return [
-        name,
-        { name: 'Ready', cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}` },
-        { name: 'Up-to-date', cell: (o) => o.status?.updatedReplicas ?? 0 },
-        { name: 'Available', cell: (o) => o.status?.availableReplicas ?? 0 },
-        created,
-      ]
-    case 'externalsecrets':
-      return [
-        name,
-        { name: 'Store', cell: (o) => o.spec?.secretStoreRef?.name ?? '' },
-        { name: 'Refresh Interval', cell: (o) => o.spec?.refreshInterval ?? '' },
-        {
-          name: 'Status',
-          cell: (o) =>
-            ((o.status?.conditions ?? []) as KubeObject[]).find((c) => c.type === 'Ready')
-              ?.reason ?? '',
-        },
-        created,
-      ]
-    case 'namespaces':
-      return [name, { name: 'Status', cell: (o) => o.status?.phase ?? '' }, created]
-    default:
-      return [name, created]
-  }
-}
-
 function nowSeconds(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
+
+const byNamespacedName = (a: KubeObject, b: KubeObject): number =>
+  `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+    `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+  )
 
 const keyOf = (type: ResourceType, namespace: string | undefined, name: string): string =>
   `${type.group}/${type.plural}/${namespace ?? ''}/${name}`
@@ -194,6 +165,8 @@ export async function startKubernetesEmulator(
   const objects = new Map<string, KubeObject>()
   const denials: DenyRule[] = []
   let resourceVersion = 1000
+  const hub = new WatchHub()
+  const rollouts = new RolloutSimulator(options.rolloutDelayMs ?? 50, writeRolloutStatus)
 
   const nextVersion = (): string => String(++resourceVersion)
 
@@ -319,7 +292,43 @@ export async function startKubernetesEmulator(
       keyOf(type, type.namespaced ? metadata.namespace : undefined, metadata.name),
       object,
     )
+    hub.record(previous ? 'MODIFIED' : 'ADDED', type, object)
     return object
+  }
+
+  /** removes a stored object; watchers see DELETED with the deletion's resourceVersion */
+  function drop(type: ResourceType, object: KubeObject): void {
+    objects.delete(keyOfObject(type, object))
+    const gone = structuredClone(object)
+    gone.metadata.resourceVersion = nextVersion()
+    hub.record('DELETED', type, gone)
+  }
+
+  /** the simulated deployment controller's status write for `generation`, if still current */
+  function writeRolloutStatus(
+    namespace: string,
+    name: string,
+    generation: number,
+    outcome: RolloutOutcome,
+  ): void {
+    const type = findResource('apps', 'v1', 'deployments') as ResourceType
+    const current = stored(type, namespace, name)
+    if (!current || Number(current.metadata.generation ?? 1) !== generation) return
+    const next = structuredClone(current)
+    next.status = rolloutStatus(current, outcome)
+    save(type, next, current)
+  }
+
+  /** a Deployment whose spec changed gets a rollout (the controller's reaction) */
+  function afterWrite(type: ResourceType, saved: KubeObject, previous?: KubeObject): void {
+    if (type.plural !== 'deployments') return
+    if (!previous || previous.metadata.generation !== saved.metadata.generation)
+      rollouts.schedule(saved)
+  }
+
+  const view: ObjectView = {
+    all: (type) => [...objects.values()].filter((o) => objects.get(keyOfObject(type, o)) === o),
+    one: (type, namespace, name) => stored(type, namespace, name),
   }
 
   function ensureNamespace(name: string): void {
@@ -350,6 +359,9 @@ export async function startKubernetesEmulator(
     }
     const requested = input.metadata?.creationTimestamp
     const saved = save(type, object, stored(type, object.metadata.namespace, object.metadata.name))
+    // the direct API seeds a steady state: a Deployment without status is rolled out already
+    if (type.plural === 'deployments' && input.status === undefined)
+      saved.status = rolloutStatus(saved, 'complete')
     // the direct API may backdate objects (AGE columns); the HTTP API never lets clients set it
     if (typeof requested === 'string') saved.metadata.creationTimestamp = requested
     return saved
@@ -382,10 +394,7 @@ export async function startKubernetesEmulator(
       if (parts.length === 1)
         return {
           version: '',
-          discovery: {
-            status: 200,
-            body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
-          },
+          discovery: { status: 200, body: CORE_VERSIONS },
         }
       group = ''
       version = parts[1] as string
@@ -397,20 +406,9 @@ export async function startKubernetesEmulator(
       if (!version) return { version: '', discovery: groupDiscovery(group) }
       rest = parts.slice(3)
     } else if (parts[0] === 'version' && parts.length === 1) {
-      return {
-        version: '',
-        discovery: {
-          status: 200,
-          body: {
-            major: '1',
-            minor: '31',
-            gitVersion: 'v1.31.0-floe-emulator',
-            platform: 'linux/amd64',
-          },
-        },
-      }
+      return { version: '', discovery: { status: 200, body: VERSION_INFO } }
     } else {
-      return statusFailure(404, 'NotFound', 'the server could not find the requested resource')
+      return serverNotFound()
     }
     if (rest.length === 0) return { version, discovery: resourceList(group, version) }
     let namespace: string | undefined
@@ -420,70 +418,13 @@ export async function startKubernetesEmulator(
     }
     const [plural, name, subresource, ...extra] = rest
     const type = findResource(group, version, plural ?? '')
-    if (!type || extra.length || (subresource !== undefined && subresource !== 'status'))
-      return statusFailure(404, 'NotFound', 'the server could not find the requested resource')
-    if (namespace !== undefined && !type.namespaced)
-      return statusFailure(404, 'NotFound', 'the server could not find the requested resource')
+    const served =
+      subresource === undefined ||
+      (subresource === 'status' && type?.statusSubresource) ||
+      (subresource === 'scale' && type?.scaleSubresource)
+    if (!type || extra.length || !served) return serverNotFound()
+    if (namespace !== undefined && !type.namespaced) return serverNotFound()
     return { type, version, namespace, name, subresource }
-  }
-
-  function groupList(): KubeObject {
-    const groups = [...new Set(RESOURCE_TYPES.filter((r) => r.group).map((r) => r.group))]
-    return {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: groups.map((name) => {
-        const versions = (RESOURCE_TYPES.find((r) => r.group === name) as ResourceType).versions
-        return {
-          name,
-          versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
-          preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
-        }
-      }),
-    }
-  }
-
-  function groupDiscovery(group: string): EmulatorResponse {
-    const list = groupList().groups.find((g: KubeObject) => g.name === group)
-    return list
-      ? { status: 200, body: { kind: 'APIGroup', apiVersion: 'v1', ...list } }
-      : statusFailure(404, 'NotFound', 'the server could not find the requested resource')
-  }
-
-  function resourceList(group: string, version: string): EmulatorResponse {
-    const types = RESOURCE_TYPES.filter((r) => r.group === group && r.versions.includes(version))
-    if (!types.length)
-      return statusFailure(404, 'NotFound', 'the server could not find the requested resource')
-    const resources = types.flatMap((r) => [
-      {
-        name: r.plural,
-        singularName: r.singular,
-        namespaced: r.namespaced,
-        kind: r.kind,
-        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-      },
-      ...(r.statusSubresource
-        ? [
-            {
-              name: `${r.plural}/status`,
-              singularName: '',
-              namespaced: r.namespaced,
-              kind: r.kind,
-              verbs: ['get', 'patch', 'update'],
-            },
-          ]
-        : []),
-    ])
-    return {
-      status: 200,
-      body: {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion: group ? `${group}/${version}` : version,
-        resources,
-      },
-    }
   }
 
   function operation(req: EmulatorRequest): string | EmulatorResponse {
@@ -501,22 +442,16 @@ export async function startKubernetesEmulator(
     if (verb === 'get' && !routed.name)
       verb = req.query.get('watch') === 'true' || req.query.get('watch') === '1' ? 'watch' : 'list'
     if (verb === 'create' && routed.name) return methodNotAllowed(req.method)
-    if (verb !== 'create' && verb !== 'list' && !routed.name) return methodNotAllowed(req.method)
-    if (verb === 'watch')
-      return statusFailure(
-        405,
-        'MethodNotAllowed',
-        'the floe Kubernetes emulator does not serve watches; poll with list',
-      )
-    if (type.namespaced && routed.namespace === undefined && verb !== 'list')
+    if (verb !== 'create' && verb !== 'list' && verb !== 'watch' && !routed.name)
+      return methodNotAllowed(req.method)
+    if (type.namespaced && routed.namespace === undefined && verb !== 'list' && verb !== 'watch')
       return statusFailure(404, 'NotFound', 'the server could not find the requested resource')
-    const rule = denials.find(
-      (d) =>
-        (d.verb === undefined || d.verb === verb) &&
-        (d.resource === undefined || d.resource === type.plural) &&
-        (d.namespace === undefined || d.namespace === routed.namespace) &&
-        (d.name === undefined || d.name === routed.name),
-    )
+    const rule = denialFor(denials, {
+      verb,
+      resource: type.plural,
+      ...(routed.namespace !== undefined ? { namespace: routed.namespace } : {}),
+      ...(routed.name !== undefined ? { name: routed.name } : {}),
+    })
     if (rule) return forbidden(type, verb, routed.name, routed.namespace, CALLER)
     const contentType =
       String(req.headers['content-type'] ?? '')
@@ -531,11 +466,14 @@ export async function startKubernetesEmulator(
     }
     if ((verb === 'create' || verb === 'update' || verb === 'patch') && req.json === undefined)
       return badRequest(`the request body could not be decoded as JSON`)
-    return `${verb} ${type.plural}${routed.subresource ? '/status' : ''}`
+    if (routed.subresource === 'scale' && verb !== 'get' && verb !== 'update' && verb !== 'patch')
+      return methodNotAllowed(req.method)
+    return `${verb} ${type.plural}${routed.subresource ? `/${routed.subresource}` : ''}`
   }
 
   function handle(op: string, req: EmulatorRequest): EmulatorResponse {
-    if (op === 'create selfsubjectaccessreviews') return accessReview(req.json as KubeObject)
+    if (op === 'create selfsubjectaccessreviews')
+      return accessReview(req.json as KubeObject, view, denials)
     if (op === 'create selfsubjectreviews') return whoAmI()
     const routed = route(req.path)
     if ('status' in routed) return routed
@@ -554,21 +492,23 @@ export async function startKubernetesEmulator(
     if (req.query.getAll('dryRun').some((v) => v !== 'All'))
       return badRequest(`Invalid dry run value: ${req.query.getAll('dryRun').join(',')}`)
     if (verb === 'list') {
-      if (req.headers.accept?.includes('as=Table'))
-        return table(type, list(type, version, namespace, req.query))
+      if (wantsTable(req.headers.accept))
+        return table(type, list(type, version, namespace, req.query), String(resourceVersion))
       return list(type, version, namespace, req.query)
     }
+    if (verb === 'watch') return watch(type, version, namespace, req)
     if (verb === 'create') return create(type, version, namespace, req.json as KubeObject, dryRun)
 
     const existing = stored(type, namespace, name as string)
     if (!existing) return notFound(type, name as string)
+    if (routed.subresource === 'scale') return scale(type, existing, verb, req, dryRun)
     if (verb === 'get') {
       const one = { status: 200, body: present(existing, type, version) }
-      return req.headers.accept?.includes('as=Table') ? table(type, one) : one
+      return wantsTable(req.headers.accept) ? table(type, one, String(resourceVersion)) : one
     }
     if (verb === 'delete') {
       if (!dryRun) {
-        objects.delete(keyOf(type, type.namespaced ? namespace : undefined, name as string))
+        drop(type, existing)
         collectOrphans(existing.metadata.uid)
       }
       return {
@@ -612,23 +552,9 @@ export async function startKubernetesEmulator(
       } else if (String(sent) !== existing.metadata.resourceVersion)
         return conflict(type, name as string)
     } else {
-      const contentType = String(req.headers['content-type']).split(';')[0]?.trim().toLowerCase()
-      const base = present(existing, type, version) as Json
-      try {
-        if (contentType === 'application/json-patch+json')
-          next = jsonPatch(base, req.json) as KubeObject
-        else if (contentType === 'application/merge-patch+json')
-          next = mergePatch(base, req.json as Json) as KubeObject
-        else next = strategicMergePatch(base, req.json as Json) as KubeObject
-      } catch (error) {
-        if (error instanceof PatchError)
-          return error.status === 400
-            ? badRequest(error.message)
-            : statusFailure(422, 'Invalid', error.message)
-        throw error
-      }
-      if (typeof next !== 'object' || next === null || Array.isArray(next))
-        return badRequest('the patched object must be an object')
+      const result = patched(present(existing, type, version), req)
+      if ('failure' in result) return result.failure
+      next = result.object
       const sent = (req.json as KubeObject | undefined)?.metadata?.resourceVersion
       if (
         !Array.isArray(req.json) &&
@@ -658,7 +584,102 @@ export async function startKubernetesEmulator(
       delete preview.kind
       return { status: 200, body: present(preview, type, version) }
     }
-    return { status: 200, body: present(save(type, next, existing), type, version) }
+    const saved = save(type, next, existing)
+    afterWrite(type, saved, existing)
+    return { status: 200, body: present(saved, type, version) }
+  }
+
+  /** the request's patch (JSON, merge or strategic merge, by content type) applied to `base` */
+  function patched(
+    base: KubeObject,
+    req: EmulatorRequest,
+  ): { object: KubeObject } | { failure: EmulatorResponse } {
+    const contentType = String(req.headers['content-type']).split(';')[0]?.trim().toLowerCase()
+    let next: unknown
+    try {
+      if (contentType === 'application/json-patch+json') next = jsonPatch(base, req.json)
+      else if (contentType === 'application/merge-patch+json')
+        next = mergePatch(base, req.json as Json)
+      else next = strategicMergePatch(base, req.json as Json)
+    } catch (error) {
+      if (error instanceof PatchError)
+        return {
+          failure:
+            error.status === 400
+              ? badRequest(error.message)
+              : statusFailure(422, 'Invalid', error.message),
+        }
+      throw error
+    }
+    if (typeof next !== 'object' || next === null || Array.isArray(next))
+      return { failure: badRequest('the patched object must be an object') }
+    return { object: next }
+  }
+
+  /** `…/scale` (kubectl scale): an autoscaling/v1 Scale over spec.replicas */
+  function scale(
+    type: ResourceType,
+    existing: KubeObject,
+    verb: string,
+    req: EmulatorRequest,
+    dryRun: boolean,
+  ): EmulatorResponse {
+    const current = scaleOf(existing)
+    if (verb === 'get') return { status: 200, body: current }
+    const outcome = verb === 'update' ? { object: req.json as KubeObject } : patched(current, req)
+    if ('failure' in outcome) return outcome.failure
+    const result = outcome.object
+    if (typeof result !== 'object' || result === null || Array.isArray(result))
+      return badRequest('the request body must be an object')
+    const name = String(existing.metadata.name)
+    const sent = result.metadata?.resourceVersion
+    if (sent && String(sent) !== existing.metadata.resourceVersion) return conflict(type, name)
+    const replicas = result.spec?.replicas
+    if (!Number.isInteger(replicas) || replicas < 0)
+      return invalid(type, name, 'spec.replicas', 'must be greater than or equal to 0', replicas)
+    if (dryRun) return { status: 200, body: { ...current, spec: { replicas } } }
+    const next = structuredClone(existing)
+    next.spec = { ...next.spec, replicas }
+    const saved = save(type, next, existing)
+    afterWrite(type, saved, existing)
+    return { status: 200, body: scaleOf(saved) }
+  }
+
+  /** the request's selectors, or the 400 a bad one gets */
+  function selectorOf(
+    type: ResourceType,
+    query: URLSearchParams,
+  ): ((object: KubeObject) => boolean) | EmulatorResponse {
+    try {
+      return objectSelector(type, query)
+    } catch (error) {
+      if (error instanceof SelectorError) return badRequest(error.message)
+      throw error
+    }
+  }
+
+  /** `?watch=1`: ADDED/MODIFIED/DELETED as JSON lines (Table rows when kubectl asks for them) */
+  function watch(
+    type: ResourceType,
+    version: string,
+    namespace: string | undefined,
+    req: EmulatorRequest,
+  ): EmulatorResponse {
+    const selected = selectorOf(type, req.query)
+    if ('status' in selected) return selected
+    const asTable = wantsTable(req.headers.accept)
+    return hub.watch({
+      resource: type,
+      query: req.query,
+      matches: (o) =>
+        (!type.namespaced || namespace === undefined || o.metadata.namespace === namespace) &&
+        selected(o),
+      current: () => view.all(type).sort(byNamespacedName),
+      present: (o) =>
+        asTable
+          ? tableOf(type, [o], { resourceVersion: String(o.metadata.resourceVersion) })
+          : present(o, type, version),
+    })
   }
 
   function create(
@@ -703,7 +724,9 @@ export async function startKubernetesEmulator(
       delete object.kind
       return { status: 201, body: present(object, type, version) }
     }
-    return { status: 201, body: present(save(type, object), type, version) }
+    const saved = save(type, object)
+    afterWrite(type, saved)
+    return { status: 201, body: present(saved, type, version) }
   }
 
   function list(
@@ -712,37 +735,15 @@ export async function startKubernetesEmulator(
     namespace: string | undefined,
     query: URLSearchParams,
   ): EmulatorResponse {
-    let labelMatch: (labels: Record<string, string>) => boolean = () => true
-    let fieldMatch: (object: KubeObject) => boolean = () => true
-    try {
-      const labelSelector = query.get('labelSelector')
-      if (labelSelector) labelMatch = parseLabelSelector(labelSelector)
-      const fieldSelector = query.get('fieldSelector')
-      if (fieldSelector)
-        fieldMatch = parseFieldSelector(
-          fieldSelector,
-          (o: KubeObject) => ({
-            'metadata.name': String(o.metadata?.name),
-            'metadata.namespace': String(o.metadata?.namespace ?? ''),
-            ...(type.plural === 'secrets' ? { type: String(o.type) } : {}),
-          }),
-          ['metadata.name', 'metadata.namespace', ...(type.plural === 'secrets' ? ['type'] : [])],
-        )
-    } catch (error) {
-      if (error instanceof SelectorError) return badRequest(error.message)
-      throw error
-    }
+    const selected = selectorOf(type, query)
+    if ('status' in selected) return selected
     const items = [...objects.values()]
       .filter((o) => objects.get(keyOfObject(type, o)) === o)
       .filter(
         (o) => !type.namespaced || namespace === undefined || o.metadata.namespace === namespace,
       )
-      .filter((o) => labelMatch(o.metadata.labels ?? {}) && fieldMatch(o))
-      .sort((a, b) =>
-        `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
-          `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
-        ),
-      )
+      .filter(selected)
+      .sort(byNamespacedName)
       .map((o) => present(o, type, version, true))
     // limit/continue: the token is the offset into this (name-sorted) listing
     const limit = Number(query.get('limit') ?? 0)
@@ -779,129 +780,9 @@ export async function startKubernetesEmulator(
     }
   }
 
-  /** `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (kubectl get): server-side columns */
-  function table(type: ResourceType, answer: EmulatorResponse): EmulatorResponse {
-    if (answer.status !== 200) return answer
-    const body = answer.body as KubeObject
-    const rows: KubeObject[] = body.items ?? [body]
-    const columns = tableColumns(type)
-    return {
-      status: 200,
-      body: {
-        kind: 'Table',
-        apiVersion: 'meta.k8s.io/v1',
-        metadata: {
-          resourceVersion: String(body.metadata?.resourceVersion ?? resourceVersion),
-          ...(body.metadata?.continue ? { continue: body.metadata.continue } : {}),
-        },
-        columnDefinitions: columns.map((c) => ({
-          name: c.name,
-          type: c.name === 'Data' ? 'integer' : 'string',
-          format: c.name === 'Name' ? 'name' : '',
-          description: c.name,
-          priority: 0,
-        })),
-        rows: rows.map((o) => ({
-          cells: columns.map((c) => c.cell(o)),
-          object: {
-            kind: 'PartialObjectMetadata',
-            apiVersion: 'meta.k8s.io/v1',
-            metadata: o.metadata,
-          },
-        })),
-      },
-    }
-  }
-
-  function whoAmI(): EmulatorResponse {
-    return {
-      status: 201,
-      body: {
-        kind: 'SelfSubjectReview',
-        apiVersion: 'authentication.k8s.io/v1',
-        metadata: { creationTimestamp: null },
-        status: {
-          userInfo: {
-            username: CALLER,
-            uid: 'floe-cli',
-            groups: [
-              'system:serviceaccounts',
-              'system:serviceaccounts:floe',
-              'system:authenticated',
-            ],
-          },
-        },
-      },
-    }
-  }
-
-  /**
-   * SelfSubjectAccessReview for the caller (the emulator's one identity, CALLER): denied when a
-   * deny rule matches; else, when Roles/RoleBindings in the emulator name the caller, allowed
-   * only by their rules; else allowed (the emulator's token acts as a cluster admin).
-   */
-  function accessReview(body: KubeObject): EmulatorResponse {
-    const attrs = (body?.spec?.resourceAttributes ?? {}) as KubeObject
-    const verb = String(attrs.verb ?? '')
-    const resource = String(attrs.resource ?? '')
-    const group = String(attrs.group ?? '')
-    const namespace = attrs.namespace ? String(attrs.namespace) : undefined
-    const name = attrs.name ? String(attrs.name) : undefined
-    const answer = (allowed: boolean, reason: string): EmulatorResponse => ({
-      status: 201,
-      body: {
-        kind: 'SelfSubjectAccessReview',
-        apiVersion: 'authorization.k8s.io/v1',
-        metadata: { creationTimestamp: null },
-        spec: body?.spec ?? {},
-        status: { allowed, ...(allowed ? {} : { denied: true }), reason },
-      },
-    })
-    if (!verb || (!resource && !body?.spec?.nonResourceAttributes))
-      return badRequest('spec.resourceAttributes.verb and .resource are required')
-    const denial = denials.find(
-      (d) =>
-        (d.verb === undefined || d.verb === verb) &&
-        (d.resource === undefined || d.resource === resource) &&
-        (d.namespace === undefined || d.namespace === namespace) &&
-        (d.name === undefined || d.name === name),
-    )
-    if (denial) return answer(false, 'denied by a deny rule of the floe emulator')
-    const rbac = (plural: string) =>
-      findResource('rbac.authorization.k8s.io', 'v1', plural) as ResourceType
-    const bindings = [...objects.values()].filter(
-      (o) =>
-        objects.get(keyOfObject(rbac('rolebindings'), o)) === o &&
-        (o.subjects ?? []).some(
-          (s: KubeObject) =>
-            (s.kind === 'ServiceAccount' &&
-              s.name === 'floe-cli' &&
-              (s.namespace ?? o.metadata.namespace) === 'floe') ||
-            (s.kind === 'User' && s.name === CALLER),
-        ),
-    )
-    if (bindings.length === 0)
-      return answer(true, 'no RBAC objects name the caller: the emulator token is an admin')
-    const matches = (list: unknown, value: string) =>
-      Array.isArray(list) && (list.includes('*') || list.includes(value))
-    for (const binding of bindings) {
-      if (namespace !== undefined && binding.metadata.namespace !== namespace) continue
-      if (binding.roleRef?.kind !== 'Role') continue
-      const role = stored(rbac('roles'), binding.metadata.namespace, String(binding.roleRef.name))
-      for (const rule of (role?.rules ?? []) as KubeObject[]) {
-        if (
-          matches(rule.verbs, verb) &&
-          matches(rule.resources, resource) &&
-          matches(rule.apiGroups, group) &&
-          (!rule.resourceNames?.length || (name !== undefined && rule.resourceNames.includes(name)))
-        )
-          return answer(
-            true,
-            `RBAC: allowed by RoleBinding "${String(binding.metadata.name)}" of Role "${String(binding.roleRef.name)}"`,
-          )
-      }
-    }
-    return answer(false, '')
+  function typeOfKey(key: string): ResourceType {
+    const [group, plural] = key.split('/')
+    return RESOURCE_TYPES.find((r) => r.group === group && r.plural === plural) as ResourceType
   }
 
   function keyOfObject(type: ResourceType, o: KubeObject): string {
@@ -913,7 +794,7 @@ export async function startKubernetesEmulator(
     for (const [key, object] of objects) {
       const refs: KubeObject[] = object.metadata.ownerReferences ?? []
       if (refs.length && refs.every((r) => r.uid === uid)) {
-        objects.delete(key)
+        drop(typeOfKey(key), object)
         collectOrphans(object.metadata.uid)
       }
     }
@@ -979,7 +860,7 @@ export async function startKubernetesEmulator(
       const type = typeFor(apiVersion, kind)
       const object = stored(type, namespace, name)
       if (!object) return false
-      objects.delete(keyOfObject(type, object))
+      drop(type, object)
       collectOrphans(object.metadata.uid)
       return true
     },
@@ -995,6 +876,13 @@ export async function startKubernetesEmulator(
     },
     deny: (rule) => void denials.push(rule),
     clearDenials: () => void (denials.length = 0),
+    failRollout: (namespace, name, outcome = 'deadline') => rollouts.arm(namespace, name, outcome),
+    clearRolloutFailures: () => rollouts.disarm(),
+    close: async () => {
+      rollouts.close()
+      hub.close()
+      await base.close()
+    },
     kubeconfig({ namespace = 'default', context = 'floe-emulator' } = {}) {
       return [
         'apiVersion: v1',

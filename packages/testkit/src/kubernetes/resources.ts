@@ -13,6 +13,8 @@ export interface ResourceType {
   statusSubresource: boolean
   builtIn: boolean
   shortNames?: string[]
+  /** serves `<plural>/<name>/scale` (autoscaling/v1 Scale over spec.replicas) */
+  scaleSubresource?: boolean
 }
 
 const ESO = 'external-secrets.io'
@@ -72,6 +74,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     statusSubresource: true,
     builtIn: true,
     shortNames: ['deploy'],
+    scaleSubresource: true,
   },
   {
     group: 'batch',
@@ -111,6 +114,26 @@ export const RESOURCE_TYPES: ResourceType[] = [
     singular: 'rolebinding',
     kind: 'RoleBinding',
     namespaced: true,
+    statusSubresource: false,
+    builtIn: true,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    versions: ['v1'],
+    plural: 'clusterroles',
+    singular: 'clusterrole',
+    kind: 'ClusterRole',
+    namespaced: false,
+    statusSubresource: false,
+    builtIn: true,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    versions: ['v1'],
+    plural: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
     statusSubresource: false,
     builtIn: true,
   },

@@ -1,4 +1,5 @@
-import type { KubeObject } from './kube-emulator.js'
+import type { ResourceType } from './resources.js'
+import type { KubeObject } from './types.js'
 
 /** labelSelector / fieldSelector evaluation (the equality and set-based forms kubectl sends). */
 
@@ -77,4 +78,30 @@ export function parseFieldSelector(
     const values = fields(object)
     return terms.every((t) => (values[t.field] === t.value) !== t.negate)
   }
+}
+
+/**
+ * The `labelSelector` and `fieldSelector` of a list or watch request as one predicate
+ * (fields: metadata.name, metadata.namespace, and a Secret's type). Throws SelectorError.
+ */
+export function objectSelector(
+  type: ResourceType,
+  query: URLSearchParams,
+): (object: KubeObject) => boolean {
+  const labelSelector = query.get('labelSelector')
+  const labelMatch = labelSelector ? parseLabelSelector(labelSelector) : () => true
+  const fieldSelector = query.get('fieldSelector')
+  const secrets = type.plural === 'secrets'
+  const fieldMatch = fieldSelector
+    ? parseFieldSelector(
+        fieldSelector,
+        (o: KubeObject) => ({
+          'metadata.name': String(o.metadata?.name),
+          'metadata.namespace': String(o.metadata?.namespace ?? ''),
+          ...(secrets ? { type: String(o.type) } : {}),
+        }),
+        ['metadata.name', 'metadata.namespace', ...(secrets ? ['type'] : [])],
+      )
+    : () => true
+  return (o) => labelMatch(o.metadata?.labels ?? {}) && fieldMatch(o)
 }

@@ -27,6 +27,8 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
  *       snowflake-credentials: { SNOWFLAKE_USER: dbt_user, SNOWFLAKE_PASSWORD: change-me }
  *   objects: []                         # any served object (Deployment, ExternalSecret, …)
  *   eso: true                           # run the ESO test controller (needs aws in the sandbox)
+ *   rollout_delay_ms: 50                # how long a Deployment rollout takes (default 50)
+ *   fail_rollouts: [floe-jobs/broken]   # these rollouts end in ProgressDeadlineExceeded
  * ```
  * Prints KUBECONFIG pointing at a kubeconfig written for kubectl and @kubernetes/client-node.
  */
@@ -66,11 +68,26 @@ export const kubernetes: SandboxService = {
       throw new Error('kubernetes.eso.interval_ms must be a number ≥ 10')
     const objects = config.objects === undefined ? [] : config.objects
     if (!Array.isArray(objects)) throw new Error('kubernetes.objects must be a list of API objects')
+    const failRollouts = config.fail_rollouts === undefined ? [] : config.fail_rollouts
+    if (
+      !Array.isArray(failRollouts) ||
+      !failRollouts.every((r) => /^[^/]+\/[^/]+$/.test(String(r)))
+    )
+      throw new Error('kubernetes.fail_rollouts must be a list of NAMESPACE/DEPLOYMENT')
+    const rolloutDelayMs =
+      config.rollout_delay_ms === undefined ? undefined : Number(config.rollout_delay_ms)
+    if (rolloutDelayMs !== undefined && !(rolloutDelayMs >= 0))
+      throw new Error('kubernetes.rollout_delay_ms must be a number ≥ 0')
     const emu = await startKubernetesEmulator({
       port,
       tls: true,
       ...(token ? { tokens: [token] } : {}),
+      ...(rolloutDelayMs !== undefined ? { rolloutDelayMs } : {}),
     })
+    for (const ref of failRollouts) {
+      const [ns, name] = String(ref).split('/') as [string, string]
+      emu.failRollout(ns, name)
+    }
     try {
       emu.seed({
         namespaces: ['default', namespace, ...namespaces.map(String)],
@@ -96,7 +113,8 @@ export const kubernetes: SandboxService = {
         notes: [
           `seeded ${secrets.length} secret${secrets.length === 1 ? '' : 's'} and ${objects.length} object${objects.length === 1 ? '' : 's'}; kubeconfig ${kubeconfig}`,
           `kubectl get secrets -n ${namespace}`,
-          'kubectl get externalsecrets.external-secrets.io -A   # no watch: kubectl get -w is not served',
+          'kubectl get externalsecrets.external-secrets.io -A --watch',
+          'kubectl rollout restart deployment/NAME && kubectl rollout status deployment/NAME',
           'kubectl apply --validate=false -f FILE   # no OpenAPI documents: validation needs them',
           `floe secrets list --remote --namespace ${namespace}`,
         ],
