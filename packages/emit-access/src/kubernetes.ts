@@ -28,6 +28,17 @@ export function kubernetesSecretNames(manifest: LoadedManifest, scope: Scope): s
   return [...new Set(names)].sort()
 }
 
+/** The namespaces the scope's kubernetes-provider secrets name (sorted, distinct). */
+function kubernetesNamespaces(manifest: LoadedManifest, scope: Scope): string[] {
+  const namespaces = scope.secrets.flatMap((s) => {
+    const def = manifest.secrets[s]
+    return def?.provider === 'kubernetes' && typeof def.fields.namespace === 'string'
+      ? [def.fields.namespace]
+      : []
+  })
+  return [...new Set(namespaces)].sort()
+}
+
 /** get for readers; get/update/patch/delete for writers; managers also own the scope's RBAC. */
 export function rulesFor(scope: string, role: Role, secretNames: string[]): PolicyRule[] {
   const rules: PolicyRule[] = [
@@ -85,10 +96,16 @@ export function compileKubernetesObjects({ manifest, model, options }: CompileIn
     (manifest.kubernetes as { namespace?: string } | undefined)?.namespace ??
     (options.namespace as string | undefined)
   for (const { scope, byRole } of scopesWithGrants(model)) {
-    const namespace = scope.location.kubernetes?.namespace ?? fallbackNs
+    const fromSecrets = kubernetesNamespaces(manifest, scope)
+    const namespace =
+      scope.location.kubernetes?.namespace ??
+      (fromSecrets.length === 1 ? fromSecrets[0] : undefined) ??
+      (fromSecrets.length ? undefined : fallbackNs)
     if (!namespace) {
       warnings.push(
-        `scope ${scope.name} has no kubernetes namespace (scopes.${scope.name}.location.kubernetes.namespace): skipped`,
+        fromSecrets.length > 1
+          ? `scope ${scope.name} has Kubernetes secrets in namespaces ${fromSecrets.join(', ')}: set scopes.${scope.name}.location.kubernetes.namespace to say which one the Roles go in; skipped`
+          : `scope ${scope.name} has no kubernetes namespace (scopes.${scope.name}.location.kubernetes.namespace): skipped`,
       )
       continue
     }

@@ -273,6 +273,48 @@ function iamAllows(statements: Statement[], action: string, resource: string): b
   )
 }
 
+describe('kubernetes: the namespace of a scope without location.kubernetes', () => {
+  const compile = async (text: string) => {
+    const m = await loadManifestFromString(text, { file: 'floe.yaml', env: {} })
+    const out = TARGETS.kubernetes!({ manifest: m, model: buildAccessModel(m), options: {} })
+    const objects = parseAllDocuments(out.files[0]?.content ?? '').map(
+      (d) => d.toJSON() as { kind: string; metadata: { namespace: string } } | null,
+    )
+    return { objects: objects.filter((o) => o !== null), warnings: out.warnings ?? [] }
+  }
+  const grants = `
+access:
+  - { principal: 'serviceaccount:floe-jobs/runner', role: reader, scope: k }
+`
+
+  it("is taken from the scope's Kubernetes secrets when they share one namespace", async () => {
+    const { objects, warnings } = await compile(`
+secrets:
+  a: { provider: kubernetes, namespace: floe-jobs, secret_name: a, scope: k }
+  b: { provider: kubernetes, namespace: floe-jobs, secret_name: b, scope: k }
+scopes:
+  k: {}
+${grants}`)
+    expect(warnings).toEqual([])
+    expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}`)).toEqual([
+      'Role floe-jobs',
+      'RoleBinding floe-jobs',
+    ])
+  })
+
+  it('secrets in several namespaces: skipped with a warning naming them', async () => {
+    const { objects, warnings } = await compile(`
+secrets:
+  a: { provider: kubernetes, namespace: ns-a, secret_name: a, scope: k }
+  b: { provider: kubernetes, namespace: ns-b, secret_name: b, scope: k }
+scopes:
+  k: {}
+${grants}`)
+    expect(objects).toEqual([])
+    expect(warnings).toEqual([expect.stringContaining('ns-a, ns-b')])
+  })
+})
+
 describe('aws: IAM policy documents', () => {
   const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:floe/prod/snowflake-AbCdEf'
   const param = 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/snowflake/password'
