@@ -467,6 +467,12 @@ export interface EmitterModule {
   /** e.g. 'duckdb', 'dbt', 'k8s' — `floe secrets emit <name>` */
   name: string
   packageName: string
+  /**
+   * the `--option KEY=VALUE` keys emit() reads, each with a one-line meaning; the CLI rejects
+   * any other key (a typo must not be a silent no-op). Absent: the emitter does not say, and
+   * the CLI warns that the keys it was given could not be checked.
+   */
+  options?: Readonly<Record<string, string>>
   emit(ctx: EmitterContext): Promise<EmitResult>
 }
 

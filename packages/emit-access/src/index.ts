@@ -27,6 +27,18 @@ export const TARGETS: Record<string, (input: CompileInput) => Compiled | Promise
 export const emitter: EmitterModule = {
   name: 'access',
   packageName: '@floe/emit-access',
+  options: {
+    target: 'vault | kubernetes | aws | gcp | azure',
+    format: 'kubernetes: yaml | json',
+    namespace: 'kubernetes: namespace for scopes that name none',
+    kubernetes_mount: 'vault: the Kubernetes auth mount (default kubernetes)',
+    partition: 'aws: ARN partition (default aws)',
+    region: 'aws: region in the ARNs (default *)',
+    account: 'aws: account id in the ARNs (default *)',
+    project: 'gcp: project id',
+    subscription: 'azure: subscription id',
+    resource_group: 'azure: resource group',
+  },
   async emit({ manifest, options }) {
     const target = typeof options.target === 'string' ? options.target : ''
     const compile = TARGETS[target]

@@ -17,6 +17,7 @@ export const PROFILES_FILE = 'profiles.yml'
 export const emitter: EmitterModule = {
   name: 'dbt',
   packageName: '@floe/emit-dbt',
+  options: {},
   async emit(ctx) {
     const { yaml, warnings } = renderProfiles(ctx.manifest)
     return { files: [{ path: PROFILES_FILE, content: yaml, containsValues: false }], warnings }

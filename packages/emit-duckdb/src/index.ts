@@ -65,6 +65,7 @@ export const emitter: EmitterModule & { apply: typeof applyForCli; watch: typeof
   /** `floe secrets watch --duckdb`: keeps persistent secrets current */
   watch: watchForCli,
   packageName: '@floe/emit-duckdb',
+  options: {},
   async emit(ctx) {
     const plan = planDuckdbSecrets(ctx.manifest)
     const lines = [

@@ -4,6 +4,14 @@ import { emitKubernetes } from './emit.js'
 export const emitter: EmitterModule = {
   name: 'k8s',
   packageName: '@floe/emit-k8s',
+  options: {
+    layout: '`directory`: one file per object kind instead of one stream',
+    dbt_profiles: 'path (relative to the manifest) of a profiles.yml to ship as a ConfigMap',
+    dbt_configmap: 'name of the dbt profiles ConfigMap',
+    dbt_profiles_dir: 'where the dbt profiles ConfigMap is mounted (DBT_PROFILES_DIR)',
+    dbtProfilesYaml:
+      'profiles.yml text to ship as a ConfigMap (for programs; the CLI uses dbt_profiles)',
+  },
   emit: emitKubernetes,
 }
 export default emitter

@@ -186,6 +186,10 @@ export function emitVaultPolicy(
 export const emitter: EmitterModule = {
   name: 'vault-policy',
   packageName: '@floe/provider-vault',
+  options: {
+    write: '`true`: also grant create/update on each secret',
+    list: '`true`: also grant list on the metadata paths',
+  },
   async emit(ctx: EmitterContext): Promise<EmitResult> {
     const options: VaultPolicyOptions = {
       write: ctx.options.write === true,

@@ -4,7 +4,7 @@ import { Args, Flags, type Interfaces } from '@oclif/core'
 import { UsageError, type EmittedFile } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { writePrivateFile } from '../../lib/files.js'
-import { parseOptions } from '../../lib/options.js'
+import { checkEmitterOptions, parseOptions } from '../../lib/options.js'
 
 interface EmitResultJson {
   target: string
@@ -20,7 +20,7 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
   static override examples = [
     '<%= config.bin %> secrets emit dbt -o ./profiles',
     '<%= config.bin %> secrets emit k8s -o deploy/k8s',
-    '<%= config.bin %> secrets emit k8s --option apiVersion=v1beta1 > secrets.yaml',
+    '<%= config.bin %> secrets emit k8s --option dbt_profiles=profiles.yml > secrets.yaml',
     '<%= config.bin %> secrets emit duckdb',
   ]
   static override args: Interfaces.ArgInput = {
@@ -51,8 +51,10 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
     const args = { target }
     const manifest = await this.session.manifest()
     const emitter = await this.session.emitter(target)
+    const given = parseOptions(optionPairs)
+    checkEmitterOptions(emitter, given, (m) => this.warn_(m))
     const options: Record<string, unknown> = {
-      ...parseOptions(optionPairs),
+      ...given,
       includeValues: Boolean(flags['include-values']),
     }
     if (flags['include-values']) {
