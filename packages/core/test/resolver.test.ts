@@ -389,6 +389,21 @@ describe('fallback, on_missing and defaults', () => {
     expect(report.warnings).toEqual([expect.stringContaining('"noisy" not found')])
   })
 
+  it('on_missing: warn prints its message, prefixed with the secret name', async () => {
+    const provider = createMemoryProvider({ data: {} })
+    const { resolver } = setup(
+      {
+        told: mem('told', {
+          onMissing: { action: 'warn', message: 'Optional secret not found, using defaults' },
+        }),
+      },
+      provider,
+    )
+    const report = await resolver.resolve([ref('secret://told')])
+    expect(report.failures).toEqual([])
+    expect(report.warnings).toEqual(['secret "told": Optional secret not found, using defaults'])
+  })
+
   it('?default= and the definition default apply to NOT_FOUND (reference wins)', async () => {
     const provider = createMemoryProvider({ data: {} })
     const { resolver } = setup({ a: mem('a', { default: 'def-level' }), b: mem('b') }, provider)

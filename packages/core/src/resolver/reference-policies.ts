@@ -44,8 +44,11 @@ export function applyMissingPolicy(
     case 'default':
       return put(onMissing?.defaultValue ?? '')
     case 'warn':
+      // The manifest's own words, when it has them, say more than the generic line.
       report.warnings.push(
-        `secret "${ref.name}" not found; continuing without it (on_missing: warn)`,
+        onMissing?.message
+          ? `secret "${ref.name}": ${onMissing.message}`
+          : `secret "${ref.name}" not found; continuing without it (on_missing: warn)`,
       )
       return
     default:
