@@ -108,6 +108,11 @@ describe('seed 004 "CLI Commands", as written, against floe-sandbox (examples/pl
         expect(result.stderr).toBe(
           'warning: salesforce-credentials: no ExternalSecret in the cluster (emit it with: floe secrets emit k8s); at aws_secrets_manager: NOT FOUND\n',
         )
+      else if (step.command[1] === 'rotate')
+        // piped: the staged restart's progress (which Deployment, why, how long) is on stderr only
+        expect(result.stderr).toMatch(
+          /^… restarting deploy\/dagster-daemon \(1\/1\)\n… deploy\/dagster-daemon rolled out in [\d.]+s \(envFrom in daemon \(SNOWFLAKE_PASSWORD\)\)\n$/,
+        )
       else expect(result.stderr).toBe('')
     }, 120_000)
   }

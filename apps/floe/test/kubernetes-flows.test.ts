@@ -88,7 +88,16 @@ beforeAll(async () => {
       selector: { matchLabels: { app: 'd' } },
       template: {
         metadata: { labels: { app: 'd' } },
-        spec: { containers: [{ name: 'daemon', image: 'dagster/dagster:1' }] },
+        // what the emitted workload patch adds: the synced Secret as environment
+        spec: {
+          containers: [
+            {
+              name: 'daemon',
+              image: 'dagster/dagster:1',
+              envFrom: [{ secretRef: { name: 'snowflake-credentials' } }],
+            },
+          ],
+        },
       },
     },
   })
@@ -177,13 +186,19 @@ describe('ADR-0023 CLI flows against the emulators', () => {
       'password',
       '--restart-deployments',
     ])
-    expect(result.stderr).toBe('')
+    // the ExternalSecret maps the source key password to SNOWFLAKE_CREDENTIALS_PASSWORD
+    // piped: only progress lines (… restarting deploy/dagster-daemon (1/1), … rolled out) on stderr
+    expect(result.stderr.split('\n').filter((l) => l && !l.startsWith('… '))).toEqual([])
+    expect(result.stderr).toMatch(/^… restarting deploy\/dagster-daemon \(1\/1\)$/m)
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n')
     expect(lines[0]).toBe('Rotating secret: snowflake-credentials')
     expect(lines[1]).toMatch(/^✓ Secret updated in AWS Secrets Manager/)
     expect(lines).toContain('✓ ExternalSecret sync triggered')
     expect(lines).toContain('✓ Restarting deployments: dagster-daemon')
+    expect(result.stderr).toMatch(
+      /^… deploy\/dagster-daemon rolled out in [\d.]+s \(envFrom in daemon \(SNOWFLAKE_CREDENTIALS_PASSWORD\)\)$/m,
+    )
     expect(lines.at(-1)).toBe('Rotation complete.')
     const synced = kube.secretData('floe-jobs', 'snowflake-credentials') as Record<string, string>
     const current = JSON.parse(

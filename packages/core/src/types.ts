@@ -480,6 +480,8 @@ export interface EmitterModule {
 export interface HookStep {
   ok: boolean
   message: string
+  /** structured facts for --json (names, states, reasons — never values) */
+  details?: Record<string, unknown>
 }
 
 /** A Kubernetes Secret a consumer (`*_secret_ref`, ExternalSecret target) needs, as found. */
@@ -523,6 +525,11 @@ export interface RotationHookModule {
     timeoutMs?: number
     /** progress while waiting ("waiting for ExternalSecret ns/name to sync (10s)") */
     onProgress?: (message: string) => void
+    /**
+     * keys whose values the rotation wrote (or would write, in a dry run); undefined when
+     * unknown (the provider's own rotation, --hooks-only): treat every key as changed
+     */
+    changedKeys?: readonly string[]
   }): AsyncIterable<HookStep>
 }
 

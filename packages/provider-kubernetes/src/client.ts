@@ -215,6 +215,9 @@ export class KubeClient {
     )) as KubeObject
   }
 
+  async listDeployments(namespace: string): Promise<KubeObject[]> {
+    return (await this.apps.listNamespacedDeployment({ namespace })).items
+  }
   async readDeployment(namespace: string, name: string): Promise<KubeObject> {
     return await this.apps.readNamespacedDeployment({ namespace, name })
   }

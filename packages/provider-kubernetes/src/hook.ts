@@ -17,6 +17,12 @@ import { syncCell } from './format.js'
 import { externalSecretStatuses, validateInCluster, type ClusterSecretCheck } from './operations.js'
 import { ESO_GROUP, externalSecretStatusOf, getExternalSecret, statusMetadata } from './status.js'
 import { connectionOf } from './validate.js'
+import {
+  planStagedRestart,
+  runStagedRestart,
+  summarizeStagedRestart,
+  type StagedRestartReport,
+} from './staged-restart.js'
 
 export interface KubernetesHookOptions {
   /** a ready KubeConfig; otherwise from the `kubernetes:` section / definition / KUBECONFIG */
@@ -27,10 +33,12 @@ export interface KubernetesHookOptions {
   pollMs?: number
   /** progress lines while waiting (the CLI prints them on stderr); default: ctx.logger.info */
   onProgress?: (message: string) => void
+  /** poll interval while waiting for each Deployment rollout (default 250 ms) */
+  rolloutPollMs?: number
 }
 
 export const FORCE_SYNC_ANNOTATION = 'force-sync'
-export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt'
+export { RESTARTED_AT_ANNOTATION } from './staged-restart.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -49,36 +57,6 @@ export function isEsoManaged(
     return false
   const type = ((manifest.plugins?.secrets ?? {}) as Record<string, unknown>).type
   return type === 'external-secrets' || type === 'vault'
-}
-
-/**
- * Restarts Deployments the way `kubectl rollout restart` does: a merge patch of the pod
- * template's `kubectl.kubernetes.io/restartedAt` annotation. Returns per-deployment outcomes.
- */
-export async function restartDeployments(
-  client: KubeClient,
-  namespace: string,
-  names: readonly string[],
-  at: Date = new Date(),
-): Promise<{ restarted: string[]; failed: { name: string; error: string }[] }> {
-  const restarted: string[] = []
-  const failed: { name: string; error: string }[] = []
-  for (const name of names) {
-    try {
-      await client.mergePatchDeployment(namespace, name, {
-        spec: {
-          template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at.toISOString() } } },
-        },
-      })
-      restarted.push(name)
-    } catch (error) {
-      failed.push({
-        name,
-        error: toFloeError(error, `restart Deployment ${namespace}/${name}`).message,
-      })
-    }
-  }
-  return { restarted, failed }
 }
 
 /**
@@ -164,6 +142,30 @@ export async function triggerExternalSecretSync(
   }
 }
 
+/**
+ * The Secret an ExternalSecret writes (spec.target.name, else its own name) and the target
+ * keys of the changed source keys (data[].remoteRef.property → secretKey; an entry without a
+ * property takes the whole remote value, so it changes with any key).
+ */
+async function esoTarget(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  changedKeys: readonly string[] | undefined,
+): Promise<{ secret: string; changedKeys?: readonly string[] }> {
+  const es = await getExternalSecret(client, namespace, name)
+  const secretName = String(es?.spec?.target?.name ?? name)
+  const data = (es?.spec?.data ?? []) as KubeObject[]
+  if (!changedKeys || !data.length || es?.spec?.dataFrom?.length)
+    return { secret: secretName, ...(changedKeys ? { changedKeys } : {}) }
+  return {
+    secret: secretName,
+    changedKeys: data
+      .filter((d) => !d.remoteRef?.property || changedKeys.includes(String(d.remoteRef.property)))
+      .map((d) => String(d.secretKey)),
+  }
+}
+
 interface Plan {
   /** undefined: the client's default namespace */
   namespace?: string
@@ -244,10 +246,13 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Kuberne
       ctx,
       timeoutMs,
       onProgress,
+      changedKeys,
     }): AsyncIterable<HookStep> {
       const section = kubernetesSection(manifest)
       const p = plan(secret, manifest, section)
-      if (!p.eso && !(restart && p.deployments.length)) return
+      // a cluster connection only when the secret lives there or the manifest ties it to one
+      const inCluster = secret.provider === 'kubernetes' || p.deployments.length > 0
+      if (!p.eso && !(restart && inCluster)) return
       const connection = {
         ...connectionOf(secret.provider === 'kubernetes' ? secret.fields : {}),
         ...connectionOf(section as unknown as Record<string, unknown>),
@@ -263,19 +268,43 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Kuberne
         return
       }
       const namespace = p.namespace ?? client.defaultNamespace
+      const progress =
+        onProgress ?? options.onProgress ?? ((message: string) => ctx.logger.info(message))
+      // which Deployments read a changed key, decided from their pod templates in the cluster
+      const planRestarts = async (): Promise<StagedRestartReport | HookStep> => {
+        try {
+          const target = p.eso ? await esoTarget(client, namespace, p.name, changedKeys) : undefined
+          return await planStagedRestart(client, {
+            namespace,
+            secret: target?.secret ?? p.name,
+            ...((target ? target.changedKeys : changedKeys)
+              ? { changedKeys: target ? target.changedKeys : changedKeys }
+              : {}),
+            explicit: secret.rotation?.restart ?? [],
+          })
+        } catch (error) {
+          return {
+            ok: false,
+            message: `Cannot find the Deployments that read Secret ${namespace}/${p.name}: ${toFloeError(error, `list Deployments in ${namespace}`).message}`,
+          }
+        }
+      }
       if (dryRun) {
         if (p.eso)
           yield { ok: true, message: `Would trigger ExternalSecret sync: ${namespace}/${p.name}` }
-        if (restart)
-          yield {
-            ok: true,
-            message: `Would restart deployments: ${p.deployments.join(', ') || '(none consume this secret)'}`,
-          }
+        if (restart) {
+          const planned = await planRestarts()
+          if ('ok' in planned) yield planned
+          else
+            yield {
+              ok: true,
+              message: summarizeStagedRestart(planned, true),
+              details: { restarts: planned },
+            }
+        }
         return
       }
       if (p.eso) {
-        const progress =
-          onProgress ?? options.onProgress ?? ((message: string) => ctx.logger.info(message))
         const synced = await triggerExternalSecretSync(client, namespace, p.name, {
           timeoutMs: timeoutMs ?? options.syncTimeoutMs,
           pollMs: options.pollMs,
@@ -296,19 +325,30 @@ export function createRotationHook(options: KubernetesHookOptions = {}): Kuberne
         yield { ok: true, message: 'ExternalSecret sync triggered' }
       }
       if (!restart) return
-      if (!p.deployments.length) {
-        yield { ok: true, message: 'No deployments consume this secret: nothing to restart' }
+      const planned = await planRestarts()
+      if ('ok' in planned) {
+        yield planned
         return
       }
-      const { restarted, failed } = await restartDeployments(client, namespace, p.deployments)
-      if (failed.length) {
-        yield {
-          ok: false,
-          message: `Restarting deployments failed: ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}${restarted.length ? `; restarted: ${restarted.join(', ')}` : ''}. The new value is in place; run: kubectl -n ${namespace} rollout restart deployment ${failed.map((f) => f.name).join(' ')}`,
-        }
-        return
+      const total = planned.workloads.length
+      const ok = await runStagedRestart(client, planned, {
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(options.rolloutPollMs !== undefined ? { pollMs: options.rolloutPollMs } : {}),
+        onProgress: progress,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      })
+      for (const [index, w] of planned.workloads.entries()) {
+        if (w.state === 'failed')
+          yield {
+            ok: false,
+            message: `deploy/${w.name} (${index + 1}/${total}) did not roll out: ${w.failure} — ${w.error}`,
+          }
       }
-      yield { ok: true, message: `Restarting deployments: ${restarted.join(', ')}` }
+      yield {
+        ok,
+        message: summarizeStagedRestart(planned, false),
+        details: { restarts: planned },
+      }
     },
   }
 }

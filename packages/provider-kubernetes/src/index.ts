@@ -35,13 +35,22 @@ export {
   createRotationHook,
   hook,
   isEsoManaged,
-  restartDeployments,
   triggerExternalSecretSync,
   FORCE_SYNC_ANNOTATION,
   RESTARTED_AT_ANNOTATION,
   type KubernetesHookModule,
   type KubernetesHookOptions,
 } from './hook.js'
+export {
+  planStagedRestart,
+  runStagedRestart,
+  summarizeStagedRestart,
+  type StagedRestartOptions,
+  type StagedRestartReport,
+  type WorkloadRestart,
+} from './staged-restart.js'
+export { secretUses, describeUse, type SecretUse } from './consumers.js'
+export { rolloutState, type RolloutState } from './rollout-wait.js'
 export {
   consumingDeployments,
   dnsName,

@@ -70,6 +70,8 @@ export async function rotateSecret(
     report.steps.push(step)
     onStep(step)
   }
+  // the keys the write replaces, for hooks that act per key (undefined: every key may change)
+  let changedKeys: string[] | undefined
 
   const writeValue = async (value: () => Promise<SecretData>): Promise<void> => {
     const written = await writeSecret(
@@ -78,6 +80,7 @@ export async function rotateSecret(
       { action: 'rotate', mustExist: true, mergeKeys: true, dryRun },
       deps,
     )
+    if (written.keys.length) changedKeys = written.keys
     if (dryRun) {
       const what = written.keys.length
         ? `key${written.keys.length === 1 ? '' : 's'} ${written.keys.join(', ')}`
@@ -119,9 +122,19 @@ export async function rotateSecret(
         ctx: deps.ctx,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(changedKeys ? { changedKeys } : {}),
       })) {
         mark(step)
         if (!step.ok) failed = true
+        // the platform steps (sync, each restart) are part of the rotation's record
+        if (!dryRun)
+          deps.audit?.append({
+            action: 'rotate-step',
+            secret: def.name,
+            provider: hook.name,
+            outcome: step.ok ? 'ok' : 'FAILED',
+            detail: step.message,
+          })
       }
     } catch (error) {
       failed = true

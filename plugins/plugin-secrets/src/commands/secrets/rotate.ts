@@ -57,12 +57,13 @@ If a step fails after the value changed, the report says exactly what changed; r
       exclusive: ['hooks-only'],
     }),
     'restart-deployments': Flags.boolean({
-      description: 'restart the workloads that use the secret (via installed platform hooks)',
+      description:
+        'restart, one at a time and each waited for, only the workloads that read a changed key (via installed platform hooks; Kubernetes: Deployments)',
     }),
     'dry-run': Flags.boolean({ description: 'print the plan, change nothing' }),
     timeout: Flags.string({
       description:
-        'how long to wait for the ExternalSecret sync (e.g. 30s, 2m, 500ms; default 2m); progress lines go to stderr when stdout is not a terminal',
+        'how long each wait may take: the ExternalSecret sync (default 2m), then each Deployment rollout (default 5m); e.g. 30s, 2m, 500ms; progress lines go to stderr when stdout is not a terminal',
     }),
     'hooks-only': Flags.boolean({
       description: 'do not change the value; re-run the sync/restart steps',
