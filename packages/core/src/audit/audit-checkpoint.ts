@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
-import writeFileAtomic from 'write-file-atomic'
+import { createRequire } from 'node:module'
+import type WriteFileAtomic from 'write-file-atomic'
 import { auditKeyId, hmacHex, type AuditKey } from './audit-key.js'
 import { canonicalJson } from './canonical-json.js'
+
+const requireFromHere = createRequire(import.meta.url)
+let writeFileAtomicModule: typeof WriteFileAtomic | undefined
+/** Loaded on the first checkpoint write (CommonJS, so synchronously), not at every start. */
+const writeFileAtomic = (): typeof WriteFileAtomic =>
+  (writeFileAtomicModule ??= requireFromHere('write-file-atomic') as typeof WriteFileAtomic)
 
 /**
  * What the last writer saw: how many records, how many bytes, the head hash. Kept outside the
@@ -62,6 +69,6 @@ export function writeCheckpoint(
 ): AuditCheckpoint {
   const full: Omit<AuditCheckpoint, 'mac'> = { v: 1, ...body, kid: auditKeyId(key) }
   const checkpoint: AuditCheckpoint = { ...full, mac: macOf(key, full) }
-  writeFileAtomic.sync(path, JSON.stringify(checkpoint) + '\n', { mode: 0o600, fsync: false })
+  writeFileAtomic().sync(path, JSON.stringify(checkpoint) + '\n', { mode: 0o600, fsync: false })
   return checkpoint
 }

@@ -1,5 +1,15 @@
-import lockfile from 'proper-lockfile'
+import { createRequire } from 'node:module'
+import type Lockfile from 'proper-lockfile'
 import { FloeError } from '../errors.js'
+
+const requireFromHere = createRequire(import.meta.url)
+let lockfileModule: typeof Lockfile | undefined
+/**
+ * proper-lockfile (with graceful-fs, retry and signal-exit) is only needed to write the audit
+ * log: loaded on first append, so commands that never audit do not pay for it at start.
+ */
+const lockfile = (): typeof Lockfile =>
+  (lockfileModule ??= requireFromHere('proper-lockfile') as typeof Lockfile)
 
 const WAIT_MS = 10_000
 /** a lock older than this (its holder died without releasing it) is taken over */
@@ -24,7 +34,7 @@ export function withAuditLock<T>(logPath: string, fn: () => T): T {
   let release: () => void
   for (let attempt = 0; ; attempt += 1) {
     try {
-      release = lockfile.lockSync(logPath, {
+      release = lockfile().lockSync(logPath, {
         lockfilePath: `${logPath}.lock`,
         realpath: false,
         stale: STALE_MS,
