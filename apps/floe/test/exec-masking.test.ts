@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_PEM as PEM } from '@floe/core/testing'
@@ -244,6 +244,57 @@ describe('floe secrets exec: short values, environment, signals', () => {
     expect(stdout).toContain('sigint=1\n')
     expect(code).toBe(0)
   })
+})
+
+/** True while `pid` runs (a zombie waiting for its reaper counts as gone). */
+const running = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+describe('floe secrets exec: a killed floe takes its child along', () => {
+  it.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/setpriv'))(
+    'SIGKILL of floe kills the child (Linux, setpriv --pdeathsig)',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          floeBin,
+          'secrets',
+          'exec',
+          '--',
+          process.execPath,
+          '-e',
+          'console.log("pid=" + process.pid); setInterval(() => {}, 1000)',
+        ],
+        { cwd: project.dir, env: isolatedEnv(join(project.dir, '.home'), values), stdio: 'pipe' },
+      )
+      let stdout = ''
+      const pid = await new Promise<number>((resolvePid, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no pid line: ${stdout}`)), 30_000)
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString()
+          const found = /pid=(\d+)\n/.exec(stdout)
+          if (found) {
+            clearTimeout(timer)
+            resolvePid(Number(found[1]))
+          }
+        })
+      })
+      try {
+        expect(running(pid)).toBe(true)
+        child.kill('SIGKILL')
+        await new Promise((r) => child.on('close', r))
+        for (let i = 0; i < 100 && running(pid); i++) await new Promise((r) => setTimeout(r, 100))
+        expect(running(pid)).toBe(false)
+      } finally {
+        if (running(pid)) process.kill(pid, 'SIGKILL')
+      }
+    },
+  )
 })
 
 describe('floe secrets inject: failures leave nothing behind', () => {

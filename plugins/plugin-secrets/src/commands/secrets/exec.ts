@@ -14,6 +14,7 @@ import { createEventPrinter } from '../../lib/exec-events.js'
 import { createSupervisor } from '../../lib/exec-supervisor.js'
 import { childBaseEnv } from '../../lib/exec-env.js'
 import { pipeMasked } from '../../lib/exec-output.js'
+import { withDeathSignal } from '../../lib/exec-death-signal.js'
 
 /** What a terminal sends to its whole foreground process group (Ctrl-C, Ctrl-\\). */
 const TERMINAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT']
@@ -135,7 +136,8 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
 
     const [file, ...args] = command as [string, ...string[]]
     const spawnChild = (env: NodeJS.ProcessEnv) => {
-      const started = spawn(file, args, {
+      const target = withDeathSignal(file, args, env)
+      const started = spawn(target.file, target.args, {
         env,
         stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
         detached: ownGroup,
