@@ -465,6 +465,21 @@ describe('loadManifest and findManifestPath', () => {
     expect(findManifestPath({ cwd: root, env: {} })).toBe(join(root, 'floe.yaml'))
   })
 
+  it('two manifest names in one directory is an error naming both and how to choose', () => {
+    const both = join(root, 'both')
+    mkdirSync(join(both, '.git'), { recursive: true })
+    writeFileSync(join(both, 'floe.yaml'), 'version: 1\n')
+    writeFileSync(join(both, 'manifest.yaml'), 'version: 1\n')
+    expect(() => findManifestPath({ cwd: both, env: {} })).toThrow(ConfigError)
+    expect(() => findManifestPath({ cwd: both, env: {} })).toThrow(
+      /floe\.yaml[\s\S]*manifest\.yaml[\s\S]*--manifest/,
+    )
+    // Choosing one explicitly is how the ambiguity is settled.
+    expect(findManifestPath({ cwd: both, env: {}, explicit: 'manifest.yaml' })).toBe(
+      join(both, 'manifest.yaml'),
+    )
+  })
+
   it('lists every path it tried, stopping at the .git directory', () => {
     const cwd = join(repo, 'a')
     const other = join(root, 'other')

@@ -30,11 +30,20 @@ export function findManifestPath(options: FindManifestOptions = {}): string {
   for (let dir = cwd; ; dir = dirname(dir)) {
     // Like GIT_CEILING_DIRECTORIES: a ceiling itself is never searched, nor anything above it.
     if (ceilings.has(dir) && dir !== cwd) break
+    const found: string[] = []
     for (const name of MANIFEST_FILE_NAMES) {
       const candidate = join(dir, name)
       tried.push(candidate)
-      if (isFile(candidate)) return candidate
+      if (isFile(candidate)) found.push(candidate)
     }
+    // Picking one silently would leave the other looking live while nothing reads it.
+    if (found.length > 1) {
+      throw new ConfigError(
+        `${found.length} manifests in ${dir}: ${found.join(', ')}; floe will not guess which one applies.\nPass -m/--manifest PATH (or set FLOE_MANIFEST), or remove or rename the others.`,
+        { hint: 'pass -m/--manifest PATH', details: { found } },
+      )
+    }
+    if (found[0]) return found[0]
     // A repository root ends the search: a manifest above it belongs to something else. So
     // does the home directory: a manifest in / or /home would apply to every user's project.
     if (existsSync(join(dir, '.git')) || dir === home || dirname(dir) === dir) break
