@@ -127,8 +127,8 @@ it(`watch: describe calls per interval for ${N} watched secrets`, async () => {
   })
 })
 
-it('watch: idle CPU of a watcher (100 secrets, 1 s interval, 20 s window)', async () => {
-  const WINDOW_MS = 20_000
+it('watch: idle CPU of a watcher (100 secrets, 1 s interval, 60 s window)', async () => {
+  const WINDOW_MS = 60_000
   const memory = createMemoryProvider({
     data: Object.fromEntries(Array.from({ length: N }, (_, i) => [`m${i}`, `v${i}`])),
   })
