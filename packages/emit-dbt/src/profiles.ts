@@ -141,6 +141,18 @@ export function renderProfiles(manifest: LoadedManifest): RenderedProfiles {
 
   const section = manifest.dbt
   const profilesIn = section?.profiles
+  // a manifest without dbt profiles validates (they are optional): say what is missing, not its shape
+  const sectionAt = section ? locate([]) : undefined
+  if (profilesIn === undefined)
+    throw new ConfigError(
+      section
+        ? 'the dbt: section has no profiles: nothing to emit'
+        : 'the manifest has no dbt: section: nothing to emit',
+      {
+        ...(sectionAt ? { location: sectionAt } : {}),
+        hint: 'add dbt.profiles (profile name → {target, outputs}) to the manifest; see the @floe/emit-dbt README',
+      },
+    )
   if (!profilesIn || typeof profilesIn !== 'object' || Array.isArray(profilesIn)) {
     throw new ConfigError('dbt.profiles must be a mapping of profile name to {target, outputs}', {
       location: locate(['profiles']),

@@ -419,7 +419,18 @@ dbt:
   })
 
   it('rejects a missing profiles mapping', () => {
-    expect(() => renderProfiles(manifestFromYaml('dbt: {}'))).toThrow(ConfigError)
+    expect(() => renderProfiles(manifestFromYaml('dbt: {}'))).toThrow(
+      /the dbt: section has no profiles: nothing to emit/,
+    )
+    expect(() => renderProfiles(manifestFromYaml('dbt: { profiles: [] }'))).toThrow(ConfigError)
+  })
+
+  it('a manifest without a dbt: section (it validates) says so, with what to add', () => {
+    const attempt = () => renderProfiles(manifestFromYaml('secrets: {}'))
+    expect(attempt).toThrow(/the manifest has no dbt: section: nothing to emit/)
+    expect(attempt).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('add dbt.profiles') }),
+    )
   })
 
   it('derives names like core: DBT_ENV_SECRET_<SECRET>_<KEY>', () => {
