@@ -331,10 +331,12 @@ describe('ADR flows against the emulator', () => {
       ctx,
     }))
       dry.push(step.message)
-    expect(dry).toEqual([
-      'Would trigger ExternalSecret sync: floe-jobs/snowflake-credentials',
-      'Would restart deployments: dagster-daemon',
-    ])
+    expect(dry).toHaveLength(2)
+    expect(dry[0]).toBe('Would trigger ExternalSecret sync: floe-jobs/snowflake-credentials')
+    // the Deployment the emitted patch wires to the Secret, and why it restarts
+    expect(dry[1]).toMatch(
+      /^Would restart one at a time: deploy\/dagster-daemon \(envFrom in daemon; .*\(SNOWFLAKE_PASSWORD\).*\)$/,
+    )
     const patchesBefore =
       kube.calls.count('patch externalsecrets') + kube.calls.count('patch deployments')
 
@@ -375,9 +377,13 @@ describe('ADR flows against the emulator', () => {
       ctx,
     }))
       steps.push(step)
-    expect(steps.map((s) => s.ok)).toEqual([true, false])
+    // the sync, the failed Deployment, then the summary with what to run
+    expect(steps.map((s) => s.ok)).toEqual([true, false, false])
     expect(steps[1]?.message).toMatch(
-      /^Restarting deployments failed: dagster-daemon \(.*forbidden.*\)\. The new value is in place; run: kubectl -n floe-jobs rollout restart deployment dagster-daemon$/,
+      /^deploy\/dagster-daemon \(1\/1\) did not roll out: forbidden — /,
+    )
+    expect(steps[2]?.message).toMatch(
+      /^Staged restart stopped at deploy\/dagster-daemon \(forbidden: .*\); restarted: none; not attempted: none\. The new value is in place; once deploy\/dagster-daemon is fixed run: kubectl -n floe-jobs rollout restart deployment dagster-daemon$/,
     )
   })
 
