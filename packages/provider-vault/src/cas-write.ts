@@ -2,10 +2,14 @@
  * A KV v2 write whose answer may be lost (timeout, dropped connection) after Vault applied
  * it. Check-and-set makes the outcome knowable: version `cas + 1` exists only if some write
  * on top of `cas` landed, and its data says whether it was this one. Retrying with the same
- * `cas` is therefore safe — it can never apply twice nor overwrite a concurrent writer.
+ * `cas` is therefore safe — it can never apply twice nor overwrite a concurrent writer. The
+ * settling itself is core's `verifiedWrite`; this file says how Vault is read back.
  */
-import { ProviderUnavailableError, type FloeError } from '@floe/core'
+import { verifiedWrite, type FloeError, type ReadBackState } from '@floe/core'
 import { PROVIDER, vaultStatus } from './client.js'
+
+/** sends of one write with the same check-and-set version */
+const CAS_ATTEMPTS = 2
 
 export interface CasWriteDeps {
   write(cas: number): Promise<number | undefined>
@@ -29,89 +33,39 @@ export async function casWrite(
   cas: number,
   deps: CasWriteDeps,
 ): Promise<CasWriteResult> {
-  let first: FloeError
-  try {
-    return { version: await deps.write(cas), warnings: [] }
-  } catch (error) {
-    first = deps.fail(error, `write ${deps.dataPath}`)
-    if (first.code !== 'UNAVAILABLE' || vaultStatus(error) !== undefined) throw first
-  }
-  // No HTTP answer at all (timeout, reset): the write may have landed.
-  const lost = `the answer to the write was lost (${first.message.replace(/^\[[^\]]+\] /, '')})`
-  const settled = await readBack(data, cas, deps, lost)
-  if (settled) return settled
-  try {
-    const version = await deps.write(cas)
-    return {
-      version,
-      warnings: [
-        `${lost}; it had not landed, and the retry (check-and-set on version ${cas}) wrote version ${version ?? '?'}`,
-      ],
-    }
-  } catch (error) {
-    const again = deps.fail(error, `write ${deps.dataPath}`)
-    // lost again, or a check-and-set mismatch: the first request may have been applied late
-    if (
-      again.code === 'CONFLICT' ||
-      (again.code === 'UNAVAILABLE' && vaultStatus(error) === undefined)
-    ) {
-      const late = await readBack(data, cas, deps, lost)
-      if (late) return late
-    }
-    throw again.code === 'UNAVAILABLE'
-      ? new ProviderUnavailableError(
-          `${lost}, and the retry failed too: secret "${deps.secret}" did not change (still version ${cas})`,
-          {
-            provider: PROVIDER,
-            secret: deps.secret,
-            details: { writeState: 'not-landed', version: String(cas) },
-            cause: again,
-          },
-        )
-      : again
-  }
+  const result = await verifiedWrite({
+    provider: PROVIDER,
+    secret: deps.secret,
+    operation: 'the write',
+    before: String(cas),
+    write: () => deps.write(cas),
+    classify: (error) => deps.fail(error, `write ${deps.dataPath}`),
+    // no HTTP answer at all (timeout, reset): the write may have landed
+    answerLost: (error, failure) =>
+      failure.code === 'UNAVAILABLE' && vaultStatus(error) === undefined,
+    readBack: () => readBack(data, cas, deps),
+    retry: { attempts: CAS_ATTEMPTS, how: `(check-and-set on version ${cas})` },
+    versionOf: (version) => (version === undefined ? undefined : String(version)),
+  })
+  const version = result.answer ?? (result.version ? Number(result.version) : undefined)
+  return { ...(version !== undefined ? { version } : {}), warnings: result.warnings }
 }
 
-/**
- * Undefined when version `cas` is still current (nothing landed: retry). Throws when the
- * read-back fails or another writer's value landed on top of `cas`.
- */
+/** Version `cas` still current: not landed. Version `cas + 1` with this data: landed. */
 async function readBack(
   data: Record<string, string>,
   cas: number,
   deps: CasWriteDeps,
-  lost: string,
-): Promise<CasWriteResult | undefined> {
-  let current: number
-  let stored: Record<string, string> | undefined
-  try {
-    current = await deps.currentVersion()
-    if (current === cas) return undefined
-    stored = await deps.readVersion(cas + 1)
-  } catch (error) {
-    throw new ProviderUnavailableError(
-      `${lost}, and reading it back failed: whether secret "${deps.secret}" changed is unknown`,
-      {
-        provider: PROVIDER,
-        secret: deps.secret,
-        hint: `check with: floe secrets describe ${deps.secret} (version ${cas} was current before the write)`,
-        details: { writeState: 'unknown', expectedVersion: String(cas) },
-        cause: error,
-      },
-    )
+): Promise<ReadBackState> {
+  const current = await deps.currentVersion()
+  if (current === cas) return { landed: false, version: String(cas) }
+  const stored = await deps.readVersion(cas + 1)
+  if (sameData(stored, data)) return { landed: true, version: String(cas + 1) }
+  return {
+    landed: false,
+    version: String(current),
+    superseded: `version ${cas + 1} holds another writer's value`,
   }
-  if (sameData(stored, data)) {
-    return { version: cas + 1, warnings: [`${lost}; read back: it landed as version ${cas + 1}`] }
-  }
-  throw new ProviderUnavailableError(
-    `${lost}; read back: version ${cas + 1} holds another writer's value, so this write did not land (secret "${deps.secret}" is now at version ${current})`,
-    {
-      provider: PROVIDER,
-      secret: deps.secret,
-      hint: 're-read the secret and retry if the new value is still wanted',
-      details: { writeState: 'not-landed', version: String(current) },
-    },
-  )
 }
 
 function sameData(a: Record<string, string>, b: Record<string, string>): boolean {
