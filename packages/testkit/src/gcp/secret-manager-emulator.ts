@@ -501,9 +501,20 @@ export async function startGcpSecretManagerEmulator(
     if (latencyMs) await sleep(latencyMs)
     if (failure) {
       record.fault = failure.kind
+      // afterApply: the call is carried out, then its answer is lost (a write that landed)
+      if (failure.afterApply && (failure.kind === 'reset' || failure.kind === 'timeout'))
+        await handle(operation, request, resource)
       if (failure.kind === 'timeout') await sleep(failure.ms ?? 30_000)
       throw faultError(failure, failure.kind as 'error' | 'throttle' | 'reset' | 'timeout')
     }
+    return handle(operation, request, resource)
+  }
+
+  async function handle(
+    operation: string,
+    request: Record<string, unknown>,
+    resource: string | undefined,
+  ) {
     if (resource && isDenied(resource)) {
       const permission = PERMISSIONS[operation] ?? 'secretmanager.secrets.get'
       throw fail(

@@ -1,16 +1,9 @@
 import { Args, Flags } from '@oclif/core'
-import {
-  ExitCode,
-  rotateSecret,
-  SecretValue,
-  UsageError,
-  valueForKey,
-  type RotationReport,
-  type SecretData,
-  type SecretDefinition,
-} from '@floe/core'
+import { rotateSecret, UsageError, type RotationReport } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { generateValue, readSecretInput, valueWithoutFlags } from '../../lib/secret-input.js'
+import { rotationValue, timeoutMs } from '../../lib/rotation-input.js'
+import { RotationText } from '../../lib/rotation-text.js'
+import { valueWithoutFlags } from '../../lib/secret-input.js'
 
 export default class SecretsRotate extends FloeCommand<RotationReport> {
   static override summary =
@@ -75,14 +68,13 @@ If a step fails after the value changed, the report says exactly what changed; r
     const manifest = await this.session.manifest()
     const def = manifest.secrets[args.name]
     if (!def) throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`)
-    const where = this.session.registry.displayName(def.provider)
     const wantsValue = flags.generate || flags['value-file']?.length || flags['from-env-file']
-    const lines = [`Rotating secret: ${def.name}${flags['dry-run'] ? ' (dry run)' : ''}`]
+    const text = new RotationText(this.paint, def.name, Boolean(flags['dry-run']))
     const report = await rotateSecret(
       def,
       {
         ...(wantsValue
-          ? { value: () => this.newValue(def, flags) }
+          ? { value: () => rotationValue(def, flags, (m) => this.warn_(m)) }
           : { fallbackValue: () => valueWithoutFlags(def, 'rotate') }),
         hooksOnly: Boolean(flags['hooks-only']),
         restartDeployments: Boolean(flags['restart-deployments']),
@@ -91,78 +83,18 @@ If a step fails after the value changed, the report says exactly what changed; r
         // piped or in CI a silent wait looks like a hang: say what is being waited for
         ...(process.stdout.isTTY
           ? {}
-          : {
-              onProgress: (message: string) =>
-                process.stderr.write(this.safe(`… ${message}`) + '\n'),
-            }),
+          : { onProgress: (m: string) => process.stderr.write(this.safe(`… ${m}`) + '\n') }),
       },
       {
         ...(await this.session.writeDeps(def.provider)),
         hooks: () => this.session.registry.hookModules(),
       },
-      (step) => lines.push(`${step.ok ? this.paint.ok('✓') : this.paint.bad('✗')} ${step.message}`),
+      text.step,
     )
-    if (flags.verbose && report.version)
-      lines.splice(
-        2,
-        0,
-        this.paint.dim(
-          `  version ${report.version}${report.previousVersion ? ` (previous ${report.previousVersion})` : ''}`,
-        ),
-      )
-    if (report.dryRun) lines.push('Dry run: nothing was changed.')
-    else if (report.complete) lines.push('Rotation complete.')
-    else if (report.valueChanged)
-      lines.push(
-        `Rotation incomplete: the new value IS stored in ${where}${report.version ? ` (version ${report.version})` : ''}; the steps marked ✗ did not finish. Re-run: floe secrets rotate ${def.name} --hooks-only${flags['restart-deployments'] ? ' --restart-deployments' : ''}`,
-      )
-    else lines.push('Rotation incomplete: the value was not changed; the steps marked ✗ failed.')
-    return {
-      result: report,
-      human: lines.join('\n'),
-      exitCode: report.complete ? ExitCode.OK : ExitCode.CHECK_FAILED,
-      status: report.complete ? 'ok' : 'failed',
-    }
+    return text.finish(report, {
+      where: this.session.registry.displayName(def.provider),
+      verbose: Boolean(flags.verbose),
+      rerun: `floe secrets rotate ${def.name} --hooks-only${flags['restart-deployments'] ? ' --restart-deployments' : ''}`,
+    })
   }
-
-  /** The new value from the flags: generated, or read from files (merged by writeSecret). */
-  private async newValue(
-    def: SecretDefinition,
-    flags: {
-      generate?: boolean
-      length?: number
-      symbols?: boolean
-      key?: string
-      'value-file'?: string[]
-      'from-env-file'?: string
-    },
-  ): Promise<SecretData> {
-    if (flags.generate) {
-      const fresh = new SecretValue(
-        generateValue(flags.length ?? 32, Boolean(flags.symbols)),
-        def.name,
-      )
-      const data = valueForKey(def, fresh, flags.key)
-      if (data instanceof SecretValue && def.keys?.length)
-        throw new UsageError(
-          `"${def.name}" has keys (${def.keys.join(', ')}): say which one to generate with --key`,
-        )
-      return data
-    }
-    const fresh = await readSecretInput(
-      def.name,
-      { fromFile: flags['value-file'], fromEnvFile: flags['from-env-file'] },
-      (m) => this.warn_(m),
-    )
-    return fresh instanceof SecretValue ? valueForKey(def, fresh, flags.key) : fresh
-  }
-}
-
-/** `30s`, `2m`, `500ms`, `1h`, or bare seconds → ms; anything else is a usage error. */
-function timeoutMs(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
-  if (!match || Number(match[1]) <= 0)
-    throw new UsageError(`--timeout ${value}: expected a duration such as 30s, 2m or 500ms`)
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000
-  return Number(match[1]) * unit
 }
