@@ -1,19 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadManifestFromString } from '@floe/core'
-import { buildKubernetesObjects, type K8sObject } from '@floe/emit-k8s'
+import type { K8sObject } from '@floe/emit-k8s'
 import { parseAllDocuments } from 'yaml'
-import {
-  esoAwsSource,
-  startAwsEmulator,
-  startEsoController,
-  startKubernetesEmulator,
-  type AwsEmulator,
-  type EsoController,
-  type KubernetesEmulator,
-} from '@floe/testkit'
-import { assertBuilt, makeProject, parseJson, runFloe, type FixtureProject } from './helpers.js'
+import { startEsoSandbox, type EsoSandbox } from './eso-sandbox.js'
+import { parseJson, runFloe } from './helpers.js'
 
 /**
  * ADR-0023's CLI session through the real `floe` binary: AWS Secrets Manager (emulated) is the
@@ -60,79 +49,57 @@ kubernetes:
     - { kind: Deployment, name: dagster-daemon, containers: [daemon], secrets: [snowflake-credentials] }
 `
 
-let aws: AwsEmulator
-let kube: KubernetesEmulator
-let eso: EsoController
-let project: FixtureProject
+let sandbox: EsoSandbox
+let aws: EsoSandbox['aws']
+let kube: EsoSandbox['kube']
+let eso: EsoSandbox['eso']
+let project: EsoSandbox['project']
 let env: Record<string, string>
+// What `floe secrets emit k8s | kubectl apply -f -` puts in the cluster (the first test checks
+// the CLI's stdout is exactly this stream; emit-k8s-kubectl-apply.test.ts pipes it to kubectl)
 let applied: K8sObject[] = []
 
 beforeAll(async () => {
-  assertBuilt()
-  aws = await startAwsEmulator()
-  aws.putSecret('floe/prod/snowflake', {
-    account: 'xy12345.us-east-1',
-    user: 'dbt_user',
-    password: 'first-pass-not-real',
-  })
-  aws.putSecret('floe/prod/catalog', { client_id: 'polaris', client_secret: 'cat-secret-not-real' })
-  kube = await startKubernetesEmulator({
-    tls: true,
-    seed: { namespaces: ['floe-jobs', 'external-secrets'] },
-  })
-  kube.put({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'dagster-daemon', namespace: 'floe-jobs' },
-    spec: {
-      selector: { matchLabels: { app: 'd' } },
-      template: {
-        metadata: { labels: { app: 'd' } },
-        // what the emitted workload patch adds: the synced Secret as environment
+  sandbox = await startEsoSandbox({
+    manifest: manifestText,
+    awsSecrets: {
+      'floe/prod/snowflake': {
+        account: 'xy12345.us-east-1',
+        user: 'dbt_user',
+        password: 'first-pass-not-real',
+      },
+      'floe/prod/catalog': { client_id: 'polaris', client_secret: 'cat-secret-not-real' },
+    },
+    objects: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'dagster-daemon', namespace: 'floe-jobs' },
         spec: {
-          containers: [
-            {
-              name: 'daemon',
-              image: 'dagster/dagster:1',
-              envFrom: [{ secretRef: { name: 'snowflake-credentials' } }],
+          selector: { matchLabels: { app: 'd' } },
+          template: {
+            metadata: { labels: { app: 'd' } },
+            // what the emitted workload patch adds: the synced Secret as environment
+            spec: {
+              containers: [
+                {
+                  name: 'daemon',
+                  image: 'dagster/dagster:1',
+                  envFrom: [{ secretRef: { name: 'snowflake-credentials' } }],
+                },
+              ],
             },
-          ],
+          },
         },
       },
-    },
+    ],
   })
-  // What `floe secrets emit k8s | kubectl apply -f -` puts in the cluster (the first test
-  // checks the CLI's stdout is exactly this stream).
-  const emission = await buildKubernetesObjects(
-    await loadManifestFromString(manifestText, { env: {} }),
-  )
-  applied = emission.objects
-  for (const object of emission.objects) kube.put(object)
-  eso = startEsoController({
-    kube,
-    intervalMs: 50,
-    sources: { 'aws-secrets-manager': esoAwsSource(aws) },
-  })
-  await eso.reconcileNow()
-
-  project = makeProject({
-    '@floe/cli': 'apps/floe',
-    '@floe/provider-aws-secrets-manager': 'packages/provider-aws-secrets-manager',
-    '@floe/provider-kubernetes': 'packages/provider-kubernetes',
-  })
-  project.write('manifest.yaml', manifestText)
-  const dir = mkdtempSync(join(project.dir, 'kube-'))
-  const kubeconfig = join(dir, 'config')
-  writeFileSync(kubeconfig, kube.kubeconfig({ namespace: 'floe-jobs', context: 'floe' }), {
-    mode: 0o600,
-  })
-  env = { ...aws.env(), KUBECONFIG: kubeconfig }
+  ;({ aws, kube, eso, project, env } = sandbox)
+  applied = sandbox.emitted
 })
 
 afterAll(async () => {
-  await eso?.close()
-  await kube?.close()
-  await aws?.close()
+  await sandbox?.close()
 })
 
 const floe = (args: string[]) => runFloe(args, { cwd: project.dir, env, timeoutMs: 120_000 })

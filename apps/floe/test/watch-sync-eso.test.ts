@@ -1,18 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { loadManifestFromString } from '@floe/core'
-import { buildKubernetesObjects } from '@floe/emit-k8s'
-import {
-  esoAwsSource,
-  startAwsEmulator,
-  startEsoController,
-  startKubernetesEmulator,
-  type AwsEmulator,
-  type EsoController,
-  type KubernetesEmulator,
-} from '@floe/testkit'
-import { assertBuilt, makeProject, type FixtureProject } from './helpers.js'
+import { startEsoSandbox, type EsoSandbox } from './eso-sandbox.js'
 import { expectNoValues, startFloe, type WatchRun } from './watch-helpers.js'
 
 /**
@@ -39,43 +26,15 @@ kubernetes:
 const first = { user: 'etl', password: 'first-pass-canary-q1w2' }
 const second = { user: 'etl', password: 'second-pass-canary-e3r4' }
 
-let aws: AwsEmulator
-let kube: KubernetesEmulator
-let eso: EsoController
-let project: FixtureProject
-let env: Record<string, string>
+let sandbox: EsoSandbox
 const runs: WatchRun[] = []
 
 beforeAll(async () => {
-  assertBuilt()
-  aws = await startAwsEmulator()
-  aws.putSecret('floe/prod/warehouse', first)
-  kube = await startKubernetesEmulator({
-    tls: true,
-    seed: { namespaces: ['floe-jobs', 'external-secrets'] },
+  sandbox = await startEsoSandbox({
+    manifest: manifestText,
+    manifestFile: 'floe.yaml',
+    awsSecrets: { 'floe/prod/warehouse': first },
   })
-  const emission = await buildKubernetesObjects(
-    await loadManifestFromString(manifestText, { env: {} }),
-  )
-  for (const object of emission.objects) kube.put(object)
-  eso = startEsoController({
-    kube,
-    intervalMs: 50,
-    sources: { 'aws-secrets-manager': esoAwsSource(aws) },
-  })
-  await eso.reconcileNow()
-  project = makeProject({
-    '@floe/cli': 'apps/floe',
-    '@floe/provider-aws-secrets-manager': 'packages/provider-aws-secrets-manager',
-    '@floe/provider-kubernetes': 'packages/provider-kubernetes',
-  })
-  project.write('floe.yaml', manifestText)
-  const dir = mkdtempSync(join(project.dir, 'kube-'))
-  const kubeconfig = join(dir, 'config')
-  writeFileSync(kubeconfig, kube.kubeconfig({ namespace: 'floe-jobs', context: 'floe' }), {
-    mode: 0o600,
-  })
-  env = { ...aws.env(), KUBECONFIG: kubeconfig }
 })
 
 afterEach(async () => {
@@ -83,12 +42,11 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await eso?.close()
-  await kube?.close()
-  await aws?.close()
+  await sandbox?.close()
 })
 
 it('a new AWS version reaches the synced Kubernetes Secret through the watcher, not the hourly refresh', async () => {
+  const { aws, kube, project, env } = sandbox
   const es = kube.get('external-secrets.io/v1', 'ExternalSecret', 'floe-jobs', 'warehouse')
   // the emitted refresh is long: without the watcher's sync nothing changes during this test
   expect(es?.spec?.refreshInterval).toMatch(/h$/)

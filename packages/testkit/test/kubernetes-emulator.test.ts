@@ -510,3 +510,67 @@ describe('ESO test controller reading the AWS emulator', () => {
     }
   })
 })
+
+describe('kubernetes emulator: OpenAPI v3 and server-side field validation', () => {
+  const typo = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'typo', labelz: { a: 'b' } },
+    strinData: { k: 'v' },
+  }
+
+  it('indexes one document per group-version, each naming fieldValidation on its PATCH', async () => {
+    const index = await call('GET', '/openapi/v3')
+    expect(index.status).toBe(200)
+    const paths = index.body.paths as Record<string, { serverRelativeURL: string }>
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/external-secrets.io/v1']),
+    )
+    const url = paths['api/v1']?.serverRelativeURL as string
+    expect(url).toMatch(/^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/)
+    const document = await call('GET', url)
+    const patch = document.body.paths['/api/v1/namespaces/{namespace}/secrets/{name}'].patch
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({
+      group: '',
+      version: 'v1',
+      kind: 'Secret',
+    })
+    expect(patch.parameters).toContainEqual(
+      expect.objectContaining({ name: 'fieldValidation', in: 'query' }),
+    )
+    expect((await call('GET', '/openapi/v3/apis/no.such.group/v1')).status).toBe(404)
+  })
+
+  it('Strict rejects unknown top-level and metadata fields, naming each; nothing is stored', async () => {
+    const { status, body } = await call('POST', `${secretsPath}?fieldValidation=Strict`, typo)
+    expect(status).toBe(400)
+    expect(body.message).toBe(
+      'Secret in version "v1" cannot be handled as a Secret: strict decoding error: unknown field "strinData", unknown field "metadata.labelz"',
+    )
+    expect(kube.get('v1', 'Secret', 'floe-jobs', 'typo')).toBeUndefined()
+  })
+
+  it('without fieldValidation (the server default, Warn) stores the object and sends one Warning per unknown field', async () => {
+    const response = await fetch(`${kube.url}${secretsPath}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(typo),
+    })
+    expect(response.status).toBe(201)
+    expect(response.headers.get('warning')).toBe(
+      '299 - "unknown field \\"strinData\\"", 299 - "unknown field \\"metadata.labelz\\""',
+    )
+    expect(kube.get('v1', 'Secret', 'floe-jobs', 'typo')).toBeDefined()
+  })
+
+  it('Ignore accepts silently; an unknown directive is a 400 naming the three', async () => {
+    const ignored = await call('POST', `${secretsPath}?fieldValidation=Ignore`, typo)
+    expect(ignored.status).toBe(201)
+    const wrong = await call('POST', `${secretsPath}?fieldValidation=Loud`, {
+      ...typo,
+      metadata: { name: 'b' },
+    })
+    expect(wrong.status).toBe(400)
+    expect(wrong.body.message).toMatch(/must be one of "Ignore", "Warn", or "Strict"/)
+  })
+})

@@ -6,6 +6,8 @@ import {
   type EmulatorResponse,
   type HttpEmulator,
 } from '../emulator/index.js'
+import { validateFields, withWarnings } from './field-validation.js'
+import { openApiV3 } from './openapi.js'
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type Json } from './patch.js'
 import {
   apiVersionOf,
@@ -407,6 +409,8 @@ export async function startKubernetesEmulator(
       rest = parts.slice(3)
     } else if (parts[0] === 'version' && parts.length === 1) {
       return { version: '', discovery: { status: 200, body: VERSION_INFO } }
+    } else if (parts[0] === 'openapi' && parts[1] === 'v3') {
+      return { version: '', discovery: openApiV3(parts.slice(2)) }
     } else {
       return serverNotFound()
     }
@@ -469,6 +473,17 @@ export async function startKubernetesEmulator(
     if (routed.subresource === 'scale' && verb !== 'get' && verb !== 'update' && verb !== 'patch')
       return methodNotAllowed(req.method)
     return `${verb} ${type.plural}${routed.subresource ? `/${routed.subresource}` : ''}`
+  }
+
+  function handleWithFieldValidation(op: string, req: EmulatorRequest): EmulatorResponse {
+    const verb = op.split(' ')[0]
+    const routed = route(req.path)
+    if ((verb !== 'create' && verb !== 'update' && verb !== 'patch') || !('type' in routed))
+      return handle(op, req)
+    const outcome = validateFields(routed.type as ResourceType, routed.version, req.query, req.json)
+    return 'response' in outcome
+      ? outcome.response
+      : withWarnings(handle(op, req), outcome.warnings)
   }
 
   function handle(op: string, req: EmulatorRequest): EmulatorResponse {
@@ -805,7 +820,7 @@ export async function startKubernetesEmulator(
     tls: options.tls,
     port: options.port,
     operation,
-    handle: (op, req) => handle(op, req),
+    handle: (op, req) => handleWithFieldValidation(op, req),
     faultResponse: (kind, fault) =>
       kind === 'throttle'
         ? {

@@ -115,7 +115,7 @@ export const kubernetes: SandboxService = {
           `kubectl get secrets -n ${namespace}`,
           'kubectl get externalsecrets.external-secrets.io -A --watch',
           'kubectl rollout restart deployment/NAME && kubectl rollout status deployment/NAME',
-          'kubectl apply --validate=false -f FILE   # no OpenAPI documents: validation needs them',
+          'kubectl apply -f FILE   # validated by the emulator (fieldValidation=Strict)',
           `floe secrets list --remote --namespace ${namespace}`,
         ],
         close: async () => {
