@@ -67,9 +67,12 @@ export class GcpSecretManagerClient {
   constructor(
     readonly sdk: SdkClient,
     headers: Record<string, string> = {},
+    /** per-call deadline; default: the SDK's own per-method timeouts */
+    timeoutMs?: number,
   ) {
     this.callOptions = {
       retry: { retryCodes: [] },
+      ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
       ...(Object.keys(headers).length ? { otherArgs: { headers } } : {}),
     }
   }

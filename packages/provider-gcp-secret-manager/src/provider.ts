@@ -1,9 +1,7 @@
 import {
-  ConflictError,
   FloeError,
   InvalidSecretError,
   SecretNotFoundError,
-  SecretValue,
   fetchedFromText,
   type FetchedSecret,
   type FetchRequest,
@@ -18,7 +16,8 @@ import {
 } from '@floe/core'
 import { connectionPlan } from './auth.js'
 import { GcpSecretManagerClient, createSdkClient, type SdkClient } from './client.js'
-import { classifyGcpError, grpcCodeOf, GrpcCode } from './errors.js'
+import { classifyGcpError } from './errors.js'
+import { putGcpSecret } from './put.js'
 import {
   PROVIDER_NAME,
   configSchema,
@@ -34,6 +33,8 @@ export interface GcpProviderOptions {
   headers?: Record<string, string>
   /** endpoint override for every definition, e.g. http://127.0.0.1:PORT (floe-sandbox) */
   endpoint?: string
+  /** deadline of each call in ms (default: the SDK's, 60 s for AddSecretVersion) */
+  timeoutMs?: number
 }
 
 const STORE = 'gcp-secret-manager'
@@ -61,14 +62,9 @@ function requestedVersion(req: FetchRequest, config: GcpSecretConfig): string {
   return version
 }
 
-function payloadText(data: PutRequest['data']): string {
-  if (data instanceof SecretValue) return data.reveal()
-  return JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
-}
-
 export function createGcpSecretManagerProvider(options: GcpProviderOptions = {}): SecretProvider {
   const injected = options.client
-    ? new GcpSecretManagerClient(options.client, options.headers)
+    ? new GcpSecretManagerClient(options.client, options.headers, options.timeoutMs)
     : undefined
   const clients = new Map<string, Promise<GcpSecretManagerClient>>()
 
@@ -81,7 +77,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
     let client = clients.get(plan.key)
     if (!client) {
       client = createSdkClient(plan.options, plan.insecure).then(
-        (sdk) => new GcpSecretManagerClient(sdk, plan.headers),
+        (sdk) => new GcpSecretManagerClient(sdk, plan.headers, options.timeoutMs),
       )
       clients.set(plan.key, client)
     }
@@ -206,66 +202,9 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
       }
     },
 
-    /**
-     * Adds a version (creating the secret first when missing). Compare-and-set is check-then-add:
-     * Secret Manager has no conditional AddSecretVersion, so `expectedVersion` is compared with the
-     * newest ENABLED version just before the add.
-     */
     async put(request: PutRequest, ctx): Promise<PutResult> {
       const config = parseConfig(request.secret, request.config)
-      const client = await clientFor(config, ctx)
-      const name = secretResourceName(config)
-      const what = `secret "${request.secret}" (${name})`
-      try {
-        let created = false
-        let versions: Awaited<ReturnType<GcpSecretManagerClient['listVersions']>> = []
-        try {
-          await client.getSecret(name)
-          if (request.createOnly) {
-            throw new ConflictError(`${what} already exists`, {
-              provider: PROVIDER_NAME,
-              secret: request.secret,
-            })
-          }
-          versions = await client.listVersions(name)
-        } catch (error) {
-          if (grpcCodeOf(error) !== GrpcCode.NOT_FOUND) throw error
-          await client.createSecret(
-            parentResourceName(config),
-            config.secret,
-            { ...(request.tags ?? {}), ...(config.labels ?? {}) },
-            Boolean(config.location),
-          )
-          created = true
-        }
-        const previous = versions.find((v) => v.state === 'ENABLED')
-        if (
-          request.expectedVersion !== undefined &&
-          String(previous?.number ?? '') !== request.expectedVersion
-        ) {
-          throw new ConflictError(
-            `${what}: expected version ${request.expectedVersion} but the latest enabled version is ${previous?.number ?? 'none'}`,
-            {
-              provider: PROVIDER_NAME,
-              secret: request.secret,
-              hint: 're-read the secret and retry',
-            },
-          )
-        }
-        const version = await client.addVersion(
-          name,
-          Buffer.from(payloadText(request.data), 'utf8'),
-        )
-        if (config.disable_previous && previous)
-          await client.disableVersion(`${name}/versions/${previous.number}`)
-        return {
-          version: String(version),
-          ...(previous ? { previousVersion: String(previous.number) } : {}),
-          created,
-        }
-      } catch (error) {
-        throw classifyGcpError(error, what, request.secret)
-      }
+      return putGcpSecret(await clientFor(config, ctx), config, request)
     },
 
     async check(ctx, config): Promise<ProviderCheck> {

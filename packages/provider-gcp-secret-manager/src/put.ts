@@ -1,0 +1,127 @@
+/**
+ * Writes one Secret Manager secret: AddSecretVersion, creating the secret first when missing.
+ * Compare-and-set is check-then-add: Secret Manager has no conditional AddSecretVersion, so
+ * `expectedVersion` is compared with the newest ENABLED version just before the add.
+ *
+ * AddSecretVersion has no idempotency token, so a lost answer (deadline exceeded, dropped
+ * stream) is never resent blindly: core's `verifiedWrite` reads back the versions added since
+ * and compares each one's payload checksum (CRC32C) with the one written.
+ */
+import {
+  ConflictError,
+  SecretValue,
+  verifiedWrite,
+  type PutRequest,
+  type PutResult,
+  type ReadBackState,
+} from '@floe/core'
+import type { GcpSecretManagerClient, VersionInfo } from './client.js'
+import { crc32c } from './crc32c.js'
+import { classifyGcpError, grpcCodeOf, GrpcCode } from './errors.js'
+import {
+  PROVIDER_NAME,
+  parentResourceName,
+  secretResourceName,
+  type GcpSecretConfig,
+} from './validate.js'
+
+function payloadText(data: PutRequest['data']): string {
+  if (data instanceof SecretValue) return data.reveal()
+  return JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
+}
+
+/** gRPC outcomes where the request may have been applied although no answer arrived */
+const LOST = new Set<number>([GrpcCode.DEADLINE_EXCEEDED, GrpcCode.UNAVAILABLE, GrpcCode.CANCELLED])
+
+export async function putGcpSecret(
+  client: GcpSecretManagerClient,
+  config: GcpSecretConfig,
+  request: PutRequest,
+): Promise<PutResult> {
+  const name = secretResourceName(config)
+  const what = `secret "${request.secret}" (${name})`
+  try {
+    let created = false
+    let versions: VersionInfo[] = []
+    try {
+      await client.getSecret(name)
+      if (request.createOnly) {
+        throw new ConflictError(`${what} already exists`, {
+          provider: PROVIDER_NAME,
+          secret: request.secret,
+        })
+      }
+      versions = await client.listVersions(name)
+    } catch (error) {
+      if (grpcCodeOf(error) !== GrpcCode.NOT_FOUND) throw error
+      await client.createSecret(
+        parentResourceName(config),
+        config.secret,
+        { ...(request.tags ?? {}), ...(config.labels ?? {}) },
+        Boolean(config.location),
+      )
+      created = true
+    }
+    const previous = versions.find((v) => v.state === 'ENABLED')
+    if (
+      request.expectedVersion !== undefined &&
+      String(previous?.number ?? '') !== request.expectedVersion
+    ) {
+      throw new ConflictError(
+        `${what}: expected version ${request.expectedVersion} but the latest enabled version is ${previous?.number ?? 'none'}`,
+        { provider: PROVIDER_NAME, secret: request.secret, hint: 're-read the secret and retry' },
+      )
+    }
+    const payload = Buffer.from(payloadText(request.data), 'utf8')
+    const newest = versions[0]?.number ?? 0
+    const added = await verifiedWrite({
+      provider: PROVIDER_NAME,
+      secret: request.secret,
+      operation: 'AddSecretVersion',
+      ...(previous ? { before: String(previous.number) } : {}),
+      write: () => client.addVersion(name, payload),
+      classify: (error) => classifyGcpError(error, what, request.secret),
+      answerLost: (error) => LOST.has(grpcCodeOf(error) ?? -1),
+      readBack: () => readBack(client, name, payload, newest),
+    })
+    const version = added.answer ?? Number(added.version)
+    if (config.disable_previous && previous)
+      await client.disableVersion(`${name}/versions/${previous.number}`)
+    return {
+      version: String(version),
+      ...(previous ? { previousVersion: String(previous.number) } : {}),
+      created,
+      ...(added.warnings.length ? { warnings: added.warnings } : {}),
+    }
+  } catch (error) {
+    throw classifyGcpError(error, what, request.secret)
+  }
+}
+
+/**
+ * The versions added after `newest` (the newest before the write), oldest first: the first
+ * whose payload checksum matches is this write. None → not landed; only others' → superseded.
+ */
+async function readBack(
+  client: GcpSecretManagerClient,
+  name: string,
+  payload: Buffer,
+  newest: number,
+): Promise<ReadBackState> {
+  const added = (await client.listVersions(name)).filter((v) => v.number > newest).reverse()
+  const checksum = crc32c(payload)
+  for (const version of added) {
+    if (version.state !== 'ENABLED') continue
+    const stored = await client.access(`${name}/versions/${version.number}`)
+    if (stored.data.length === payload.length && crc32c(stored.data) === checksum)
+      return { landed: true, version: String(version.number) }
+  }
+  const latest = added.at(-1)?.number ?? newest
+  return {
+    landed: false,
+    ...(latest ? { version: String(latest) } : {}),
+    ...(added.length
+      ? { superseded: `version ${latest} holds another writer's value (its checksum differs)` }
+      : {}),
+  }
+}
