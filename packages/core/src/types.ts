@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import type { FloeError, SourceLocation } from './errors.js'
 import type { SecretValue } from './secret-value.js'
 import type { SecretRef } from './uri.js'
+import type { EnvNaming, SecretEnvNaming } from './naming/env-names.js'
 import type { ProviderMetadata } from './registry/package-metadata.js'
 
 // ───────────────────────────── logging ─────────────────────────────
@@ -94,6 +95,8 @@ export interface SecretDefinition {
   scope?: string
   /** renewal / lease settings for dynamic secrets (vault) */
   lease?: { renewalEnabled: boolean; minRenewalSeconds?: number; incrementSeconds?: number }
+  /** `env_naming:` / `env_prefix:` of this secret, overriding the manifest's */
+  envNaming?: SecretEnvNaming
   location?: SourceLocation
 }
 
@@ -190,6 +193,8 @@ export interface LoadedManifest {
   access?: unknown[]
   /** explicit + derived env bindings (collisions already rejected) */
   env: EnvBinding[]
+  /** top-level `env_naming:` with defaults applied (absent: DEFAULT_ENV_NAMING) */
+  envNaming?: EnvNaming
   /** every secret:// reference found in consuming sections */
   references: ReferenceSite[]
   /** the whole interpolated document as plain data */

@@ -195,7 +195,7 @@ secrets:
 `,
     )
     expect(errors.map((e) => e.located)).toEqual([
-      'floe.yaml:5:3: environment variable KAFKA_USER would hold two different secrets: secret://kafka_user (secrets.kafka_user, line 2) and secret://kafka/user (secrets.kafka, line 5): rename one of the secrets or keys',
+      'floe.yaml:5:3: environment variable KAFKA_USER would hold two different secrets: secret://kafka_user (secrets.kafka_user, line 2) and secret://kafka/user (secrets.kafka, line 5): rename one of the secrets or keys, or set env_prefix on one of the secrets',
     ])
   })
 
@@ -216,8 +216,8 @@ dbt:
 `,
     )
     expect(errors.map((e) => e.located)).toEqual([
-      'floe.yaml:2:3: environment variable DB would hold two different secrets: secret://other (env.DB, line 4) and secret://db (secrets.db, line 2): rename one of the secrets or keys',
-      'floe.yaml:11:17: environment variable DBT_ENV_SECRET_DB_PASSWORD would hold two different secrets: secret://db/password (dbt.profiles.p.outputs.t.password, line 10) and secret://db/password?version=2 (dbt.profiles.p.outputs.t.pass, line 11): rename one of the secrets or keys',
+      'floe.yaml:2:3: environment variable DB would hold two different secrets: secret://other (env.DB, line 4) and secret://db (secrets.db, line 2): rename one of the secrets or keys, or set env_prefix on one of the secrets',
+      'floe.yaml:11:17: environment variable DBT_ENV_SECRET_DB_PASSWORD would hold two different secrets: secret://db/password (dbt.profiles.p.outputs.t.password, line 10) and secret://db/password?version=2 (dbt.profiles.p.outputs.t.pass, line 11): rename one of the secrets or keys, or set env_prefix on one of the secrets',
     ])
   })
 

@@ -38,6 +38,7 @@ describe('schema.json', () => {
       'dbt',
       'kubernetes',
       'env',
+      'env_naming',
       'scopes',
       'access',
     ])

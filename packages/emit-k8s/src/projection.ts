@@ -1,4 +1,4 @@
-import { envNameFor, type LoadedManifest, type SecretDefinition } from '@floe/core'
+import { envNameOf, type LoadedManifest, type SecretDefinition } from '@floe/core'
 import { kubernetesNameOf } from './names.js'
 import type { KubernetesSettings } from './section.js'
 
@@ -36,7 +36,7 @@ function sourceKeysOf(definition: SecretDefinition): (string | undefined)[] {
 /**
  * How each manifest secret appears in the cluster: its Secret name and namespace, and for each
  * key the Secret key plus the env names `floe secrets exec` uses (`env:` bindings first, then
- * derived `<SECRET>_<KEY>` names, then dbt's `DBT_ENV_SECRET_…`).
+ * derived names (`env_naming`: `<SECRET>_<KEY>` or `<KEY>`), then dbt's `DBT_ENV_SECRET_…`).
  */
 export function projectSecret(
   definition: SecretDefinition,
@@ -60,7 +60,13 @@ export function projectSecret(
       .map((b) => b.name)
     const envNames = bound.length
       ? [...new Set(bound)]
-      : [envNameFor({ name: definition.name, ...(sourceKey ? { key: sourceKey } : {}) })]
+      : [
+          envNameOf(
+            { name: definition.name, ...(sourceKey ? { key: sourceKey } : {}) },
+            manifest.envNaming,
+            definition.envNaming,
+          ),
+        ]
     return {
       // a native Secret keeps its own keys; synced ones are keyed by env name
       secretKey: native ? (sourceKey ?? 'value') : (envNames[0] as string),

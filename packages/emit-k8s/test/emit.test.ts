@@ -8,7 +8,13 @@ import { memoryProviderModule } from '@floe/core/testing'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { buildKubernetesObjects, emissionFiles, emitter, type K8sObject } from '../src/index.js'
-import { ESO_MANIFEST, K8S_MANIFEST, VAULT_MANIFEST, load } from './manifests.js'
+import {
+  ADR_SNOWFLAKE_EXTERNAL_SECRET_SPEC,
+  ESO_MANIFEST,
+  K8S_MANIFEST,
+  VAULT_MANIFEST,
+  load,
+} from './manifests.js'
 import { objectProblems } from './object-checks.js'
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
@@ -49,25 +55,7 @@ describe('external-secrets backend (seed 004)', () => {
       apiVersion: 'external-secrets.io/v1beta1',
       metadata: { name: 'snowflake-credentials', namespace: 'floe-jobs' },
     })
-    expect(snowflake?.spec).toEqual({
-      refreshInterval: '1h',
-      secretStoreRef: { name: 'aws-secrets-manager', kind: 'ClusterSecretStore' },
-      target: { name: 'snowflake-credentials', creationPolicy: 'Owner' },
-      data: [
-        {
-          secretKey: 'SNOWFLAKE_ACCOUNT',
-          remoteRef: { key: 'floe/prod/snowflake', property: 'account' },
-        },
-        {
-          secretKey: 'SNOWFLAKE_USER',
-          remoteRef: { key: 'floe/prod/snowflake', property: 'user' },
-        },
-        {
-          secretKey: 'SNOWFLAKE_PASSWORD',
-          remoteRef: { key: 'floe/prod/snowflake', property: 'password' },
-        },
-      ],
-    })
+    expect(snowflake?.spec).toEqual(ADR_SNOWFLAKE_EXTERNAL_SECRET_SPEC)
     expect(find(objects, 'ExternalSecret', 'bigquery-credentials')?.spec).toMatchObject({
       secretStoreRef: { name: 'gcp-secret-manager', kind: 'ClusterSecretStore' },
       target: { name: 'bigquery-credentials' },

@@ -128,3 +128,14 @@ kubernetes:
 export function load(text: string): Promise<LoadedManifest> {
   return loadManifestFromString(text, { env: {} })
 }
+
+/** seed 004's ExternalSecret for snowflake-credentials ("AWS Secrets Manager + ESO"), spec as written */
+export const ADR_SNOWFLAKE_EXTERNAL_SECRET_SPEC = {
+  refreshInterval: '1h',
+  secretStoreRef: { name: 'aws-secrets-manager', kind: 'ClusterSecretStore' },
+  target: { name: 'snowflake-credentials', creationPolicy: 'Owner' },
+  data: ['account', 'user', 'password'].map((property) => ({
+    secretKey: `SNOWFLAKE_${property.toUpperCase()}`,
+    remoteRef: { key: 'floe/prod/snowflake', property },
+  })),
+}

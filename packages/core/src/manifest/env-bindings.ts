@@ -1,46 +1,30 @@
 /**
- * Environment variable names for secrets: explicit `env:` entries, then
- * `<SECRET>_<KEY>` for every declared key, then `DBT_ENV_SECRET_<SECRET>_<KEY>` for every
- * reference inside `dbt:` (dbt scrubs that prefix from its logs). Two different references
- * may never share a name.
+ * Environment variable names for secrets: explicit `env:` entries, then the derived name of
+ * every declared key (`env_naming`, naming/env-names.ts), then the dbt name of every reference
+ * inside `dbt:` (`DBT_ENV_SECRET_…` by default: dbt scrubs that prefix from its logs). Two
+ * different references may never share a name; a name that is not an env identifier is an error.
  */
 import { ConfigError, type SourceLocation } from '../errors.js'
 import type { EnvBinding, ReferenceSite, SecretDefinition } from '../types.js'
+import {
+  DEFAULT_ENV_NAMING,
+  dbtEnvNameOf,
+  envNameOf,
+  isEnvName,
+  withPrefix,
+  type EnvNaming,
+} from '../naming/env-names.js'
 import { formatSecretRef, parseSecretRef, refId, type SecretRef } from '../uri.js'
 import { formatPath } from './paths.js'
 import type { SourceDocument } from './yaml-source.js'
 
-export const DBT_SECRET_PREFIX = 'DBT_ENV_SECRET_'
-
-/** `kafka_credentials` + `sasl.password` → `KAFKA_CREDENTIALS_SASL_PASSWORD`. */
+/** `kafka_credentials` + `sasl.password` → `KAFKA_CREDENTIALS_SASL_PASSWORD` (default naming). */
 export function envNameFor(
   ref: Pick<SecretRef, 'name' | 'key'>,
   options: { prefix?: string } = {},
 ): string {
-  const body =
-    ref.key === undefined ? upperSnake(ref.name) : `${upperSnake(ref.name)}_${upperSnake(ref.key)}`
-  const name = (options.prefix ?? '') + body
-  return /^[0-9]/.test(name) ? `_${name}` : name
-}
-
-const snakeCache = new Map<string, string>()
-
-function upperSnake(text: string): string {
-  let snake = snakeCache.get(text)
-  if (snake === undefined) {
-    snake = toUpperSnake(text)
-    if (snakeCache.size < 50_000) snakeCache.set(text, snake)
-  }
-  return snake
-}
-
-function toUpperSnake(text: string): string {
-  if (/^[a-z0-9]+(?:_[a-z0-9]+)*$/.test(text)) return text.toUpperCase()
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase()
+  const name = envNameOf(ref)
+  return options.prefix ? withPrefix(options.prefix, name) : name
 }
 
 interface Candidate extends EnvBinding {
@@ -54,8 +38,10 @@ export function deriveEnvBindings(
   secrets: Record<string, SecretDefinition>,
   references: readonly ReferenceSite[],
   source: SourceDocument,
+  naming: EnvNaming = DEFAULT_ENV_NAMING,
 ): { env: EnvBinding[]; errors: ConfigError[] } {
   const candidates: Candidate[] = []
+  const secretNaming = (name: string) => secrets[name]?.envNaming
   for (const [name, uri] of Object.entries(explicit ?? {})) {
     let ref: SecretRef
     try {
@@ -78,7 +64,13 @@ export function deriveEnvBindings(
     if (secret.keys && !singleKey) {
       for (const key of secret.keys) {
         const ref = { name: secret.name, key }
-        candidates.push({ name: envNameFor(ref), ref, origin: 'derived', location, place })
+        candidates.push({
+          name: envNameOf(ref, naming, secret.envNaming),
+          ref,
+          origin: 'derived',
+          location,
+          place,
+        })
       }
     } else {
       // One value: `key:` picks one key of the source, which the whole secret stands for.
@@ -86,7 +78,7 @@ export function deriveEnvBindings(
         ? { name: secret.name, key: secret.fields.key as string }
         : { name: secret.name }
       candidates.push({
-        name: envNameFor({ name: secret.name }),
+        name: envNameOf({ name: secret.name }, naming, secret.envNaming),
         ref,
         origin: 'derived',
         location,
@@ -97,7 +89,7 @@ export function deriveEnvBindings(
   for (const site of references) {
     if (site.path[0] !== 'dbt') continue
     candidates.push({
-      name: envNameFor(site.ref, { prefix: DBT_SECRET_PREFIX }),
+      name: dbtEnvNameOf(site.ref, naming, secretNaming(site.ref.name)),
       ref: site.ref,
       origin: 'dbt',
       location: site.location,
@@ -109,12 +101,21 @@ export function deriveEnvBindings(
   const byName = new Map<string, Candidate>()
   const env: EnvBinding[] = []
   for (const candidate of candidates) {
+    if (!isEnvName(candidate.name)) {
+      errors.push(
+        new ConfigError(
+          `${candidate.place}: ${formatSecretRef(withoutDefault(candidate.ref))} gives no usable environment variable name (${JSON.stringify(candidate.name)}: letters, digits and _, not starting with a digit)${at(candidate.location)}: bind a name under env: or set env_prefix on the secret`,
+          { location: candidate.location },
+        ),
+      )
+      continue
+    }
     const existing = byName.get(candidate.name)
     if (existing) {
       if (refId(existing.ref) !== refId(candidate.ref)) {
         errors.push(
           new ConfigError(
-            `environment variable ${candidate.name} would hold two different secrets: ${formatSecretRef(withoutDefault(existing.ref))} (${existing.place}${at(existing.location)}) and ${formatSecretRef(withoutDefault(candidate.ref))} (${candidate.place}${at(candidate.location)}): rename one of the secrets or keys`,
+            `environment variable ${candidate.name} would hold two different secrets: ${formatSecretRef(withoutDefault(existing.ref))} (${existing.place}${at(existing.location)}) and ${formatSecretRef(withoutDefault(candidate.ref))} (${candidate.place}${at(candidate.location)}): rename one of the secrets or keys, or set env_prefix on one of the secrets`,
             { location: candidate.location ?? existing.location },
           ),
         )

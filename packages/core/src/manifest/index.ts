@@ -3,6 +3,6 @@ export { findManifestPath, MANIFEST_FILE_NAMES, type FindManifestOptions } from 
 export { lintManifest, type LintFinding } from './lint.js'
 export { manifestJsonSchema, manifestSchema, secretDefinitionSchema } from './schema.js'
 export { findDualSecrets, type DualSecret, type ManifestReferenceSite } from './references.js'
-export { envNameFor, DBT_SECRET_PREFIX } from './env-bindings.js'
+export { envNameFor } from './env-bindings.js'
 export { SHARED_FIELDS } from './normalize.js'
 export { keysWithoutGenerator } from './generators.js'

@@ -11,6 +11,7 @@ import type {
 } from '../types.js'
 import { firstPartyProviders, providerPackageFor } from '../registry/first-party.js'
 import { deriveEnvBindings } from './env-bindings.js'
+import { parseEnvNaming } from '../naming/env-naming-section.js'
 import { issuesToErrors } from './issues.js'
 import { normalizeSecrets } from './normalize.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
@@ -129,7 +130,14 @@ async function loadFromText(
 
   const scan = scanReferences(document, source)
   errors.push(...scan.errors)
-  const bindings = deriveEnvBindings(input.env, normalized.secrets, scan.references, source)
+  const envNaming = parseEnvNaming(input.env_naming)
+  const bindings = deriveEnvBindings(
+    input.env,
+    normalized.secrets,
+    scan.references,
+    source,
+    envNaming,
+  )
   errors.push(...bindings.errors)
   throwAll(errors)
 
@@ -140,6 +148,7 @@ async function loadFromText(
     secrets: normalized.secrets,
     config: normalized.config,
     env: bindings.env,
+    envNaming,
     references: scan.references,
     document,
     warnings,

@@ -13,6 +13,7 @@ import type {
   SecretDefinition,
   SecretsConfig,
 } from '../types.js'
+import type { EnvNamingScheme } from '../naming/env-names.js'
 import { durationMs } from './durations.js'
 import { formatPath } from './paths.js'
 import { SECRET_NAME_PATTERN } from './schema.js'
@@ -43,6 +44,8 @@ export const SHARED_FIELDS = new Set([
   'scope',
   'renewal',
   'lease',
+  'env_naming',
+  'env_prefix',
 ])
 const KIND_TYPES = new Set(['dynamic', 'static'])
 
@@ -167,6 +170,12 @@ function buildDefinition(
   if (raw.rotation) definition.rotation = parseRotation(raw.rotation)
   if (raw.default !== undefined) definition.default = scalarText(raw.default)
   if (raw.scope !== undefined) definition.scope = raw.scope as string
+  if (raw.env_naming !== undefined || raw.env_prefix !== undefined) {
+    definition.envNaming = {}
+    if (raw.env_naming !== undefined)
+      definition.envNaming.scheme = raw.env_naming as EnvNamingScheme
+    if (raw.env_prefix !== undefined) definition.envNaming.prefix = raw.env_prefix as string
+  }
   const lease = parseLease(
     raw.renewal as RenewalInput | undefined,
     raw.lease as LeaseInput | undefined,

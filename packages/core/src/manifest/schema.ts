@@ -4,6 +4,9 @@
  * the typed SecretDefinition / SecretsConfig contract.
  */
 import { z } from 'zod'
+import { ENV_NAME_PATTERN, ENV_NAMING_SCHEMES } from '../naming/env-names.js'
+
+export { ENV_NAME_PATTERN }
 
 /** `5m`, `1h`, `30s`, `250ms`, `1d`; a bare number means seconds. */
 export const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w)$/
@@ -15,7 +18,6 @@ const duration = z
   .meta({ description: 'A duration: 30s, 5m, 1h, 250ms, 1d — or a number of seconds.' })
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
-export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 const cache = z.union([
   z.boolean(),
@@ -107,6 +109,29 @@ const fallback = z.looseObject({ provider: z.string().min(1) }).meta({
     "A second source tried when the provider fails: its provider and that provider's fields.",
 })
 
+const envNamingScheme = z.enum(ENV_NAMING_SCHEMES).meta({
+  description:
+    'key: secret://s/KEY → KEY; secret_key (default): secret://s/KEY → S_KEY (a key repeating the secret name is not doubled).',
+})
+const envPrefix = z.string().regex(ENV_NAME_PATTERN, {
+  error: 'an env var prefix is letters, digits and _, not starting with a digit',
+})
+const envNamingSection = z
+  .union([
+    envNamingScheme,
+    z.strictObject({
+      scheme: envNamingScheme.optional(),
+      dbt_prefix: z
+        .union([envPrefix, z.literal('')])
+        .optional()
+        .meta({
+          description:
+            "Put in front of every env var a dbt profile reads. Default DBT_ENV_SECRET_ (dbt scrubs those values from its logs); '' for the plain names.",
+        }),
+    }),
+  ])
+  .meta({ description: 'How secret:// references become env var names (exec, dbt, Kubernetes).' })
+
 /** Shared policy fields are typed; everything else is the provider's own and passes through. */
 export const secretDefinitionSchema = z
   .looseObject({
@@ -140,6 +165,13 @@ export const secretDefinitionSchema = z
     scope: z.string().min(1).optional(),
     renewal: renewal.optional(),
     lease: lease.optional(),
+    env_naming: envNamingScheme
+      .optional()
+      .meta({ description: "This secret's env var names: overrides the top-level env_naming." }),
+    env_prefix: envPrefix.optional().meta({
+      description:
+        "Env var names are <env_prefix>_<KEY> (replaces the scheme's <SECRET>_ prefix), e.g. SNOWFLAKE → SNOWFLAKE_ACCOUNT.",
+    }),
   })
   .meta({
     description: 'Where a secret lives: its provider, the provider fields and shared policies.',
@@ -301,6 +333,7 @@ export const manifestSchema = z
     dbt: dbtSection.optional(),
     kubernetes: z.looseObject({}).optional(),
     env: envSection.optional(),
+    env_naming: envNamingSection.optional(),
     scopes: z.looseObject({}).optional(),
     access: z.array(z.unknown()).optional(),
   })
