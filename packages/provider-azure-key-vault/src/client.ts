@@ -49,14 +49,25 @@ export async function createSdkClient(
 
 /** Typed wrapper over SecretClient: the only place that touches the SDK's shapes. */
 export class KeyVaultClient {
-  constructor(readonly sdk: SdkClient) {}
+  private readonly requestOptions: { requestOptions?: { timeout: number } }
+
+  constructor(
+    readonly sdk: SdkClient,
+    /** timeout of each request; default: none */
+    timeoutMs?: number,
+  ) {
+    this.requestOptions = timeoutMs !== undefined ? { requestOptions: { timeout: timeoutMs } } : {}
+  }
 
   /** reads the value (GET /secrets/{name}/{version}) */
   async getSecret(
     name: string,
     version?: string,
   ): Promise<{ value: string; properties: VersionProperties }> {
-    const secret = await this.sdk.getSecret(name, version ? { version } : {})
+    const secret = await this.sdk.getSecret(name, {
+      ...this.requestOptions,
+      ...(version ? { version } : {}),
+    })
     return { value: secret.value ?? '', properties: toProperties(secret.properties) }
   }
 
@@ -67,7 +78,8 @@ export class KeyVaultClient {
    */
   async versions(name: string): Promise<VersionProperties[]> {
     const out: VersionProperties[] = []
-    for await (const p of this.sdk.listPropertiesOfSecretVersions(name)) out.push(toProperties(p))
+    for await (const p of this.sdk.listPropertiesOfSecretVersions(name, this.requestOptions))
+      out.push(toProperties(p))
     return out
       .map((p, i) => ({ p, i }))
       .sort(
@@ -77,7 +89,7 @@ export class KeyVaultClient {
   }
 
   async *list(): AsyncGenerator<{ name: string; properties: VersionProperties }> {
-    for await (const p of this.sdk.listPropertiesOfSecrets())
+    for await (const p of this.sdk.listPropertiesOfSecrets(this.requestOptions))
       yield { name: p.name, properties: toProperties(p) }
   }
 
@@ -87,6 +99,7 @@ export class KeyVaultClient {
     options: { contentType?: string; tags?: Record<string, string> },
   ): Promise<VersionProperties> {
     const secret = await this.sdk.setSecret(name, value, {
+      ...this.requestOptions,
       ...(options.contentType ? { contentType: options.contentType } : {}),
       ...(options.tags ? { tags: options.tags } : {}),
     })

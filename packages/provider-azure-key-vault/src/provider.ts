@@ -1,9 +1,7 @@
 import {
-  ConflictError,
   ForbiddenError,
   InvalidSecretError,
   SecretNotFoundError,
-  SecretValue,
   fetchedFromText,
   type FetchedSecret,
   type FetchRequest,
@@ -25,6 +23,7 @@ import {
   type VersionProperties,
 } from './client.js'
 import { classifyAzureError } from './errors.js'
+import { putAzureSecret } from './put.js'
 import { PROVIDER_NAME, VERSION_ID, configSchema, type AzureSecretConfig } from './validate.js'
 
 export interface AzureProviderOptions {
@@ -38,6 +37,8 @@ export interface AzureProviderOptions {
   authorityHost?: string
   /** vault URL override for every definition (an emulator standing in for the real vault) */
   vaultUrl?: string
+  /** timeout of each request in ms (default: none, the SDK waits) */
+  timeoutMs?: number
 }
 
 const STORE = 'azure-key-vault'
@@ -85,7 +86,9 @@ export function stateOf(
 }
 
 export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}): SecretProvider {
-  const injected = options.client ? new KeyVaultClient(options.client) : undefined
+  const injected = options.client
+    ? new KeyVaultClient(options.client, options.timeoutMs)
+    : undefined
   const clients = new Map<string, Promise<KeyVaultClient>>()
 
   function clientFor(
@@ -125,6 +128,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
             disableChallengeResourceVerification: !isKnownVaultHost(vaultUrl),
           }),
+          options.timeoutMs,
         )
       })()
       clients.set(key, client)
@@ -254,64 +258,16 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
       }
     },
 
-    /**
-     * setSecret writes a new version. Compare-and-set is check-then-set: Key Vault has no
-     * conditional write, so `expectedVersion` is compared with the current version just before.
-     */
     async put(request: PutRequest, ctx): Promise<PutResult> {
       const config = parseConfig(request.secret, request.config)
       const what = `secret "${request.secret}" (${config.secret_name} in ${config.vault_url})`
+      let client: KeyVaultClient
       try {
-        const client = await clientFor(config, ctx)
-        let current: VersionProperties | undefined
-        try {
-          current = (await client.versions(config.secret_name))[0]
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode !== 404) throw error
-        }
-        if (current && request.createOnly) {
-          throw new ConflictError(`${what} already exists`, {
-            provider: PROVIDER_NAME,
-            secret: request.secret,
-          })
-        }
-        if (request.expectedVersion !== undefined && current?.version !== request.expectedVersion) {
-          throw new ConflictError(
-            `${what}: expected version ${request.expectedVersion} but the current version is ${current?.version ?? 'none'}`,
-            {
-              provider: PROVIDER_NAME,
-              secret: request.secret,
-              hint: 're-read the secret and retry',
-            },
-          )
-        }
-        const data = request.data
-        const text =
-          data instanceof SecretValue
-            ? data.reveal()
-            : JSON.stringify(
-                Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])),
-              )
-        const contentType =
-          request.contentType ??
-          config.content_type ??
-          (data instanceof SecretValue ? undefined : 'application/json')
-        const tags =
-          request.tags || config.tags
-            ? { ...(config.tags ?? {}), ...(request.tags ?? {}) }
-            : undefined
-        const written = await client.setSecret(config.secret_name, text, {
-          ...(contentType ? { contentType } : {}),
-          ...(tags ? { tags } : {}),
-        })
-        return {
-          version: written.version,
-          ...(current ? { previousVersion: current.version } : {}),
-          created: !current,
-        }
+        client = await clientFor(config, ctx)
       } catch (error) {
         throw classifyAzureError(error, what, request.secret)
       }
+      return putAzureSecret(client, config, request)
     },
 
     async check(ctx, config): Promise<ProviderCheck> {

@@ -1,0 +1,113 @@
+/**
+ * Writes one Key Vault secret: setSecret adds a new version. Compare-and-set is check-then-set:
+ * Key Vault has no conditional write, so `expectedVersion` is compared with the current version
+ * just before.
+ *
+ * SetSecret has no idempotency token, so a lost answer (timeout, dropped connection: no HTTP
+ * status) is never resent blindly: core's `verifiedWrite` lists the versions back, and a
+ * version id that was not there before holding the written value (compared in memory, never
+ * printed) is this write.
+ */
+import {
+  ConflictError,
+  SecretValue,
+  verifiedWrite,
+  type PutRequest,
+  type PutResult,
+  type ReadBackState,
+} from '@floe/core'
+import type { KeyVaultClient, VersionProperties } from './client.js'
+import { classifyAzureError } from './errors.js'
+import { PROVIDER_NAME, type AzureSecretConfig } from './validate.js'
+
+const statusOf = (error: unknown): number | undefined => {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode
+  return typeof status === 'number' ? status : undefined
+}
+
+export async function putAzureSecret(
+  client: KeyVaultClient,
+  config: AzureSecretConfig,
+  request: PutRequest,
+): Promise<PutResult> {
+  const what = `secret "${request.secret}" (${config.secret_name} in ${config.vault_url})`
+  let before: VersionProperties[] = []
+  try {
+    before = await client.versions(config.secret_name)
+  } catch (error) {
+    if (statusOf(error) !== 404) throw classifyAzureError(error, what, request.secret)
+  }
+  const current = before[0]
+  if (current && request.createOnly) {
+    throw new ConflictError(`${what} already exists`, {
+      provider: PROVIDER_NAME,
+      secret: request.secret,
+    })
+  }
+  if (request.expectedVersion !== undefined && current?.version !== request.expectedVersion) {
+    throw new ConflictError(
+      `${what}: expected version ${request.expectedVersion} but the current version is ${current?.version ?? 'none'}`,
+      { provider: PROVIDER_NAME, secret: request.secret, hint: 're-read the secret and retry' },
+    )
+  }
+  const data = request.data
+  const text =
+    data instanceof SecretValue
+      ? data.reveal()
+      : JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
+  const contentType =
+    request.contentType ??
+    config.content_type ??
+    (data instanceof SecretValue ? undefined : 'application/json')
+  const tags =
+    request.tags || config.tags ? { ...(config.tags ?? {}), ...(request.tags ?? {}) } : undefined
+  const known = new Set(before.map((v) => v.version))
+  const written = await verifiedWrite({
+    provider: PROVIDER_NAME,
+    secret: request.secret,
+    operation: 'SetSecret',
+    ...(current ? { before: current.version } : {}),
+    write: () =>
+      client.setSecret(config.secret_name, text, {
+        ...(contentType ? { contentType } : {}),
+        ...(tags ? { tags } : {}),
+      }),
+    classify: (error) => classifyAzureError(error, what, request.secret),
+    // no HTTP status: the request may have reached the vault
+    answerLost: (error, failure) => failure.code === 'UNAVAILABLE' && statusOf(error) === undefined,
+    readBack: () => readBack(client, config.secret_name, text, known, current?.version),
+  })
+  return {
+    version: written.answer?.version ?? written.version ?? '',
+    ...(current ? { previousVersion: current.version } : {}),
+    created: !current,
+    ...(written.warnings.length ? { warnings: written.warnings } : {}),
+  }
+}
+
+/** The versions that were not there before, oldest first; the one holding `text` is this write. */
+async function readBack(
+  client: KeyVaultClient,
+  name: string,
+  text: string,
+  known: Set<string>,
+  current: string | undefined,
+): Promise<ReadBackState> {
+  let versions: VersionProperties[] = []
+  try {
+    versions = await client.versions(name)
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error
+  }
+  const added = versions.filter((v) => !known.has(v.version)).reverse()
+  for (const version of added) {
+    if ((await client.getSecret(name, version.version)).value === text)
+      return { landed: true, version: version.version }
+  }
+  const latest = added.at(-1)?.version ?? current
+  return {
+    landed: false,
+    ...(latest ? { version: latest } : {}),
+    ...(added.length ? { superseded: `version ${latest} holds another writer's value` } : {}),
+  }
+}
