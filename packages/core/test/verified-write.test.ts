@@ -10,6 +10,7 @@ import {
   FloeError,
   InvalidSecretError,
   ProviderUnavailableError,
+  findWrittenVersion,
   verifiedWrite,
   type ReadBackState,
   type VerifiedWrite,
@@ -164,6 +165,31 @@ describe('verifiedWrite', () => {
       message: expect.stringContaining('whether secret "db" changed is unknown'),
       hint: 'check with: floe secrets describe db (version 4 was current before the write)',
       details: { writeState: 'unknown', expectedVersion: '4' },
+    })
+  })
+})
+
+describe('findWrittenVersion', () => {
+  const holds = (mine: string) => (version: string) => Promise.resolve(version === mine)
+
+  it('the first added version holding the write is it; none added means still current', async () => {
+    await expect(findWrittenVersion(['5', '6'], holds('6'), '4')).resolves.toEqual({
+      landed: true,
+      version: '6',
+    })
+    await expect(findWrittenVersion([], holds('6'), '4')).resolves.toEqual({
+      landed: false,
+      version: '4',
+    })
+  })
+
+  it("only others' versions added: another writer's value, named with how it was told", async () => {
+    await expect(
+      findWrittenVersion(['5'], holds('9'), '4', 'its checksum differs'),
+    ).resolves.toEqual({
+      landed: false,
+      version: '5',
+      superseded: "version 5 holds another writer's value (its checksum differs)",
     })
   })
 })

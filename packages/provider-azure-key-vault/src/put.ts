@@ -11,6 +11,7 @@
 import {
   ConflictError,
   SecretValue,
+  findWrittenVersion,
   verifiedWrite,
   type PutRequest,
   type PutResult,
@@ -99,15 +100,12 @@ async function readBack(
   } catch (error) {
     if (statusOf(error) !== 404) throw error
   }
-  const added = versions.filter((v) => !known.has(v.version)).reverse()
-  for (const version of added) {
-    if ((await client.getSecret(name, version.version)).value === text)
-      return { landed: true, version: version.version }
-  }
-  const latest = added.at(-1)?.version ?? current
-  return {
-    landed: false,
-    ...(latest ? { version: latest } : {}),
-    ...(added.length ? { superseded: `version ${latest} holds another writer's value` } : {}),
-  }
+  return findWrittenVersion(
+    versions
+      .filter((v) => !known.has(v.version))
+      .reverse()
+      .map((v) => v.version),
+    async (version) => (await client.getSecret(name, version)).value === text,
+    current,
+  )
 }

@@ -10,6 +10,7 @@
 import {
   ConflictError,
   SecretValue,
+  findWrittenVersion,
   verifiedWrite,
   type PutRequest,
   type PutResult,
@@ -108,20 +109,17 @@ async function readBack(
   payload: Buffer,
   newest: number,
 ): Promise<ReadBackState> {
-  const added = (await client.listVersions(name)).filter((v) => v.number > newest).reverse()
+  const added = (await client.listVersions(name))
+    .filter((v) => v.number > newest && v.state === 'ENABLED')
+    .reverse()
   const checksum = crc32c(payload)
-  for (const version of added) {
-    if (version.state !== 'ENABLED') continue
-    const stored = await client.access(`${name}/versions/${version.number}`)
-    if (stored.data.length === payload.length && crc32c(stored.data) === checksum)
-      return { landed: true, version: String(version.number) }
-  }
-  const latest = added.at(-1)?.number ?? newest
-  return {
-    landed: false,
-    ...(latest ? { version: String(latest) } : {}),
-    ...(added.length
-      ? { superseded: `version ${latest} holds another writer's value (its checksum differs)` }
-      : {}),
-  }
+  return findWrittenVersion(
+    added.map((v) => String(v.number)),
+    async (version) => {
+      const stored = await client.access(`${name}/versions/${version}`)
+      return stored.data.length === payload.length && crc32c(stored.data) === checksum
+    },
+    newest ? String(newest) : undefined,
+    'its checksum differs',
+  )
 }

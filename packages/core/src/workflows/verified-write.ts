@@ -159,3 +159,27 @@ function notLanded<T>(
     cause: failure,
   })
 }
+
+/**
+ * The read-back of a service that adds a version per write and has no idempotency token
+ * (GCP AddSecretVersion, Azure SetSecret, SSM PutParameter): among the versions added since
+ * the write began (`added`, oldest first) the first that `holdsWrite` (a payload checksum or
+ * an in-memory comparison, never printed) is this write. None added → not landed, `current`
+ * still current; only others' → another writer's value, not this write.
+ */
+export async function findWrittenVersion(
+  added: readonly string[],
+  holdsWrite: (version: string) => Promise<boolean>,
+  current: string | undefined,
+  how = '',
+): Promise<ReadBackState> {
+  for (const version of added) if (await holdsWrite(version)) return { landed: true, version }
+  const latest = added.at(-1) ?? current
+  return {
+    landed: false,
+    ...(latest !== undefined ? { version: latest } : {}),
+    ...(added.length
+      ? { superseded: `version ${latest} holds another writer's value${how ? ` (${how})` : ''}` }
+      : {}),
+  }
+}
