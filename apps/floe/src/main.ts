@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url'
 import { execute, settings } from '@oclif/core'
+import { fastPathLoadOptions, PROJECT_PLUGIN_PATTERNS } from './built-in-fast-path.js'
 import { findProjectRoot } from './project-root.js'
 
 /**
@@ -20,17 +22,15 @@ export async function main(binUrl: string): Promise<void> {
   // the tree) there is nothing to add. @floe/plugin-secrets is built into this bundle, so a
   // project that lists it does not load a second copy of its commands.
   const projectRoot = findProjectRoot(process.cwd())
+  const root = fileURLToPath(new URL('..', binUrl))
+  // `floe secrets validate|exec|get|list` without third-party command plugins skip plugin
+  // discovery (src/built-in-fast-path.ts); oclif loads and runs the command as always.
   await execute({
     dir: binUrl,
-    loadOptions: {
-      root: new URL('..', binUrl).pathname,
+    loadOptions: fastPathLoadOptions(root, process.argv.slice(2), projectRoot) ?? {
+      root,
       ...(projectRoot
-        ? {
-            pluginAdditions: {
-              core: ['@floe/plugin-!(secrets)', 'floe-plugin-*', '@*/floe-plugin-*'],
-              path: projectRoot,
-            },
-          }
+        ? { pluginAdditions: { core: [...PROJECT_PLUGIN_PATTERNS], path: projectRoot } }
         : {}),
     },
   })
