@@ -12,7 +12,12 @@
 // @floe/core, zod… keep sharing one copy, as before bundling. With several entries (core and
 // core/testing) shared modules go to dist/_chunks/, so both entries see the same classes.
 // Source maps (.js.map beside each file) point at src/*.ts.
-import { readFileSync } from 'node:fs'
+//
+// zod is the one exception (startup, issue 17): @floe/core bundles it into dist/zod.js (its
+// `@floe/core/zod` export, one file instead of ~95 modules, without zod's optional locales,
+// ~60% of its import time), and every package that depends on @floe/core and zod imports zod
+// from there, so a command loads one copy once. Third-party packages keep their own zod.
+import { readFileSync, rmSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { join, relative, resolve } from 'node:path'
 import { build } from 'esbuild'
@@ -28,17 +33,35 @@ const dependencies = [
   ...Object.keys(pkg.peerDependencies ?? {}),
   ...Object.keys(pkg.optionalDependencies ?? {}),
 ]
+const bundlesZod = pkg.name === '@floe/core'
+const zodFromCore = !bundlesZod && dependencies.includes('@floe/core') && dependencies.includes('zod')
 // `dep` and `dep/sub/path` stay imports; so do node builtins.
 const external = [
-  ...dependencies.flatMap((name) => [name, `${name}/*`]),
+  ...dependencies
+    .filter((name) => !(bundlesZod && name === 'zod'))
+    .flatMap((name) => [name, `${name}/*`]),
   ...builtinModules.flatMap((name) => [name, `node:${name}`]),
 ]
+
+// zod's `z.locales` namespace (every translation of its messages) is never used by floe; the
+// English messages zod sets by default are imported on their own and stay.
+const withoutZodLocales = {
+  name: 'without-zod-locales',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'floe-stub' } : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'floe-stub' }, () => ({ contents: 'export {}', loader: 'js' }))
+  },
+}
 
 const outdir = join(cwd, 'dist')
 const entryPoints = Object.fromEntries(
   pairs.map(({ src, out }) => [relative(outdir, out).replace(/\.js$/, ''), src]),
 )
 
+// chunk names change with their contents: drop the previous build's
+rmSync(join(outdir, '_chunks'), { recursive: true, force: true })
 const result = await build({
   entryPoints,
   outdir,
@@ -49,6 +72,8 @@ const result = await build({
   format: 'esm',
   target: 'node20.19',
   external,
+  ...(bundlesZod ? { plugins: [withoutZodLocales] } : {}),
+  ...(zodFromCore ? { alias: { zod: '@floe/core/zod' } } : {}),
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
