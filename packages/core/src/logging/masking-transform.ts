@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream'
-import { ByteMatcher } from './byte-matcher.js'
+import { MaskedRuns } from './masked-runs.js'
 import type { Redactor } from './redactor.js'
 
 export interface MaskingTransformOptions {
@@ -10,9 +10,21 @@ export interface MaskingTransformOptions {
   idleFlushMs?: number
 }
 
-interface Interval {
-  start: number
-  end: number
+/**
+ * A masked run still open at the end of the input is held so a later overlapping occurrence can
+ * merge into it; past this size it is released as one mask (a second occurrence continuing it
+ * then shows as a second mask — nothing leaks, and the held bytes stay bounded).
+ */
+const MAX_HELD_BYTES = 1 << 20
+
+/** Below this a JavaScript loop beats the native call's overhead (dense masks: short pieces). */
+const NATIVE_COPY_FROM = 64
+
+/** Copies source[from, to) to out at `at`; returns the position after it. */
+function copyInto(out: Buffer, at: number, source: Buffer, from: number, to: number): number {
+  if (to - from >= NATIVE_COPY_FROM) return at + source.copy(out, at, from, to)
+  for (let i = from; i < to; i++) out[at++] = source[i]!
+  return at
 }
 
 /**
@@ -22,6 +34,9 @@ interface Interval {
  * A value may arrive split across chunks: only the bytes that could still begin one are held
  * back (at most the longest form − 1, plus a masked run that may still grow), and released after
  * `idleFlushMs` without input. Overlapping occurrences are masked as one run.
+ *
+ * Throughput: a chunk without values is passed on as a view of itself (no copy); the held bytes
+ * (usually none) are the only thing re-scanned with the next chunk.
  */
 export function createMaskingTransform(
   redactor: Redactor,
@@ -30,96 +45,56 @@ export function createMaskingTransform(
   const idleFlushMs = options.idleFlushMs ?? 30
   const mask = Buffer.from(redactor.mask)
   let version = -1
-  let matcher: ByteMatcher | undefined
-  let state = 0
-  /** absolute offset of the first byte not yet passed on; `held` starts there */
-  let emitted = 0
-  /** absolute offset of the next byte to scan */
-  let scanned = 0
+  let runs: MaskedRuns | undefined
   let held: Buffer = Buffer.alloc(0)
-  let open: Interval | undefined
-  /** finished masked runs inside `held` (a longer form may still merge them) */
-  let closed: Interval[] = []
   let idle: NodeJS.Timeout | undefined
 
-  /** Passes on data[emitted, upTo) with the runs ending by upTo as masks; keeps the rest. */
-  const render = (data: Buffer, upTo: number): Buffer[] => {
-    const parts: Buffer[] = []
-    let cursor = emitted
-    const done = closed.filter((run) => run.end <= upTo)
-    closed = closed.filter((run) => run.end > upTo)
-    for (const run of done) {
-      if (run.start > cursor) parts.push(data.subarray(cursor - emitted, run.start - emitted))
-      parts.push(mask)
-      cursor = run.end
+  /** data[0, upTo) with each run (all end by upTo) replaced by the mask, in one buffer. */
+  const render = (data: Buffer, found: number[], count: number, upTo: number): Buffer => {
+    if (!count) return data.subarray(0, upTo)
+    let size = upTo
+    for (let r = 0; r < count; r += 2) size += mask.length - (found[r + 1]! - found[r]!)
+    const out = Buffer.allocUnsafe(size)
+    let at = 0
+    let cursor = 0
+    for (let r = 0; r < count; r += 2) {
+      at = copyInto(out, at, data, cursor, found[r]!)
+      at = copyInto(out, at, mask, 0, mask.length)
+      cursor = found[r + 1]!
     }
-    if (upTo > cursor) parts.push(data.subarray(cursor - emitted, upTo - emitted))
-    return parts
+    copyInto(out, at, data, cursor, upTo)
+    return out
   }
 
-  const process = (chunk: Buffer, final: boolean): Buffer[] => {
+  /** Masks what is held plus `chunk`; passes on all that no further input can change. */
+  const process = (chunk: Buffer, final: boolean): Buffer => {
     if (redactor.version !== version) {
-      // New values since the last chunk (exec --watch): rescan what is held with the new set.
+      // New values since the last chunk (exec --watch): held bytes are rescanned with them.
       version = redactor.version
-      const forms = redactor.forms()
-      matcher = forms.length ? new ByteMatcher(forms.map((f) => Buffer.from(f))) : undefined
-      state = 0
-      open = undefined
-      closed = []
-      scanned = emitted
-      chunk = held.length ? Buffer.concat([held, chunk]) : chunk
-      held = Buffer.alloc(0)
+      const forms = [...new Set(redactor.forms())].map((f) => Buffer.from(f))
+      runs = forms.length ? new MaskedRuns(forms, chunk.length ? chunk : held) : undefined
     }
     const data = held.length ? Buffer.concat([held, chunk]) : chunk
-    if (!matcher) {
-      emitted += data.length
-      scanned = emitted
-      held = Buffer.alloc(0)
-      return data.length ? [data] : []
-    }
-    const base = scanned
-    state = matcher.scan(chunk, state, (end, length) => {
-      const stop = base + end
-      let start = Math.max(stop - length, emitted)
-      // A longer form can end here yet start before runs already seen: they become one run.
-      while (closed.length && closed[closed.length - 1]!.end > start)
-        start = Math.min(start, closed.pop()!.start)
-      if (open && start < open.end) {
-        open.start = Math.min(open.start, start)
-        open.end = Math.max(open.end, stop)
-      } else {
-        if (open) closed.push(open)
-        open = { start, end: stop }
-      }
-    })
-    scanned += chunk.length
-    let upTo = final ? scanned : scanned - matcher.depth[state]!
-    if (open && (final || open.end <= upTo)) {
-      closed.push(open)
-      open = undefined
-    }
-    if (open) upTo = Math.min(upTo, open.start)
-    for (const run of closed) if (run.start < upTo && run.end > upTo) upTo = run.start
-    const parts = render(data, upTo)
-    held = upTo < scanned ? Buffer.from(data.subarray(upTo - emitted)) : Buffer.alloc(0)
-    emitted = upTo
-    return parts
-  }
-
-  /** Releases what is held: a pending masked run as the mask, the rest as it is. */
-  const release = (): Buffer[] => {
-    if (!held.length) return []
-    if (open) closed.push(open)
-    open = undefined
-    const parts = render(held, scanned)
     held = Buffer.alloc(0)
-    emitted = scanned
-    return parts
+    if (!runs) return data
+    const found = runs.find(data)
+    let upTo = final ? data.length : data.length - runs.pendingPrefix(data)
+    let count = found.length
+    // a run reaching into the pending bytes may still grow: hold it whole
+    while (count && found[count - 1]! > upTo) {
+      upTo = Math.min(upTo, found[count - 2]!)
+      count -= 2
+    }
+    if (data.length - upTo > MAX_HELD_BYTES) {
+      upTo = data.length
+      count = found.length
+    }
+    if (upTo < data.length) held = Buffer.from(data.subarray(upTo))
+    return render(data, found, count, upTo)
   }
 
-  const push = (stream: Transform, parts: Buffer[]) => {
-    if (parts.length === 1) stream.push(parts[0])
-    else if (parts.length) stream.push(Buffer.concat(parts))
+  const push = (stream: Transform, out: Buffer) => {
+    if (out.length) stream.push(out)
   }
 
   const transform = new Transform({
@@ -127,7 +102,7 @@ export function createMaskingTransform(
       clearTimeout(idle)
       push(this, process(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false))
       if (held.length && idleFlushMs > 0) {
-        idle = setTimeout(() => push(transform, release()), idleFlushMs)
+        idle = setTimeout(() => push(transform, process(Buffer.alloc(0), true)), idleFlushMs)
         idle.unref()
       }
       callback()
