@@ -11,6 +11,7 @@ import {
   runFloe,
   type FixtureProject,
 } from './helpers.js'
+import { ptyTestable, runInPty } from './pty-runner.js'
 
 /**
  * Every command, on success and failure paths, runs with canary values; none may appear in
@@ -213,6 +214,18 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
     args: ['secrets', 'exec', '--', 'sh', '-c', 'printf "token %s pin? " "$API_TOKEN_OUT"'],
   },
   {
+    label: "exec --json (the child's stdout on stderr, masked)",
+    args: [
+      'secrets',
+      'exec',
+      '--json',
+      '--',
+      process.execPath,
+      '-e',
+      'console.log(JSON.stringify({ v: process.env.PGPASSWORD }), process.env.TLS_KEY); console.error(process.env.API_TOKEN_OUT)',
+    ],
+  },
+  {
     label: 'exec --strict-mask (short value)',
     args: ['secrets', 'exec', '--strict-mask', '--', 'true'],
   },
@@ -369,6 +382,26 @@ describe('canary: no value leaks from any command', () => {
     )
     expect(early.stdout.toString()).toBe('[REDACTED]\n[REDACTED]\nrc=141\n')
     assertNoCanary('exec | head', early.stdout.toString() + early.stderr.toString())
+  })
+
+  it.skipIf(!ptyTestable)('exec on a terminal (the child in a pty): masked, no value', async () => {
+    const { code, output } = await runInPty(
+      [
+        process.execPath,
+        floeBin,
+        'secrets',
+        'exec',
+        '--',
+        'sh',
+        '-c',
+        '[ -t 1 ] && echo tty; printf "%s\\n" "$PGPASSWORD" "$TLS_KEY"; printf "%s" "$API_TOKEN_OUT" >&2',
+      ],
+      { cwd: project.dir, env: isolatedEnv(join(project.dir, '.home'), env) },
+    )
+    expect(code).toBe(0)
+    expect(output).toMatch(/^tty\n/m)
+    expect(output).toContain('[REDACTED]')
+    assertNoCanary('exec in a pty', output)
   })
 
   it('sanctioned sinks do carry the value (so the test above is meaningful)', async () => {

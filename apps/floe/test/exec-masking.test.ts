@@ -12,6 +12,7 @@ import {
   runFloe,
   type FixtureProject,
 } from './helpers.js'
+import { ptyTestable, runInPty } from './pty-runner.js'
 
 const manifest = `
 secrets:
@@ -81,6 +82,15 @@ function shell(line: string, timeoutMs = 60_000): Promise<ShellResult> {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
+/** Starts `floe secrets exec ARGS…` in the project with piped stdio (tests that talk to it). */
+const spawnFloeExec = (args: string[], options: { detached?: boolean } = {}) =>
+  spawn(process.execPath, [floeBin, 'secrets', 'exec', ...args], {
+    cwd: project.dir,
+    env: isolatedEnv(join(project.dir, '.home'), values),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...options,
+  })
+
 describe('floe secrets exec: masking on bytes', () => {
   it('masks a PEM key re-indented, with CRLF, or one line of it', async () => {
     const lines = PEM.split('\n')
@@ -128,23 +138,12 @@ describe('floe secrets exec: masking on bytes', () => {
   })
 
   it('shows a prompt without a newline before the user answers', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        floeBin,
-        'secrets',
-        'exec',
-        '--',
-        'sh',
-        '-c',
-        'printf "Enter name: "; read name; echo "hello $name"',
-      ],
-      {
-        cwd: project.dir,
-        env: isolatedEnv(join(project.dir, '.home'), values),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    )
+    const child = spawnFloeExec([
+      '--',
+      'sh',
+      '-c',
+      'printf "Enter name: "; read name; echo "hello $name"',
+    ])
     let stdout = ''
     const prompted = new Promise<boolean>((resolvePrompt) => {
       const timer = setTimeout(() => resolvePrompt(false), 30_000)
@@ -172,6 +171,41 @@ describe('floe secrets exec: masking on bytes', () => {
     const text = result.stdout.toString()
     expect(text).toBe('y\nfloe=141\n')
   })
+})
+
+describe('floe secrets exec: --json and terminals', () => {
+  it("--json: stdout is exactly one JSON document; the child's stdout goes to stderr, masked", async () => {
+    const script = `echo '{"x":1}'; echo "text $DB_PASSWORD"`
+    for (const mask of [[], ['--no-mask']]) {
+      const result = await run(['secrets', 'exec', '--json', ...mask, '--', 'sh', '-c', script])
+      expect(result.code).toBe(0)
+      const envelope = JSON.parse(result.stdout) as { status: string; result: unknown }
+      expect(envelope.status).toBe('ok')
+      expect(envelope.result).toMatchObject({
+        exitCode: 0,
+        injected: expect.arrayContaining(['DB_PASSWORD']),
+      })
+      expect(result.stderr).toContain('{"x":1}\n')
+    }
+    const masked = await run(['secrets', 'exec', '--json', '--', 'sh', '-c', script])
+    expect(masked.stderr).toContain('text [REDACTED]\n')
+    expect(masked.stdout + masked.stderr).not.toContain(values.DB_PASSWORD_VALUE)
+  })
+
+  it.skipIf(!ptyTestable)(
+    "gives the child a terminal when floe's stdout is one, and still masks it",
+    async () => {
+      const script = 'if [ -t 1 ]; then echo "stdout is a tty"; fi; echo "pw $DB_PASSWORD"'
+      const { code, output } = await runInPty(
+        [process.execPath, floeBin, 'secrets', 'exec', '--', 'sh', '-c', script],
+        { cwd: project.dir, env: isolatedEnv(join(project.dir, '.home'), values) },
+      )
+      expect(code).toBe(0)
+      expect(output).toContain('stdout is a tty\n')
+      expect(output).toContain('pw [REDACTED]\n')
+      expect(output).not.toContain(values.DB_PASSWORD_VALUE)
+    },
+  )
 })
 
 describe('floe secrets exec: short values, environment, signals', () => {
@@ -218,16 +252,8 @@ describe('floe secrets exec: short values, environment, signals', () => {
   it('delivers a SIGINT sent to floe’s process group to the child once', async () => {
     const counter =
       'let n = 0; process.on("SIGINT", () => { n++; setTimeout(() => { console.log("sigint=" + n); process.exit(0) }, 500) }); console.log("ready"); setInterval(() => {}, 1000)'
-    const child = spawn(
-      process.execPath,
-      [floeBin, 'secrets', 'exec', '--', process.execPath, '-e', counter],
-      {
-        cwd: project.dir,
-        env: isolatedEnv(join(project.dir, '.home'), values),
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true, // floe leads its own process group, as a shell job would
-      },
-    )
+    // floe leads its own process group, as a shell job would
+    const child = spawnFloeExec(['--', process.execPath, '-e', counter], { detached: true })
     let stdout = ''
     await new Promise<void>((resolveReady, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ready line: ${stdout}`)), 30_000)
@@ -259,19 +285,12 @@ describe('floe secrets exec: a killed floe takes its child along', () => {
   it.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/setpriv'))(
     'SIGKILL of floe kills the child (Linux, setpriv --pdeathsig)',
     async () => {
-      const child = spawn(
+      const child = spawnFloeExec([
+        '--',
         process.execPath,
-        [
-          floeBin,
-          'secrets',
-          'exec',
-          '--',
-          process.execPath,
-          '-e',
-          'console.log("pid=" + process.pid); setInterval(() => {}, 1000)',
-        ],
-        { cwd: project.dir, env: isolatedEnv(join(project.dir, '.home'), values), stdio: 'pipe' },
-      )
+        '-e',
+        'console.log("pid=" + process.pid); setInterval(() => {}, 1000)',
+      ])
       let stdout = ''
       const pid = await new Promise<number>((resolvePid, reject) => {
         const timer = setTimeout(() => reject(new Error(`no pid line: ${stdout}`)), 30_000)

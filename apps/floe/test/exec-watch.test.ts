@@ -183,6 +183,12 @@ describe('floe secrets exec --watch', { timeout: 90_000 }, () => {
     // floe's exit code follows the child's (0 on SIGTERM here)
     expect(await run.stop()).toBe(0)
     assertNoValues(run)
+    // --json: stdout is floe's events only, the child's lines went to stderr
+    const stdoutLines = run.stdout().trim().split('\n')
+    expect(stdoutLines.map((l) => (JSON.parse(l) as Line).event ?? 'not an event')).not.toContain(
+      'not an event',
+    )
+    expect(run.stderr()).toContain('"child":"start"')
   })
 
   it('reconnect: rewrites the env file (0600) and signals the same child, no restart', async () => {

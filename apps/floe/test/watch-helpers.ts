@@ -34,7 +34,10 @@ export function envHash(values: [string, string][]): string {
 export type Line = Record<string, unknown> & { event?: string; child?: string; pid?: number }
 
 export interface WatchRun {
-  /** parsed JSON lines from stdout (floe events and the child's lines), in order */
+  /**
+   * parsed JSON lines, in arrival order: floe's events (stdout) and the child's lines (under
+   * --json exec sends the child's stdout to stderr)
+   */
   readonly lines: Line[]
   readonly stdout: () => string
   readonly stderr: () => string
@@ -65,37 +68,46 @@ export function startFloe(
   const lines: Line[] = []
   let out = ''
   let err = ''
-  let partial = ''
   const waiters: { match: (l: Line) => boolean; resolve: (l: Line) => void }[] = []
   const stderrLines = lineWaiters(() => err)
   const stdoutLines = lineWaiters(() => out)
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString()
-    stdoutLines.check()
-    partial += chunk.toString()
-    let nl = partial.indexOf('\n')
-    while (nl !== -1) {
-      const text = partial.slice(0, nl)
-      partial = partial.slice(nl + 1)
-      nl = partial.indexOf('\n')
-      let parsed: Line
-      try {
-        parsed = JSON.parse(text) as Line
-      } catch {
-        continue
-      }
-      lines.push(parsed)
-      for (const w of [...waiters]) {
-        if (w.match(parsed)) {
-          waiters.splice(waiters.indexOf(w), 1)
-          w.resolve(parsed)
+  /** Collects each complete JSON line of one stream (a stream's partial line waits for its end). */
+  const jsonLines = () => {
+    let partial = ''
+    return (chunk: Buffer) => {
+      partial += chunk.toString()
+      let nl = partial.indexOf('\n')
+      while (nl !== -1) {
+        const text = partial.slice(0, nl)
+        partial = partial.slice(nl + 1)
+        nl = partial.indexOf('\n')
+        let parsed: Line
+        try {
+          parsed = JSON.parse(text) as Line
+        } catch {
+          continue
+        }
+        lines.push(parsed)
+        for (const w of [...waiters]) {
+          if (w.match(parsed)) {
+            waiters.splice(waiters.indexOf(w), 1)
+            w.resolve(parsed)
+          }
         }
       }
     }
+  }
+  const stdoutJson = jsonLines()
+  const stderrJson = jsonLines()
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+    stdoutLines.check()
+    stdoutJson(chunk)
   })
   child.stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString()
     stderrLines.check()
+    stderrJson(chunk)
   })
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)))
   const failOnExit = (what: string) =>

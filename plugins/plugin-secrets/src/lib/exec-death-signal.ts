@@ -5,7 +5,7 @@ import { delimiter, isAbsolute, join } from 'node:path'
 // so a SIGKILLed floe still takes its child with it. Elsewhere (macOS, no setpriv) we spawn as is.
 const SETPRIV = '/usr/bin/setpriv'
 
-const executable = (path: string): boolean => {
+export const executable = (path: string): boolean => {
   try {
     accessSync(path, constants.X_OK)
     return true
@@ -17,7 +17,7 @@ const executable = (path: string): boolean => {
 let setprivPresent: boolean | undefined
 
 /** Where `file` resolves on PATH, or undefined (then the plain spawn reports ENOENT as before). */
-const resolveCommand = (file: string, env: NodeJS.ProcessEnv): string | undefined => {
+export const resolveCommand = (file: string, env: NodeJS.ProcessEnv): string | undefined => {
   if (file.includes('/')) return executable(file) ? file : undefined
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue
