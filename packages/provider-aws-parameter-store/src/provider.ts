@@ -1,6 +1,5 @@
 import {
   ConfigError,
-  ConflictError,
   fetchedFromText,
   secretOf,
   SecretNotFoundError,
@@ -17,8 +16,9 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
-import { classifyAwsError, connectionOf, payloadText } from '@floe/aws-common'
+import { classifyAwsError, connectionOf } from '@floe/aws-common'
 import { parameterStoreClients, type ClientOptions } from './client.js'
+import { putParameter } from './put.js'
 import { parameterStoreConfigSchema, type ParameterStoreConfig } from './validate.js'
 
 export const PROVIDER = 'aws_parameter_store'
@@ -318,56 +318,7 @@ export function createParameterStoreProvider(
 
     async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
       const config = parseConfig(request)
-      const api = apiFor(config, ctx)
-      const what = `secret "${request.secret}" (parameter ${config.name})`
-      const errorOptions = { provider: PROVIDER, secret: request.secret, what }
-      let current
-      try {
-        current = await api.metadata(config.name)
-      } catch (error) {
-        throw classifyAwsError(error, errorOptions)
-      }
-      const currentVersion = current?.Version !== undefined ? String(current.Version) : undefined
-      if (!current && request.expectedVersion !== undefined) {
-        throw new ConflictError(
-          `${what} does not exist, but version ${request.expectedVersion} was expected`,
-          errorOptions,
-        )
-      }
-      if (current && request.createOnly)
-        throw new ConflictError(`${what} already exists`, errorOptions)
-      // Parameter Store has no conditional write: the version check narrows the race to the
-      // time between DescribeParameters and PutParameter (documented in the README).
-      if (
-        current &&
-        request.expectedVersion !== undefined &&
-        request.expectedVersion !== currentVersion
-      ) {
-        throw new ConflictError(
-          `${what} changed: expected version ${request.expectedVersion}, current is ${currentVersion}`,
-          {
-            ...errorOptions,
-            hint: 'read it again and retry',
-          },
-        )
-      }
-      const type = config.type ?? current?.Type ?? 'SecureString'
-      try {
-        const version = await api.put({
-          name: config.name,
-          value: payloadText(request.data),
-          type,
-          overwrite: current !== undefined,
-          ...(config.kms_key_id ? { keyId: config.kms_key_id } : {}),
-        })
-        return {
-          ...(version !== undefined ? { version: String(version) } : {}),
-          ...(currentVersion !== undefined ? { previousVersion: currentVersion } : {}),
-          created: current === undefined,
-        }
-      } catch (error) {
-        throw classifyAwsError(error, errorOptions)
-      }
+      return putParameter(apiFor(config, ctx), config, request, PROVIDER)
     },
 
     async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
