@@ -232,6 +232,37 @@ secrets:
     ])
   })
 
+  it("a one-value secret's env_prefix would name nothing: a located error, not a silent no-op", async () => {
+    const errors = await loadErrors(yaml`
+secrets:
+  gcp-sa:
+    provider: env
+    variable: GCP_SA_JSON
+    env_prefix: GOOGLE
+`)
+    expect(errors.map((e) => e.located)).toEqual([
+      'floe.yaml:5:17: secrets.gcp-sa.env_prefix: gcp-sa is one value, always named GCP_SA; env_prefix names the keys of a secret with keys: remove it, or bind another name under env: (e.g. env: { MY_NAME: secret://gcp-sa })',
+    ])
+    // a dbt reference that picks a key gives it something to name
+    const m = await loadManifestFromString(
+      yaml`
+secrets:
+  gcp-sa:
+    provider: env
+    variable: GCP_SA_JSON
+    env_prefix: GOOGLE
+dbt:
+  profiles:
+    p:
+      outputs:
+        t:
+          keyfile_json: { private_key: secret://gcp-sa/private_key }
+`,
+      { env: {}, file: 'floe.yaml' },
+    )
+    expect(m.env.map((b) => b.name)).toEqual(['GCP_SA', 'DBT_ENV_SECRET_GOOGLE_PRIVATE_KEY'])
+  })
+
   it('bad values are schema errors with their location', async () => {
     const errors = await loadErrors(yaml`
 env_naming: keys

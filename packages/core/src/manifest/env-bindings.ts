@@ -41,6 +41,8 @@ export function deriveEnvBindings(
   naming: EnvNaming = DEFAULT_ENV_NAMING,
 ): { env: EnvBinding[]; errors: ConfigError[] } {
   const candidates: Candidate[] = []
+  // a one-value secret's own env_naming/env_prefix names nothing unless a dbt reference picks a key
+  const idleNaming = new Set<string>()
   const secretNaming = (name: string) => secrets[name]?.envNaming
   for (const [name, uri] of Object.entries(explicit ?? {})) {
     let ref: SecretRef
@@ -74,6 +76,7 @@ export function deriveEnvBindings(
       }
     } else {
       // One value: `key:` picks one key of the source, which the whole secret stands for.
+      if (secret.envNaming) idleNaming.add(secret.name)
       const ref: SecretRef = singleKey
         ? { name: secret.name, key: secret.fields.key as string }
         : { name: secret.name }
@@ -88,6 +91,7 @@ export function deriveEnvBindings(
   }
   for (const site of references) {
     if (site.path[0] !== 'dbt') continue
+    if (site.ref.key !== undefined) idleNaming.delete(site.ref.name)
     candidates.push({
       name: dbtEnvNameOf(site.ref, naming, secretNaming(site.ref.name)),
       ref: site.ref,
@@ -97,7 +101,9 @@ export function deriveEnvBindings(
     })
   }
 
-  const errors: ConfigError[] = []
+  const errors: ConfigError[] = [...idleNaming].map((name) =>
+    idleNamingError(secrets[name]!, source),
+  )
   const byName = new Map<string, Candidate>()
   const env: EnvBinding[] = []
   for (const candidate of candidates) {
@@ -132,6 +138,15 @@ export function deriveEnvBindings(
     env.push(binding)
   }
   return { env, errors }
+}
+
+function idleNamingError(secret: SecretDefinition, source: SourceDocument): ConfigError {
+  const field = secret.envNaming?.prefix !== undefined ? 'env_prefix' : 'env_naming'
+  const name = envNameOf({ name: secret.name })
+  return new ConfigError(
+    `secrets.${secret.name}.${field}: ${secret.name} is one value, always named ${name}; ${field} names the keys of a secret with keys: remove it, or bind another name under env: (e.g. env: { MY_NAME: secret://${secret.name} })`,
+    { location: source.locate(['secrets', secret.name, field], { nearest: true }) },
+  )
 }
 
 function withoutDefault(ref: SecretRef): SecretRef {
