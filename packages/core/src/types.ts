@@ -8,6 +8,7 @@ import type { SecretValue } from './secret-value.js'
 import type { SecretRef } from './uri.js'
 import type { EnvNaming, SecretEnvNaming } from './naming/env-names.js'
 import type { ProviderMetadata } from './registry/package-metadata.js'
+import type { OmittedField } from './manifest/optional-fields.js'
 
 // ───────────────────────────── logging ─────────────────────────────
 
@@ -206,6 +207,11 @@ export interface LoadedManifest {
    * fail on their own (NOT_INSTALLED) while the others resolve.
    */
   notInstalled?: NotInstalledProvider[]
+  /**
+   * Provider fields left out because their `${VAR}` is not set and the provider's schema
+   * declares them optional (each is also in `warnings`)
+   */
+  omitted?: OmittedField[]
   /** source position of a document path, for emitters' own error messages */
   locate(path: readonly (string | number)[]): SourceLocation | undefined
 }
@@ -426,6 +432,11 @@ export interface DescribeOutcome {
   error?: FloeError
 }
 
+export interface DescribeOptions {
+  /** describe each secret's `fallback:` source instead of its provider */
+  fallback?: boolean
+}
+
 export interface Resolver {
   resolve(refs: readonly SecretRef[]): Promise<ResolveReport>
   /** resolves env bindings; throws the first failure unless `allowPartial` */
@@ -434,7 +445,7 @@ export interface Resolver {
     options?: { allowPartial?: boolean },
   ): Promise<{ env: Record<string, SecretValue>; report: ResolveReport }>
   /** metadata checks for validate/status; never reads values */
-  describe(secretNames: readonly string[]): Promise<DescribeOutcome[]>
+  describe(secretNames: readonly string[], options?: DescribeOptions): Promise<DescribeOutcome[]>
   /** revokes dynamic leases, stops renewals, disposes providers */
   dispose(): Promise<void>
 }

@@ -9,7 +9,7 @@ import type {
   LoadedManifest,
   SecretDefinition,
 } from '@floe/core'
-import { configSchema, resolveTarget, type VaultTarget } from './validate.js'
+import { settingsSchema, resolveTarget, type VaultTarget } from './validate.js'
 
 export interface VaultPolicyOptions {
   /** also grant create/update on KV v2 data paths (for `floe secrets rotate` / `create`) */
@@ -72,7 +72,7 @@ export function vaultPolicyPaths(
   fields: Record<string, unknown>,
   label: string,
 ): VaultPolicyPaths | { error: string } {
-  const parsed = configSchema.safeParse(fields)
+  const parsed = settingsSchema.safeParse(fields)
   if (!parsed.success) return { error: `secret "${label}": vault settings are invalid` }
   if (!parsed.data.path) return { error: `secret "${label}" has no Vault path` }
   const target = resolveTarget(parsed.data, label)
@@ -105,7 +105,7 @@ export function buildVaultPolicies(
       sources.push({ fields: definition.fallback.fields, label: `${definition.name} (fallback)` })
     }
     for (const { fields, label } of sources) {
-      const parsed = configSchema.safeParse(fields)
+      const parsed = settingsSchema.safeParse(fields)
       if (!parsed.success) {
         warnings.push(`secret "${label}": vault settings are invalid; no policy emitted for it`)
         continue

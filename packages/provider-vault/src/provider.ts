@@ -35,9 +35,9 @@ import {
 import { LeaseRegistry, leaseFrom } from './leases.js'
 import {
   authSchema,
-  configSchema,
   durationSeconds,
   resolveTarget,
+  settingsSchema,
   type VaultAuthConfig,
   type VaultSecretConfig,
   type VaultTarget,
@@ -86,7 +86,7 @@ export class VaultProvider implements SecretProvider {
   // ───────────── connections ─────────────
 
   private parse(request: { secret: string; config: Record<string, unknown> }): VaultSecretConfig {
-    return parseProviderConfig(configSchema, request, PROVIDER)
+    return parseProviderConfig(settingsSchema, request, PROVIDER)
   }
 
   private target(config: VaultSecretConfig, secret: string): VaultTarget {

@@ -32,8 +32,11 @@ export const connectionSchema = z.strictObject({
   timeout: duration.optional(),
 })
 
-/** The provider's own fields of a `provider: vault` secret (shared policy fields are stripped). */
-export const configSchema = z.strictObject({
+/**
+ * What one provider call reads: a secret's fields, or only the connection (`list`, `check`
+ * have no `path:`).
+ */
+export const settingsSchema = z.strictObject({
   /** e.g. secret/data/production/kafka (KV v2), kv/team/app (KV v1), database/creds/mongo-readonly */
   path: z.string().min(1).optional(),
   /** KV mount when it is not the first path segment, e.g. `team/secret` */
@@ -47,7 +50,23 @@ export const configSchema = z.strictObject({
   auth: authSchema.optional(),
 })
 
-export type VaultSecretConfig = z.infer<typeof configSchema>
+/**
+ * The provider's own fields of a `provider: vault` secret (shared policy fields are stripped),
+ * as the manifest loader checks them: `path:` is required, since resolution cannot guess it,
+ * so a definition without one fails `validate --offline` at its line.
+ */
+export const configSchema = settingsSchema.extend({
+  path: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'a vault secret needs `path:` to say where it lives (e.g. path: secret/data/production/kafka)'
+          : undefined,
+    })
+    .min(1, 'path cannot be empty'),
+})
+
+export type VaultSecretConfig = z.infer<typeof settingsSchema>
 export type VaultAuthConfig = z.infer<typeof authSchema>
 export type VaultConnectionConfig = z.infer<typeof connectionSchema>
 

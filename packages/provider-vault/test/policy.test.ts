@@ -26,13 +26,17 @@ secrets:
     provider: vault
     path: database/creds/mongo-readonly
     type: dynamic
-  no_path:
-    provider: vault
 `
 
+/**
+ * The loader rejects a vault secret without `path:`; the emitter still guards against
+ * definitions built in code, so one is added after loading.
+ */
 async function manifest() {
   const catalog = createProviderRegistry({ modules: [entry.provider] })
-  return loadManifestFromString(MANIFEST, { env: {}, catalog })
+  const loaded = await loadManifestFromString(MANIFEST, { env: {}, catalog })
+  loaded.secrets.no_path = { ...loaded.secrets.kafka!, name: 'no_path', fields: {} }
+  return loaded
 }
 
 describe('vault-policy emitter', () => {

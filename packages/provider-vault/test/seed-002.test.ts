@@ -12,6 +12,7 @@ import {
 import { parseVaultPolicyHcl } from '@floe/testkit'
 import { provider as envProvider } from '@floe/provider-env'
 import { emitVaultPolicy, provider } from '../src/index.js'
+import { settingsSchema } from '../src/validate.js'
 import { silentLogger, startFixture, type Fixture } from './helpers.js'
 
 /** The Vault examples of seed 002 (KV v2 + namespace, dynamic, _groups, retry + fallback). */
@@ -254,6 +255,33 @@ describe('loading', () => {
         { env: {}, catalog },
       ),
     ).rejects.toThrow(/vault_addr/)
+  })
+
+  it('a vault secret without `path:` (seed 002 "Provider unavailable") fails at its line, saying what to add', async () => {
+    const catalog = createProviderRegistry({ modules: [provider, envProvider] })
+    const text = [
+      'secrets:',
+      '  api_key:',
+      '    provider: vault',
+      '    fallback: { provider: env, variable: API_KEY }',
+      '',
+    ].join('\n')
+    const error = await loadManifestFromString(text, { env: {}, catalog, file: 'floe.yaml' }).then(
+      () => undefined,
+      (e: unknown) => e as { located: string },
+    )
+    expect(error?.located).toBe(
+      'floe.yaml:3:5: secrets.api_key.path: a vault secret needs `path:` to say where it lives (e.g. path: secret/data/production/kafka)',
+    )
+  })
+
+  it('list and check still take connection settings without a path', () => {
+    expect(settingsSchema.safeParse({ vault: { address: 'http://127.0.0.1:8200' } }).success).toBe(
+      true,
+    )
+    expect(
+      provider.configSchema.safeParse({ vault: { address: 'http://127.0.0.1:8200' } }).success,
+    ).toBe(false)
   })
 
   it('keeps the manifest type', async () => {

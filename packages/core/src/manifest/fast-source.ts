@@ -15,6 +15,7 @@ import {
   readYamlSource,
   type LocateOptions,
   type SourceDocument,
+  type UnsetVariable,
 } from './yaml-source.js'
 
 interface PositionNode {
@@ -261,6 +262,7 @@ export function readManifestSource(
 
   // Interpolation, in place: only strings holding `${` are touched.
   const problems: ConfigError[] = []
+  const unset: UnsetVariable[] = []
   const interpolated = new Set<string>()
   const path: DocPath = []
   const seen = new Set<object>()
@@ -270,13 +272,13 @@ export function readManifestSource(
       const { node } = findNode(path, {})
       for (const problem of result.problems) {
         const needle = value.slice(problem.offset, problem.offset + 16)
-        problems.push(
-          new ConfigError(`${formatPath(path)}: ${problem.message}`, {
-            location: node
-              ? locateInScalar(node, value, problem.offset, needle)
-              : locate(path, { nearest: true }),
-          }),
-        )
+        const error = new ConfigError(`${formatPath(path)}: ${problem.message}`, {
+          location: node
+            ? locateInScalar(node, value, problem.offset, needle)
+            : locate(path, { nearest: true }),
+        })
+        if (problem.unset) unset.push({ path: [...path], variable: problem.unset, error })
+        else problems.push(error)
       }
     }
     if (!result.substituted) return result.value
@@ -321,6 +323,7 @@ export function readManifestSource(
     file,
     data: data ?? null,
     problems,
+    unset,
     warnings: [],
     interpolated,
     locate,

@@ -6,3 +6,4 @@ export { findDualSecrets, type DualSecret, type ManifestReferenceSite } from './
 export { envNameFor } from './env-bindings.js'
 export { SHARED_FIELDS } from './normalize.js'
 export { keysWithoutGenerator } from './generators.js'
+export { acceptsAbsence, type OmittedField } from './optional-fields.js'

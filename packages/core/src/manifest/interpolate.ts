@@ -8,6 +8,8 @@ export interface InterpolationProblem {
   message: string
   /** 0-based index in the original string */
   offset: number
+  /** the variable, when the problem is that it is not set (a field may then be left out) */
+  unset?: string
 }
 
 export interface InterpolationResult {
@@ -71,6 +73,7 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv): Interpolation
       problems.push({
         message: `environment variable ${name} is not set (use \${${name}:-default} for a default)`,
         offset: dollar,
+        unset: name,
       })
     i = close + 1
   }

@@ -93,7 +93,11 @@ function kindOf(value: unknown): string {
 function describe(issue: Issue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (value === undefined) return `required (expected ${expectedName(issue.expected)})`
+      // a schema's own words for a missing field (what to add) say more than zod's default
+      if (value === undefined)
+        return /^Invalid input\b/.test(issue.message)
+          ? `required (expected ${expectedName(issue.expected)})`
+          : issue.message
       return `expected ${expectedName(issue.expected)}, got ${kindOf(value)}`
     case 'invalid_value':
       return `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`

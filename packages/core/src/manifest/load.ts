@@ -17,7 +17,13 @@ import { normalizeSecrets } from './normalize.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
 import { scanReferences } from './references.js'
 import { manifestSchema, type ManifestInput } from './schema.js'
-import type { SourceDocument } from './yaml-source.js'
+import type { SourceDocument, UnsetVariable } from './yaml-source.js'
+import {
+  inProviderField,
+  omitOptionalUnset,
+  withoutUnsetIssues,
+  type OmittedField,
+} from './optional-fields.js'
 import { decodeManifestBytes } from './decode-text.js'
 import { readManifestSource } from './fast-source.js'
 
@@ -84,7 +90,12 @@ async function loadFromText(
 ): Promise<LoadedManifest> {
   const env = options.env ?? process.env
   const source = readManifestSource(text, file, env)
-  throwAll(source.problems)
+  // an unset variable in a provider field waits for the provider's schema (optional-fields.ts)
+  const deferred = source.unset.filter((u) => inProviderField(u.path))
+  throwAll([
+    ...source.problems,
+    ...source.unset.filter((u) => !deferred.includes(u)).map((u) => u.error),
+  ])
 
   const data = source.data ?? {}
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -124,8 +135,13 @@ async function loadFromText(
   errors.push(...normalized.errors)
   const warnings = [...source.warnings]
   const notInstalled: NotInstalledProvider[] = []
+  const omitted: OmittedField[] = []
   errors.push(
-    ...(await checkProviders(normalized.secrets, source, options, warnings, notInstalled)),
+    ...(await checkProviders(normalized.secrets, source, options, warnings, notInstalled, {
+      unset: deferred,
+      omitted,
+      document,
+    })),
   )
 
   const scan = scanReferences(document, source)
@@ -155,6 +171,7 @@ async function loadFromText(
     locate: (path) => source.locate([...path]),
   }
   if (notInstalled.length) manifest.notInstalled = notInstalled
+  if (omitted.length) manifest.omitted = omitted
   if (input.environment !== undefined) manifest.environment = input.environment
   for (const section of [
     'plugins',
@@ -182,8 +199,26 @@ async function checkProviders(
   options: LoadOptions,
   warnings: string[],
   notInstalled: NotInstalledProvider[],
+  unsetFields: {
+    unset: UnsetVariable[]
+    omitted: OmittedField[]
+    document: Record<string, unknown>
+  },
 ): Promise<FloeError[]> {
   const errors: FloeError[] = []
+  const pending = new Set(unsetFields.unset)
+  /** the unset variables under `base` not yet decided (each is decided once) */
+  const take = (base: DocPath): UnsetVariable[] => {
+    const mine = [...pending].filter(
+      (u) =>
+        u.path.length > base.length &&
+        base.every((segment, i) => u.path[i] === segment) &&
+        // a secret's own fields do not include its fallback's
+        !(base.length === 2 && u.path[2] === 'fallback'),
+    )
+    for (const u of mine) pending.delete(u)
+    return mine
+  }
   const { catalog } = options
   const modules = new Map<string, Promise<ProviderModule | undefined>>()
   const load = (name: string) => {
@@ -201,6 +236,27 @@ async function checkProviders(
     fields: Record<string, unknown>,
     base: DocPath,
   ): Promise<void> => {
+    const unset = take(base)
+    /** fields whose unset variable stays an error (their schema issues would repeat it) */
+    let unsetErrors: DocPath[] = []
+    const module = catalog?.has(provider) ? await load(provider) : undefined
+    if (module && unset.length) {
+      const decided = omitOptionalUnset(
+        unset,
+        secret,
+        base,
+        fields,
+        module.configSchema,
+        unsetFields.document,
+      )
+      errors.push(...decided.errors.map((u) => u.error))
+      unsetErrors = decided.errors.map((u) => u.path.slice(base.length))
+      for (const o of decided.omitted) {
+        unsetFields.omitted.push(o)
+        const at = o.location ? `${o.location.file}:${o.location.line}:${o.location.column}: ` : ''
+        warnings.push(`${at}secret ${secret}: ${o.message}`)
+      }
+    } else errors.push(...unset.map((u) => u.error))
     if (!catalog) {
       const rule = firstPartyProviders[provider]?.locator
       if (rule && !rule.anyOf.some((field) => fields[field] !== undefined)) {
@@ -213,7 +269,6 @@ async function checkProviders(
       }
       return
     }
-    const module = catalog.has(provider) ? await load(provider) : undefined
     if (!module) {
       const pkg = catalog.packageFor(provider) || providerPackageFor(provider)
       const install = catalog.installHint?.('provider', provider) ?? `npm install ${pkg}`
@@ -242,7 +297,8 @@ async function checkProviders(
       return
     }
     const result = module.configSchema.safeParse(fields)
-    if (!result.success) errors.push(...issuesToErrors(result.error.issues, source, fields, base))
+    const issues = result.success ? [] : withoutUnsetIssues(result.error.issues, unsetErrors)
+    if (issues.length) errors.push(...issuesToErrors(issues, source, fields, base))
   }
 
   for (const secret of Object.values(secrets)) {
@@ -255,5 +311,7 @@ async function checkProviders(
       ])
     }
   }
+  // a secret skipped above (its definition failed) still reports its unset variables
+  errors.push(...[...pending].map((u) => u.error))
   return errors
 }

@@ -20,8 +20,13 @@ export interface LocateOptions {
 export interface SourceDocument {
   file: string
   data: unknown
-  /** interpolation problems (unset variables, malformed `${…}`) */
+  /** interpolation problems (malformed `${…}`) */
   problems: ConfigError[]
+  /**
+   * strings naming a variable that is not set: an error, unless the loader finds the field
+   * optional in its provider's schema (then the field is left out, with a warning)
+   */
+  unset: UnsetVariable[]
   warnings: string[]
   /** path keys (see pathKey) of string scalars that came (partly) from `${…}` */
   interpolated: Set<string>
@@ -31,6 +36,14 @@ export interface SourceDocument {
    * that character in the value) lets quoted and folded scalars map exactly.
    */
   locateInString(path: DocPath, index: number, needle?: string): SourceLocation | undefined
+}
+
+export interface UnsetVariable {
+  /** the string's document path */
+  path: DocPath
+  variable: string
+  /** what is reported when the field cannot be left out */
+  error: ConfigError
 }
 
 const requireFromHere = createRequire(import.meta.url)
@@ -104,6 +117,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
   }
 
   const problems: ConfigError[] = []
+  const unset: UnsetVariable[] = []
   const interpolated = new Set<string>()
   const path: DocPath = []
   let aliasDepth = 0
@@ -121,7 +135,9 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
         problem.offset,
         value.slice(problem.offset, problem.offset + 2),
       )
-      problems.push(new ConfigError(`${formatPath(path)}: ${problem.message}`, { location }))
+      const error = new ConfigError(`${formatPath(path)}: ${problem.message}`, { location })
+      if (problem.unset) unset.push({ path: [...path], variable: problem.unset, error })
+      else problems.push(error)
     }
     if (!result.substituted) return result.value
     interpolated.add(pathKey(path))
@@ -362,6 +378,7 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     file,
     data,
     problems,
+    unset,
     warnings: doc.warnings.map(
       (w) => `${file}:${at(w.pos[0]).line}: ${w.message.split(/ at line \d+/)[0]}`,
     ),

@@ -1,5 +1,6 @@
 import { ConfigError, FloeError, UnsupportedError } from '../errors.js'
 import type {
+  DescribeOptions,
   DescribeOutcome,
   DescribeResult,
   LoadedManifest,
@@ -24,7 +25,7 @@ export function createDescriber(options: {
   stats: ResolverStats
   clock: RetryClock
   record: AuditRecorder
-}): (names: readonly string[]) => Promise<DescribeOutcome[]> {
+}): (names: readonly string[], options?: DescribeOptions) => Promise<DescribeOutcome[]> {
   const { manifest, pool, ctx, stats, record } = options
 
   function outcomeOf(name: string, provider: string, result: DescribeResult): DescribeOutcome {
@@ -97,16 +98,24 @@ export function createDescriber(options: {
     }
   }
 
-  return async (names) => {
+  return async (names, describeOptions = {}) => {
+    const definitionOf = (name: string): SecretDefinition | undefined => {
+      const definition = manifest.secrets[name]
+      if (!describeOptions.fallback || !definition) return definition
+      // the fallback source as a definition of its own: its provider, its fields
+      const { fallback } = definition
+      return fallback && { ...definition, provider: fallback.provider, fields: fallback.fields }
+    }
     const results: DescribeOutcome[] = new Array(names.length)
     const batched = new Map<SecretProvider, number[]>()
     const singles: Promise<void>[] = []
     for (const [index, name] of names.entries()) {
-      const definition = manifest.secrets[name]
+      const definition = definitionOf(name)
       if (!definition) {
-        const error = new ConfigError(`secret "${name}" is not declared in the manifest`, {
-          secret: name,
-        })
+        const error = new ConfigError(
+          `secret "${name}" ${manifest.secrets[name] ? 'has no fallback: source' : 'is not declared in the manifest'}`,
+          { secret: name },
+        )
         results[index] = { secret: name, provider: '', error }
         continue
       }
@@ -131,7 +140,7 @@ export function createDescriber(options: {
           const chunk = indexes.slice(i, i + size)
           const described = await describeChunk(
             provider,
-            chunk.map((n) => manifest.secrets[names[n]!]!),
+            chunk.map((n) => definitionOf(names[n]!)!),
           )
           chunk.forEach((n, j) => (results[n] = described[j]!))
         }

@@ -1,6 +1,6 @@
 import { findDualSecrets } from '../manifest/references.js'
 import type { LoadedManifest } from '../types.js'
-import type { ValidationCheck as Check } from './validate-manifest.js'
+import type { ValidationCheck as Check } from './validation-types.js'
 
 const STANDS_IN = new Set(['NOT_FOUND', 'UNAVAILABLE'])
 

@@ -1,5 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
-import { ExitCode, FloeError, isFloeError } from '@floe/core'
+import { ExitCode, FloeError, isFloeError, type SourceLocation } from '@floe/core'
 import { FloeSession } from './session.js'
 import { painter, useColor, type Envelope, type Painter } from './output.js'
 import { startProgress, type Progress } from './progress.js'
@@ -79,6 +79,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
       const warnings = [
         ...this.warnings,
         ...this.notInstalledWarnings(),
+        ...this.omittedWarnings(),
         ...(outcome.warnings ?? []),
       ]
       code = outcome.exitCode ?? ExitCode.OK
@@ -115,12 +116,17 @@ export abstract class FloeCommand<T = unknown> extends Command {
 
   /** One line per secret whose provider is missing: where it is declared and what to run. */
   private notInstalledWarnings(): string[] {
-    return (this.session?.notInstalled() ?? []).map((n) => {
-      const at = n.location
-        ? `${n.location.file ? `${n.location.file}:` : ''}${n.location.line}:${n.location.column}: `
-        : ''
-      return `${at}secret ${n.secret}: provider "${n.provider}" is not installed (package ${n.package}); run \`${n.hint}\``
-    })
+    return (this.session?.notInstalled() ?? []).map(
+      (n) =>
+        `${locatedAt(n.location)}secret ${n.secret}: provider "${n.provider}" is not installed (package ${n.package}); run \`${n.hint}\``,
+    )
+  }
+
+  /** One line per optional provider field left out because its `${VAR}` is not set. */
+  private omittedWarnings(): string[] {
+    return (this.session?.omittedFields() ?? []).map(
+      (o) => `${locatedAt(o.location)}secret ${o.secret}: ${o.message}`,
+    )
   }
 
   private skipped(): Pick<Envelope<unknown>, 'skipped'> {
@@ -179,4 +185,10 @@ export function toFloeError(error: unknown): FloeError {
     return new FloeError('INVALID', error.message)
   }
   return new FloeError('INVALID', String(error))
+}
+
+/** `file:line:col: ` before a warning about a manifest line ('' when it has no position). */
+function locatedAt(location: SourceLocation | undefined): string {
+  if (!location) return ''
+  return `${location.file ? `${location.file}:` : ''}${location.line}:${location.column}: `
 }

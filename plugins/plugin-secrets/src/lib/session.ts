@@ -17,6 +17,7 @@ import {
   type LeaseRefreshEvent,
   type LoadedManifest,
   type NotInstalledProvider,
+  type OmittedField,
   type Logger,
   type ProviderContext,
   type ProviderRegistry,
@@ -96,6 +97,11 @@ export class FloeSession {
   /** The secrets whose provider is not installed, once the manifest has loaded. */
   notInstalled(): NotInstalledProvider[] {
     return this.loaded?.notInstalled ?? []
+  }
+
+  /** Optional provider fields left out because their variable is not set, once loaded. */
+  omittedFields(): OmittedField[] {
+    return this.loaded?.omitted ?? []
   }
 
   /** Loads manifest text the way the CLI would, throwing its configuration errors. */

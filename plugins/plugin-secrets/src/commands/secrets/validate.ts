@@ -34,6 +34,8 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
           progress.stop()
         }
       },
+      describeFallbacks: async (names) =>
+        (await this.session.resolver()).describe(names, { fallback: true }),
       emitter: (name) => this.session.registry.emitter(name),
       logger: this.session.logger,
       platform: async () => ({
