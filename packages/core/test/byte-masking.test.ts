@@ -140,6 +140,21 @@ describe('byte masking (exec output)', () => {
     expect(Buffer.concat(seen).toString()).toBe('xxxx[REDACTED]!')
   })
 
+  it('equals the reference masking with many values (the automaton path, not needles)', async () => {
+    const r = new Redactor()
+    const values = Array.from({ length: 40 }, (_, i) => `v${i}-${'ab'.repeat(i % 5)}x${i * 7}`)
+    for (const v of values) r.add(v)
+    // overlapping and adjacent occurrences, split at every 5th byte, around random bytes
+    const text = Buffer.concat([
+      Buffer.from(values.join('') + values.join(' ') + 'v1-v2-'),
+      randomBytes(70_000),
+      Buffer.from(values.slice(0, 9).join('\n')),
+    ])
+    const masked = await through(r, chunked(text, 5))
+    expect(masked.equals(reference(text, r.forms(), r.mask))).toBe(true)
+    expect(masked.includes(Buffer.from(values[39]!))).toBe(false)
+  })
+
   it('equals the reference masking for any values, text and chunking', async () => {
     const alphabet = fc.constantFrom('a', 'b', 'c', 'x', '-', ' ', '\n', 'é', '😀')
     const word = (min: number) => fc.string({ unit: alphabet, minLength: min, maxLength: 12 })
