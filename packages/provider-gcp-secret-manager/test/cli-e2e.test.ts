@@ -4,7 +4,7 @@
  * The child process reaches the emulators through manifest fields + the Azure test CA given as
  * NODE_EXTRA_CA_CERTS — exactly what a user of floe-sandbox does.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -164,6 +164,55 @@ describe(
       const lake = (await floe(['secrets', 'get', 'lake', '--reveal'])).stdout.trim()
       expect(lake).toHaveLength(32)
       expect(azure.versions('storage-connection-string')).toHaveLength(2)
+    })
+
+    it('rotate whose answer is lost: exit 0 with the version read back when it landed, exit 3 saying nothing changed when not; both audited', async () => {
+      gcp.seed({ project: 'analytics', secret: 'lost-token', versions: ['t-1'] })
+      project.write(
+        'lost.yaml',
+        `secrets:
+  _config:
+    audit: { enabled: true, path: lost-audit.jsonl }
+  token:
+    provider: gcp_secret_manager
+    project: analytics
+    secret: lost-token
+    endpoint: \${GCP_ENDPOINT}
+`,
+      )
+      const rotate = () => floe(['secrets', 'rotate', 'token', '--generate', '-m', 'lost.yaml'])
+      const audited = () =>
+        readFileSync(join(project.dir, 'lost-audit.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((entry) => entry.action === 'rotate')
+
+      gcp.faults.add({ operation: 'AddSecretVersion', kind: 'reset', afterApply: true, times: 1 })
+      const landed = await rotate()
+      expect(landed.code, landed.stdout + landed.stderr).toBe(0)
+      expect(landed.stderr).toMatch(
+        /the answer to AddSecretVersion was lost \(.+\); read back: it landed as version 2/,
+      )
+      expect(landed.stdout).toContain('Rotation complete.')
+      expect(audited().at(-1)).toMatchObject({
+        outcome: 'ok',
+        detail: expect.stringMatching(
+          /^version 2; the answer to AddSecretVersion was lost .*landed as version 2$/,
+        ),
+      })
+
+      gcp.faults.add({ operation: 'AddSecretVersion', kind: 'reset', times: 1 })
+      const lost = await rotate()
+      expect(lost.code, lost.stdout + lost.stderr).toBe(3)
+      expect(lost.stderr).toContain('did not land: secret "token" did not change (still version 2)')
+      expect(audited().at(-1)).toMatchObject({
+        outcome: 'UNAVAILABLE',
+        detail: 'did not land (read back)',
+      })
+      // one version per rotate that landed: nothing was resent
+      expect(gcp.versionState('projects/analytics/secrets/lost-token', 2)).toBe('ENABLED')
+      expect(gcp.versionState('projects/analytics/secrets/lost-token', 3)).toBeUndefined()
     })
   },
 )
