@@ -202,6 +202,14 @@ describe(
         ),
       })
 
+      // the read-back compared the payload: neither the value nor a part of it is printed
+      const fresh = (
+        await floe(['secrets', 'get', 'token', '--reveal', '-m', 'lost.yaml'])
+      ).stdout.trim()
+      expect(fresh).toHaveLength(32)
+      expect(landed.stdout + landed.stderr).not.toContain(fresh)
+      expect(readFileSync(join(project.dir, 'lost-audit.jsonl'), 'utf8')).not.toContain(fresh)
+
       gcp.faults.add({ operation: 'AddSecretVersion', kind: 'reset', times: 1 })
       const lost = await rotate()
       expect(lost.code, lost.stdout + lost.stderr).toBe(3)
