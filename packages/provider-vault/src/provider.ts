@@ -34,6 +34,12 @@ import {
 } from './client.js'
 import { LeaseRegistry, leaseFrom } from './leases.js'
 import {
+  pluginAuth,
+  pluginConfigSchema,
+  withPathPrefix,
+  type VaultPluginConfig,
+} from './plugin-config.js'
+import {
   authSchema,
   durationSeconds,
   resolveTarget,
@@ -56,6 +62,12 @@ export interface VaultProviderOptions {
   auth?: Partial<VaultAuthConfig>
   /** request timeout, default 10 s */
   timeoutMs?: number
+  /**
+   * the manifest's `plugins.secrets.config` when `plugins.secrets.type: vault` (the resolver
+   * passes it): address, auth_method, role, mount_path, secret_path_prefix, each used only
+   * when neither the definition, these options nor the environment set it
+   */
+  pluginConfig?: Record<string, unknown>
   now?: () => number
 }
 
@@ -79,8 +91,13 @@ export class VaultProvider implements SecretProvider {
   private readonly inFlight = new Map<string, Promise<VaultSecretResponse>>()
   private readonly now: () => number
 
+  /** `plugins.secrets.config` (the manifest schema checked its types when it loaded) */
+  private readonly plugin: VaultPluginConfig | undefined
+
   constructor(private readonly options: VaultProviderOptions = {}) {
     this.now = options.now ?? Date.now
+    const parsed = options.pluginConfig && pluginConfigSchema.safeParse(options.pluginConfig)
+    this.plugin = parsed && parsed.success ? parsed.data : undefined
   }
 
   // ───────────── connections ─────────────
@@ -91,7 +108,7 @@ export class VaultProvider implements SecretProvider {
 
   private target(config: VaultSecretConfig, secret: string): VaultTarget {
     try {
-      return resolveTarget(config, secret)
+      return resolveTarget(withPathPrefix(config, this.plugin?.secret_path_prefix), secret)
     } catch (error) {
       throw new ConfigError((error as Error).message, { provider: PROVIDER, secret })
     }
@@ -102,15 +119,21 @@ export class VaultProvider implements SecretProvider {
     const address =
       config.vault?.address ??
       this.options.address ??
-      ctx.env.VAULT_ADDR ??
+      (ctx.env.VAULT_ADDR || undefined) ??
+      this.plugin?.address ??
       (this.options.client ? 'injected' : '')
     if (!address) {
-      throw new ConfigError('no Vault address: set vault.address in the manifest or VAULT_ADDR', {
-        provider: PROVIDER,
-      })
+      throw new ConfigError(
+        'no Vault address: set vault.address on the secret, VAULT_ADDR, or plugins.secrets.config.address (with plugins.secrets.type: vault)',
+        { provider: PROVIDER },
+      )
     }
     const namespace = config.vault?.namespace ?? this.options.namespace ?? ctx.env.VAULT_NAMESPACE
-    const auth = authSchema.parse({ ...(this.options.auth ?? {}), ...(config.auth ?? {}) })
+    const auth = authSchema.parse({
+      ...pluginAuth(this.plugin, ctx.env),
+      ...(this.options.auth ?? {}),
+      ...(config.auth ?? {}),
+    })
     const tls = {
       skip: config.vault?.tls_skip_verify ?? ctx.env.VAULT_SKIP_VERIFY === 'true',
       ca: config.vault?.ca_cert ?? ctx.env.VAULT_CACERT,

@@ -16,6 +16,12 @@ export function createProviderPool(options: {
   catalog: ProviderCatalog
   concurrency: number
   providerOptions?: Record<string, Record<string, unknown>>
+  /**
+   * the manifest's `plugins.secrets.config` when `plugins.secrets.type` names this provider
+   * (`type: vault`): handed to `create()` as `pluginConfig`, the provider's lowest-precedence
+   * settings
+   */
+  pluginConfig?: (name: string) => Record<string, unknown> | undefined
 }): ProviderPool {
   const { catalog } = options
   const providers = new Map<string, Promise<SecretProvider>>()
@@ -35,9 +41,10 @@ export function createProviderPool(options: {
               details: { package: pkg },
             })
           }
-          return mod.create(
-            options.providerOptions?.[name] ?? optionsFromCatalog?.call(catalog, name) ?? {},
-          )
+          const base =
+            options.providerOptions?.[name] ?? optionsFromCatalog?.call(catalog, name) ?? {}
+          const pluginConfig = options.pluginConfig?.(name)
+          return mod.create(pluginConfig ? { ...base, pluginConfig } : base)
         })
         // A failed load is not cached: the next call tries again.
         pending.catch(() => providers.delete(name))

@@ -31,7 +31,8 @@ export type { ResolverMode, ResolverStats } from './fetch-engine.js'
 export type { LeaseRefreshEvent } from './lease-keeper.js'
 
 export interface ResolverOptions {
-  manifest: Pick<LoadedManifest, 'secrets' | 'config'> & Partial<Pick<LoadedManifest, 'dir'>>
+  manifest: Pick<LoadedManifest, 'secrets' | 'config'> &
+    Partial<Pick<LoadedManifest, 'dir' | 'plugins'>>
   /** a ProviderRegistry or any ProviderCatalog */
   catalog: ProviderCatalog
   env?: NodeJS.ProcessEnv
@@ -73,6 +74,19 @@ interface Use {
   viaFallback?: boolean
 }
 
+/** `plugins.secrets.config` when `plugins.secrets.type` is the provider's name. */
+function secretsPluginConfig(
+  manifest: ResolverOptions['manifest'],
+  provider: string,
+): Record<string, unknown> | undefined {
+  const plugin = manifest.plugins?.secrets as { type?: unknown; config?: unknown } | undefined
+  if (plugin?.type !== provider) return undefined
+  const config = plugin.config
+  return config !== null && typeof config === 'object' && !Array.isArray(config)
+    ? (config as Record<string, unknown>)
+    : undefined
+}
+
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
@@ -107,6 +121,7 @@ export function createResolver(options: ResolverOptions): FloeResolver {
     catalog: options.catalog,
     concurrency: Math.max(1, options.concurrency ?? config.concurrency ?? DEFAULT_CONCURRENCY),
     ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}),
+    pluginConfig: (name) => secretsPluginConfig(manifest, name),
   })
   const leases = createLeaseKeeper({
     mode,
