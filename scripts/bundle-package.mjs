@@ -34,7 +34,8 @@ const dependencies = [
   ...Object.keys(pkg.optionalDependencies ?? {}),
 ]
 const bundlesZod = pkg.name === '@floe/core'
-const zodFromCore = !bundlesZod && dependencies.includes('@floe/core') && dependencies.includes('zod')
+const zodFromCore =
+  !bundlesZod && dependencies.includes('@floe/core') && dependencies.includes('zod')
 // `dep` and `dep/sub/path` stay imports; so do node builtins.
 const external = [
   ...dependencies
@@ -49,9 +50,14 @@ const withoutZodLocales = {
   name: 'without-zod-locales',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'floe-stub' } : undefined,
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: 'zod-locales', namespace: 'floe-stub' }
+        : undefined,
     )
-    b.onLoad({ filter: /.*/, namespace: 'floe-stub' }, () => ({ contents: 'export {}', loader: 'js' }))
+    b.onLoad({ filter: /.*/, namespace: 'floe-stub' }, () => ({
+      contents: 'export {}',
+      loader: 'js',
+    }))
   },
 }
 

@@ -84,8 +84,7 @@ export function oclifDataDir(env: NodeJS.ProcessEnv = process.env): string {
       ((env.HOMEDRIVE && env.HOMEPATH && join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE)) ||
     homedir() ||
     tmpdir()
-  const base =
-    env.XDG_DATA_HOME || (windows && env.LOCALAPPDATA) || join(home, '.local', 'share')
+  const base = env.XDG_DATA_HOME || (windows && env.LOCALAPPDATA) || join(home, '.local', 'share')
   return join(base, 'floe')
 }
 

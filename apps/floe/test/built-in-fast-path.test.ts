@@ -37,9 +37,7 @@ describe('fastPathCommandId', () => {
   })
 
   it('reads help flags only before `--`, as oclif does: they belong to the child after it', () => {
-    expect(fastPathCommandId(['secrets', 'exec', '--', 'dbt', '--help'], help)).toBe(
-      'secrets:exec',
-    )
+    expect(fastPathCommandId(['secrets', 'exec', '--', 'dbt', '--help'], help)).toBe('secrets:exec')
   })
 })
 
@@ -99,7 +97,7 @@ describe('fastPathLoadOptions', () => {
     const project = makeProject({ '@floe/provider-env': 'packages/provider-env' })
     const options = fastPathLoadOptions(cliDir, ['secrets', 'validate'], project.dir)
     expect(options).toBeDefined()
-    const fast = await Config.load(options!)
+    const fast = await Config.load(options)
     const full = await Config.load(cliDir)
     expect([...fast.plugins.keys()]).toEqual(['@floe/cli'])
     for (const id of ['secrets:validate', 'secrets:exec', 'secrets:get', 'secrets:list'])
@@ -130,7 +128,7 @@ function writeHookPlugin(dir: string): void {
   )
   writeFileSync(
     join(dir, 'hooks', 'init.js'),
-    "export default async function (o) { process.stderr.write(`init hook: ${o.id}\\n`) }\n",
+    'export default async function (o) { process.stderr.write(`init hook: ${o.id}\\n`) }\n',
   )
   writeFileSync(
     join(dir, 'hooks', 'prerun.js'),
