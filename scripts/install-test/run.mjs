@@ -500,11 +500,6 @@ async function startupRatios(npmProject, globalInstall, npx) {
       ['--version'],
       { cwd: globalInstall.work, env: globalInstall.env },
     ],
-    'global floe secrets get db': [
-      globalInstall.floe[0],
-      ['secrets', 'get', 'db'],
-      { cwd: globalInstall.work, env: { ...globalInstall.env, INSTALL_DB_PASS: DB_VALUE } },
-    ],
     'npx -p @floe/cli floe --version': npxRun(['--version']),
     'npx -p @floe/cli floe secrets validate --offline': npxRun(validate),
     'npx -p @floe/cli floe secrets exec -- true': npxRun(exec),
