@@ -206,6 +206,24 @@ describe('floe secrets exec: --json and terminals', () => {
       expect(output).not.toContain(values.DB_PASSWORD_VALUE)
     },
   )
+
+  it.skipIf(!ptyTestable)(
+    'Ctrl-C typed on the terminal reaches the child in its pty once',
+    async () => {
+      const counter =
+        'let n = 0; process.on("SIGINT", () => { n++; setTimeout(() => { console.log("sigint=" + n); process.exit(0) }, 500) }); console.log("ready"); setInterval(() => {}, 1000)'
+      const { code, output } = await runInPty(
+        [process.execPath, floeBin, 'secrets', 'exec', '--', process.execPath, '-e', counter],
+        {
+          cwd: project.dir,
+          env: isolatedEnv(join(project.dir, '.home'), values),
+          type: { after: 'ready', text: '\x03' },
+        },
+      )
+      expect(output).toContain('sigint=1\n')
+      expect(code).toBe(0)
+    },
+  )
 })
 
 describe('floe secrets exec: short values, environment, signals', () => {
