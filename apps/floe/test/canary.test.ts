@@ -24,6 +24,7 @@ const canary = {
   filePassword: `canary-file-${randomBytes(6).toString('hex')}`,
   token: `canary-token-${randomBytes(6).toString('hex')}`,
   rotated: `canary-rotated-${randomBytes(6).toString('hex')}`,
+  scratch: `canary-scratch-${randomBytes(6).toString('hex')}`,
   // DuckDB shows this one escaped (\' and \\, or '' doubled): its halves must not appear either
   quotedHead: `canary-quoted-${randomBytes(6).toString('hex')}`,
   quotedTail: `canary-tail-${randomBytes(6).toString('hex')}`,
@@ -68,6 +69,9 @@ secrets:
     rotation:
       generate:
         password: { length: 24, charset: alphanumeric-symbols }
+  scratch:
+    provider: file
+    path: secrets/scratch.txt
   absent:
     provider: env
     variable: NEVER_SET_CANARY
@@ -124,6 +128,7 @@ beforeAll(() => {
     JSON.stringify({ user: 'app', password: canary.filePassword }),
     0o600,
   )
+  project.write('secrets/scratch.txt', canary.scratch, 0o600)
   project.write('new-password.txt', canary.rotated, 0o600)
   project.write('template.txt', 'a=secret://warehouse/password\nb=secret://db/password\n')
 })
@@ -293,9 +298,83 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
     args: ['secrets', 'watch', '--inject', 'template.txt'],
   },
   { label: 'watch --duckdb (none persistent)', code: 2, args: ['secrets', 'watch', '--duckdb'] },
+  // seed 003's scope commands (no value may show, whatever path they take)
+  { label: 'scopes list (none)', code: 0, args: ['secrets', 'scopes', 'list'] },
+  {
+    label: 'scopes create',
+    code: 0,
+    args: ['secrets', 'scopes', 'create', '-s', 'canary-scope', '--as', 'user:c@example.com'],
+  },
+  {
+    label: 'put into a scope (name declared elsewhere)',
+    code: 2,
+    args: ['secrets', 'put', '-s', 'canary-scope', '-k', 'db', '-f', 'new-password.txt'],
+  },
+  {
+    label: 'access grant',
+    code: 0,
+    args: [
+      'secrets',
+      'access',
+      'grant',
+      '--principal',
+      'workspace:prod',
+      '--role',
+      'reader',
+      '-s',
+      'canary-scope',
+      '--as',
+      'user:c@example.com',
+    ],
+  },
+  { label: 'scopes list --json', code: 0, args: ['secrets', 'scopes', 'list', '--json'] },
+  {
+    label: 'access revoke --json',
+    code: 0,
+    args: [
+      'secrets',
+      'access',
+      'revoke',
+      '--principal',
+      'workspace:prod',
+      '--role',
+      'reader',
+      '-s',
+      'canary-scope',
+      '--as',
+      'user:c@example.com',
+      '--json',
+    ],
+  },
+  { label: 'delete (provider cannot delete)', args: ['secrets', 'delete', 'api', '--yes'] },
+  { label: 'delete without --yes', code: 2, args: ['secrets', 'delete', 'db', '--json'] },
+  {
+    label: 'delete --expected-version (stale)',
+    args: ['secrets', 'delete', 'scratch', '--yes', '--expected-version', 'stale'],
+  },
   { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
   { label: 'audit verify --json', code: 0, args: ['secrets', 'audit', 'verify', '--json'] },
   { label: 'unknown secret', code: 2, args: ['secrets', 'get', 'nope/x'] },
+  // destructive ones last: later commands would miss what they remove
+  {
+    label: 'delete --undeclare --json',
+    code: 0,
+    args: ['secrets', 'delete', 'scratch', '--yes', '--undeclare', '--json'],
+  },
+  {
+    label: 'scopes delete',
+    code: 0,
+    args: [
+      'secrets',
+      'scopes',
+      'delete',
+      '-s',
+      'canary-scope',
+      '--yes',
+      '--as',
+      'user:c@example.com',
+    ],
+  },
 ]
 
 describe('canary: no value leaks from any command', () => {
@@ -355,7 +434,7 @@ describe('canary: no value leaks from any command', () => {
 
   it('exec warns by name about the short value, and --strict-mask refuses to run', async () => {
     const warned = await runFloe(['secrets', 'exec', '--', 'true'], { cwd: project.dir, env })
-    expect(warned.code).toBe(0)
+    expect(warned.code, warned.stderr).toBe(0)
     expect(warned.stderr).toMatch(/PIN \(secret:\/\/pin/)
     expect(warned.stderr).toMatch(/cannot be masked/)
     const strict = await runFloe(['secrets', 'exec', '--strict-mask', '--', 'true'], {

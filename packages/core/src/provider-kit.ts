@@ -43,7 +43,7 @@ export function mapWithConcurrency<T, R>(
 
 /**
  * What a provider can do: `versions` and `dynamic` as it declares them, everything else from
- * the methods it has (list, put → write, rotate, describe, fetchMany → batch).
+ * the methods it has (list, put → write, remove → delete, rotate, describe, fetchMany → batch).
  */
 export function capabilitiesOf(provider: SecretProvider): ProviderCapabilities {
   return {
@@ -54,6 +54,7 @@ export function capabilitiesOf(provider: SecretProvider): ProviderCapabilities {
     dynamic: provider.capabilities?.dynamic === true,
     batch: typeof provider.fetchMany === 'function',
     describe: typeof provider.describe === 'function',
+    delete: typeof provider.remove === 'function',
   }
 }
 

@@ -237,6 +237,8 @@ export interface ProviderCapabilities {
   batch: boolean
   /** has `describe()` */
   describe: boolean
+  /** has `remove()` */
+  delete: boolean
 }
 
 /** The only capabilities a provider declares; the rest cannot be observed from its methods. */
@@ -338,6 +340,21 @@ export interface PutResult {
   warnings?: string[]
 }
 
+/** Deletes one secret (every version): `floe secrets delete`. */
+export interface RemoveRequest {
+  secret: string
+  config: Record<string, unknown>
+  /** compare-and-set: CONFLICT (nothing deleted) when the current version is another one */
+  expectedVersion?: string
+}
+
+export interface RemoveResult {
+  /** false when there was nothing to delete */
+  deleted: boolean
+  /** the version that was current when it was deleted */
+  version?: string
+}
+
 export interface RotationResult {
   version?: string
   previousVersion?: string
@@ -379,6 +396,11 @@ export interface SecretProvider {
   readonly maxDescribeBatchSize?: number
   list?(options: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing>
   put?(request: PutRequest, ctx: ProviderContext): Promise<PutResult>
+  /**
+   * Deletes the secret and its versions (capability `delete`). Honours `expectedVersion`
+   * when the backend has versions; a secret already absent is `{deleted: false}`, not an error.
+   */
+  remove?(request: RemoveRequest, ctx: ProviderContext): Promise<RemoveResult>
   /** Provider-native rotation (e.g. AWS RotateSecret with a Lambda). */
   rotate?(request: FetchRequest, ctx: ProviderContext): Promise<RotationResult>
   /**

@@ -278,6 +278,32 @@ describe('put target for a scope key', () => {
     expect(catalog.metadataOf('env')?.scopeKey).toBeUndefined()
   })
 
+  it('a scope with no location takes keys at the default prefix its provider declares', async () => {
+    const vault = catalog.metadataOf('vault')!.scopeKey!
+    expect(scopeKeyFields(vault, {}, 'db', 'billing')).toEqual({
+      path: 'secret/data/scopes/billing/db',
+    })
+    expect(
+      scopeKeyFields(catalog.metadataOf('aws_secrets_manager')!.scopeKey!, {}, 'db', 'billing'),
+    ).toEqual({ secret_id: 'billing/db' })
+    // a location that sets the prefix still wins over the default
+    expect(scopeKeyFields(vault, { vault: 'kv/data/team' }, 'db', 'billing')).toEqual({
+      path: 'kv/data/team/db',
+    })
+    const manifest = await load(snowflake)
+    const billing = buildAccessModel(manifest).scopes.get('billing-scope')!
+    expect(definitionForScopeKey(manifest, billing, 'x', catalog, 'vault')).toMatchObject({
+      name: 'x',
+      provider: 'vault',
+      scope: 'billing-scope',
+      fields: { path: 'secret/data/scopes/billing-scope/x' },
+    })
+    // a name declared outside the scope is not silently taken over
+    expect(() =>
+      definitionForScopeKey(manifest, billing, 'snowflake-user', catalog, 'vault'),
+    ).toThrow(/already declared outside scope billing-scope/)
+  })
+
   it('says so when the provider is not installed or cannot name scope keys', async () => {
     const manifest = await load(snowflake)
     const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!

@@ -10,6 +10,8 @@ import {
   type ProviderContext,
   type PutRequest,
   type PutResult,
+  type RemoveRequest,
+  type RemoveResult,
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
@@ -19,6 +21,7 @@ import { inferFormat } from './formats.js'
 import { fileConfigSchema, type FileConfig } from './validate.js'
 import { interpret, load, parseConfig, policyFor, toFetched, type Interpreted } from './read.js'
 import { writeFileSecret } from './write.js'
+import { removeFileSecret } from './delete.js'
 
 export interface FileProviderOptions {
   /** directory listed by `list()` when the options carry no `config.path` */
@@ -69,6 +72,12 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
     return serialized(path, () => writeFileSecret(req, config, path, ctx))
   }
 
+  async function remove(req: RemoveRequest, ctx: ProviderContext): Promise<RemoveResult> {
+    const config = parseConfig(req.secret, req.config)
+    const path = resolvePath(config.path, ctx.cwd)
+    return serialized(path, () => removeFileSecret(req, config, path, ctx))
+  }
+
   return {
     name: PROVIDER,
     fetchOne,
@@ -109,6 +118,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
     },
 
     put,
+    remove,
 
     async check(ctx, config) {
       if (!config) return { status: 'ready', detail: 'local files' }

@@ -173,6 +173,10 @@ export class VaultApi {
     return asSecret(await this.raw.write(path, data, options(call)))
   }
 
+  async delete(path: string, call: VaultCall): Promise<void> {
+    await this.raw.delete(path, options(call))
+  }
+
   async approleLogin(
     args: { role_id: string; secret_id?: string; mount_point: string },
     call: VaultCall,

@@ -14,6 +14,8 @@ import {
   type ProviderContext,
   type PutRequest,
   type PutResult,
+  type RemoveRequest,
+  type RemoveResult,
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
@@ -24,6 +26,7 @@ import { describeVaultSecret } from './describe.js'
 import { listVaultSecrets } from './list.js'
 import { SINGLE_VALUE_KEY, stringMap } from './kv-data.js'
 import { putVaultSecret } from './put.js'
+import { removeVaultSecret } from './delete.js'
 import {
   PROVIDER,
   VaultApi,
@@ -342,6 +345,13 @@ export class VaultProvider implements SecretProvider {
     const target = this.target(config, request.secret)
     const connection = await this.connection(config, ctx)
     return putVaultSecret(connection, target, config, request)
+  }
+
+  async remove(request: RemoveRequest, ctx: ProviderContext): Promise<RemoveResult> {
+    const config = this.parse(request)
+    const target = this.target(config, request.secret)
+    const connection = await this.connection(config, ctx)
+    return removeVaultSecret(connection, target, config, request)
   }
 
   // ───────────── leases ─────────────

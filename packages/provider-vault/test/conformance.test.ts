@@ -10,7 +10,7 @@ runProviderConformance({
       policies: {
         conformance: [
           { path: 'secret/data/conformance/*', capabilities: ['create', 'read', 'update'] },
-          { path: 'secret/metadata/conformance/*', capabilities: ['read', 'list'] },
+          { path: 'secret/metadata/conformance/*', capabilities: ['read', 'list', 'delete'] },
         ],
       },
     })

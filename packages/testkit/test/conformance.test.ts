@@ -154,6 +154,20 @@ function referenceProvider(backend: Backend, batchSize = 10): SecretProvider {
       const version = backend.store(id, data)
       return { version, created: !entry, ...(previousVersion ? { previousVersion } : {}) }
     },
+    async remove(req) {
+      backend.call()
+      const id = idOf(req.config)
+      const current = backend.entries.get(id)?.versions.at(-1)?.version
+      if (req.expectedVersion !== undefined && req.expectedVersion !== current) {
+        throw new ConflictError(`secret "${req.secret}" is not at version ${req.expectedVersion}`, {
+          provider: 'reference',
+          secret: req.secret,
+        })
+      }
+      if (current === undefined) return { deleted: false }
+      backend.entries.delete(id)
+      return { deleted: true, version: current }
+    },
     async rotate(req) {
       backend.call()
       const entry = lookup(req)
@@ -394,6 +408,28 @@ describe('the conformance suite catches broken providers', () => {
     await expect(checks.putCompareAndSet(harness)).rejects.toThrow(
       /createOnly\) of an existing secret: expected a CONFLICT/,
     )
+  })
+
+  it('a provider whose remove() ignores compare-and-set', async () => {
+    const harness = broken((p) => ({
+      async remove(req, ctx) {
+        return p.remove!({ ...req, expectedVersion: undefined }, ctx)
+      },
+    }))
+    await expect(checks.removeSecret(harness)).rejects.toThrow(
+      /remove\(\) with a stale expectedVersion: expected a CONFLICT error, but the call succeeded/,
+    )
+  })
+
+  it('a provider whose remove() of an absent secret throws NOT_FOUND', async () => {
+    const harness = broken((p) => ({
+      async remove(req, ctx) {
+        const result = await p.remove!(req, ctx)
+        if (!result.deleted) throw new SecretNotFoundError('already gone')
+        return result
+      },
+    }))
+    await expect(checks.removeSecret(harness)).rejects.toThrow(/already gone/)
   })
 
   it('a provider that reports a forbidden secret as not found', async () => {

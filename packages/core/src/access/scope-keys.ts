@@ -30,11 +30,16 @@ export function scopeKeyFields(
   naming: ScopeKeyNaming,
   location: ScopeLocation,
   key: string,
+  scopeName?: string,
 ): Record<string, string> | undefined {
   const fields: Record<string, string> = {}
   let prefix = ''
   if (naming.prefix) {
-    const found = locationValue(location, naming.prefix)
+    const fallback =
+      naming.defaultPrefix && scopeName !== undefined
+        ? naming.defaultPrefix.replaceAll('{scope}', scopeName)
+        : undefined
+    const found = locationValue(location, naming.prefix) ?? fallback
     if (found === undefined && !naming.prefixOptional) return undefined
     prefix = found ?? ''
   }
@@ -59,14 +64,21 @@ export function definitionForScopeKey(
   scope: Scope,
   key: string,
   catalog: Pick<ProviderCatalog, 'has' | 'packageFor' | 'metadataOf' | 'installHint'>,
+  /** `put --provider`: the provider for a new key of a scope that names none */
+  providerOverride?: string,
 ): SecretDefinition {
   if (scope.secrets.includes(key)) return manifest.secrets[key]!
-  const provider = scope.provider ?? manifest.config.defaultProvider
+  if (manifest.secrets[key]) {
+    throw new UsageError(`secret "${key}" is already declared outside scope ${scope.name}`, {
+      hint: `pick another key, or add scope: ${scope.name} to secrets.${key}`,
+    })
+  }
+  const provider = providerOverride ?? scope.provider ?? manifest.config.defaultProvider
   if (!provider) {
     throw new UsageError(
       `scope ${scope.name} holds no secret named "${key}" and sets no provider for new keys`,
       {
-        hint: `declare "${key}" under secrets: with scope: ${scope.name}, or set scopes.${scope.name}.provider`,
+        hint: `say where it goes: add --provider (e.g. --provider vault), or set scopes.${scope.name}.provider or default_provider`,
       },
     )
   }
@@ -83,7 +95,7 @@ export function definitionForScopeKey(
       hint: `declare "${key}" under secrets: with scope: ${scope.name} and the ${provider} fields that say where it lives`,
     })
   }
-  const named = scopeKeyFields(naming, scope.location, key)
+  const named = scopeKeyFields(naming, scope.location, key, scope.name)
   if (!named) {
     throw new UsageError(`scope ${scope.name} has no ${provider} location for new keys`, {
       hint: `set scopes.${scope.name}.location (vault: path prefix, aws.prefix, gcp.prefix, kubernetes.namespace)`,

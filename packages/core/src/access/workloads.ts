@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../errors.js'
 import type { LoadedManifest } from '../types.js'
-import { checkSecretAccess, parsePrincipal, type AccessModel } from './model.js'
+import { checkSecretAccess, type AccessModel } from './model.js'
+import { parsePrincipal } from './principals.js'
 
 /** Something that runs with secrets, and the principal it runs as. */
 export interface Workload {

@@ -8,6 +8,7 @@ export type AuditAction =
   | 'list'
   | 'put'
   | 'create'
+  | 'delete'
   | 'rotate'
   | 'renew'
   | 'revoke'

@@ -23,6 +23,11 @@ export interface ScopeKeyNaming {
   prefix?: string
   /** a scope without that prefix names keys bare instead of failing (default false) */
   prefixOptional?: boolean
+  /**
+   * the prefix for a scope whose location has none, `{scope}` standing for the scope name
+   * (e.g. `secret/data/scopes/{scope}`): a plain `floe secrets scopes create -s S` can take keys
+   */
+  defaultPrefix?: string
   /** put between prefix and key; trailing copies of it are trimmed from the prefix ('' = none) */
   separator?: string
   /** provider fields copied from the scope location (required), e.g. {namespace: 'kubernetes.namespace'} */
@@ -52,6 +57,8 @@ function scopeKeyFrom(value: unknown): ScopeKeyNaming | undefined {
   const naming: ScopeKeyNaming = { field: value.field }
   if (typeof value.prefix === 'string' && value.prefix) naming.prefix = value.prefix
   if (value.prefixOptional === true) naming.prefixOptional = true
+  if (typeof value.defaultPrefix === 'string' && value.defaultPrefix)
+    naming.defaultPrefix = value.defaultPrefix
   if (typeof value.separator === 'string') naming.separator = value.separator
   if (isRecord(value.copy)) {
     const copy = Object.entries(value.copy).filter(

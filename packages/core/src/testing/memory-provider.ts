@@ -21,6 +21,8 @@ import type {
   ProviderContext,
   ProviderModule,
   PutRequest,
+  RemoveRequest,
+  RemoveResult,
   PutResult,
   RotationResult,
   SecretListing,
@@ -42,7 +44,7 @@ export type MemorySeed =
   MemoryPayload | { versions: MemoryPayload[]; type?: string } | { dynamic: MemoryDynamicSpec }
 
 export type MemoryOperation =
-  'fetch' | 'describe' | 'list' | 'put' | 'rotate' | 'renew' | 'revoke' | 'check'
+  'fetch' | 'describe' | 'list' | 'put' | 'remove' | 'rotate' | 'renew' | 'revoke' | 'check'
 
 export type ScriptedFailure = 'unavailable' | 'forbidden' | 'not_found' | 'invalid' | 'conflict'
 
@@ -100,6 +102,7 @@ export interface MemoryProviderCalls {
   describe: number
   list: number
   put: number
+  remove: number
   rotate: number
   renew: number
   revoke: number
@@ -109,6 +112,7 @@ export interface MemoryProviderCalls {
 /** The in-memory provider plus test helpers (call counters, scripted failures, direct edits). */
 export interface MemoryProvider extends SecretProvider {
   put: NonNullable<SecretProvider['put']>
+  remove: NonNullable<SecretProvider['remove']>
   list: NonNullable<SecretProvider['list']>
   rotate: NonNullable<SecretProvider['rotate']>
   renew: NonNullable<SecretProvider['renew']>
@@ -143,6 +147,7 @@ const defaultCapabilities: ProviderCapabilities = {
   dynamic: true,
   batch: false,
   describe: true,
+  delete: true,
 }
 
 /** Fields that name a secret at the provider, as the first-party providers spell them. */
@@ -221,6 +226,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     describe: 0,
     list: 0,
     put: 0,
+    remove: 0,
     rotate: 0,
     renew: 0,
     revoke: 0,
@@ -493,6 +499,29 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
       })
     },
 
+    async remove(request: RemoveRequest, _ctx: ProviderContext): Promise<RemoveResult> {
+      return enter('remove', () => {
+        const id = idOf(request)
+        if (denied.has(id)) {
+          throw new ForbiddenError(`deleting secret "${request.secret}" denied`, {
+            provider: name,
+            secret: request.secret,
+          })
+        }
+        const stored = store.get(id)
+        const current = stored?.versions[stored.versions.length - 1]?.version
+        if (request.expectedVersion !== undefined && current !== request.expectedVersion) {
+          throw new ConflictError(
+            `secret "${request.secret}" is at version ${current ?? 'none'}, expected ${request.expectedVersion}`,
+            { provider: name, secret: request.secret },
+          )
+        }
+        if (!stored) return { deleted: false }
+        store.delete(id)
+        return { deleted: true, ...(current ? { version: current } : {}) }
+      })
+    },
+
     async rotate(request: FetchRequest, _ctx: ProviderContext): Promise<RotationResult> {
       return enter('rotate', () => {
         const id = idOf(request)
@@ -590,6 +619,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     ['describe', 'describe'],
     ['list', 'list'],
     ['write', 'put'],
+    ['delete', 'remove'],
     ['rotate', 'rotate'],
   ]
   for (const [capability, method] of methods) {

@@ -9,6 +9,7 @@ import {
 } from '@floe/core'
 import { ensure, fail, Probe, uniqueName } from './probe.js'
 import type { CheckOptions, ConformanceCheck, ConformanceHarness } from './types.js'
+import { removeSecret } from './remove-check.js'
 
 /**
  * The provider contract (packages/core/src/types.ts, `SecretProvider`) as plain async
@@ -67,12 +68,20 @@ export async function capabilitiesMatchMethods(harness: ConformanceHarness): Pro
   }
 }
 
-function request(secret: string, config: Record<string, unknown>, version?: string): FetchRequest {
+export function request(
+  secret: string,
+  config: Record<string, unknown>,
+  version?: string,
+): FetchRequest {
   return { secret, config, ...(version === undefined ? {} : { version }) }
 }
 
 /** `fetchOne` as an outcome; what it throws must be a FloeError that leaks nothing. */
-async function callFetchOne(probe: Probe, req: FetchRequest, what: string): Promise<FetchOutcome> {
+export async function callFetchOne(
+  probe: Probe,
+  req: FetchRequest,
+  what: string,
+): Promise<FetchOutcome> {
   try {
     return { ok: true, secret: await probe.provider.fetchOne(req, probe.ctx) }
   } catch (error) {
@@ -130,7 +139,11 @@ async function fetchAll(
   return outcomes
 }
 
-async function fetchOne(probe: Probe, req: FetchRequest, what: string): Promise<FetchedSecret> {
+export async function fetchOne(
+  probe: Probe,
+  req: FetchRequest,
+  what: string,
+): Promise<FetchedSecret> {
   const outcome = await callFetchOne(probe, req, what)
   probe.assertNoLeak(outcome, `the outcome of ${what}`)
   if (!outcome.ok) {
@@ -139,7 +152,7 @@ async function fetchOne(probe: Probe, req: FetchRequest, what: string): Promise<
   return outcome.secret
 }
 
-function assertValue(fetched: FetchedSecret, expected: string, what: string): void {
+export function assertValue(fetched: FetchedSecret, expected: string, what: string): void {
   ensure(fetched.value instanceof SecretValue, `${what}: value must be a SecretValue`)
   ensure(
     fetched.value.reveal() === expected,
@@ -147,7 +160,7 @@ function assertValue(fetched: FetchedSecret, expected: string, what: string): vo
   )
 }
 
-function assertOutcomeCode(
+export function assertOutcomeCode(
   outcome: FetchOutcome | undefined,
   code: string,
   what: string,
@@ -694,6 +707,7 @@ export const checks = {
   describeMetadata,
   listNames,
   putCompareAndSet,
+  removeSecret,
   rotation,
   errorClassification,
   forbidden,

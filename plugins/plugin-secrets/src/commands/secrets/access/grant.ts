@@ -1,14 +1,8 @@
 import { Flags } from '@oclif/core'
-import {
-  buildAccessModel,
-  checkScopeAccess,
-  ForbiddenError,
-  parsePrincipal,
-  ROLES,
-  UsageError,
-} from '@floe/core'
+import { parsePrincipal, ROLES, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
 import { appendGrant, editManifest } from '../../../lib/manifest-edit.js'
+import { auditScopeChange, managerOf } from '../../../lib/scope-admin.js'
 
 interface Granted {
   principal: string
@@ -32,19 +26,7 @@ export default class SecretsAccessGrant extends FloeCommand<Granted> {
 
   protected async execute(): Promise<Outcome<Granted>> {
     const { flags } = await this.parse(SecretsAccessGrant)
-    const manifest = await this.session.manifest()
-    const model = buildAccessModel(manifest)
-    if (!model.scopes.has(flags.scope))
-      throw new UsageError(`scope "${flags.scope}" is not declared`, {
-        hint: `floe secrets scopes create -s ${flags.scope}`,
-      })
-    const by = this.session.principal
-    if (!by)
-      throw new UsageError('only a manager of the scope may grant roles: say who you are', {
-        hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
-      })
-    const decision = checkScopeAccess(model, by, 'manage_grants', flags.scope)
-    if (!decision.allowed) throw new ForbiddenError(decision.reason)
+    const { model, by } = await managerOf(this.session, flags.scope, 'manage_grants')
     const principal = parsePrincipal(flags.principal).text
     if (
       model.grants.some(
@@ -55,6 +37,11 @@ export default class SecretsAccessGrant extends FloeCommand<Granted> {
     }
     const path = await editManifest(this.session, (doc) =>
       appendGrant(doc, { principal, role: flags.role, scope: flags.scope }),
+    )
+    await auditScopeChange(
+      this.session,
+      'access-grant',
+      `${principal} ${flags.role} on ${flags.scope} by ${by}`,
     )
     return {
       result: { principal, role: flags.role, scope: flags.scope, by, manifest: path },

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { parsePrincipal, UsageError } from '@floe/core'
+import { parsePrincipal, scopeKeyFields, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
 import { appendGrant, editManifest } from '../../../lib/manifest-edit.js'
 
@@ -7,6 +7,8 @@ interface ScopeCreated {
   scope: string
   manager: string
   manifest: string
+  /** the command to run next */
+  next: string
 }
 
 export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
@@ -52,9 +54,32 @@ export default class SecretsScopesCreate extends FloeCommand<ScopeCreated> {
       doc.setIn(['scopes', flags.scope], doc.createNode(scope))
       appendGrant(doc, { principal: manager, role: 'manager', scope: flags.scope })
     })
+    const next = await this.nextStep(flags.scope, flags.provider, location)
     return {
-      result: { scope: flags.scope, manager, manifest: path },
-      human: `${this.paint.ok('✓')} Scope ${flags.scope} added to ${path}; ${manager} is its manager.\nNext: floe secrets put -s ${flags.scope} -k KEY -f FILE`,
+      result: { scope: flags.scope, manager, manifest: path, next },
+      human: `${this.paint.ok('✓')} Scope ${flags.scope} added to ${path}; ${manager} is its manager.\nNext: ${next}`,
     }
+  }
+
+  /**
+   * The put command that works as printed: plain when the scope (or default_provider) says
+   * where new keys go, else with --provider naming an installed provider that can name keys
+   * of a scope with this location.
+   */
+  private async nextStep(
+    scope: string,
+    provider: string | undefined,
+    location: Record<string, unknown>,
+  ): Promise<string> {
+    const put = `floe secrets put -s ${scope} -k KEY -f FILE`
+    if (provider || (await this.session.manifest()).config.defaultProvider) return put
+    const registry = this.session.registry
+    const usable = registry.names().filter((name) => {
+      const naming = registry.metadataOf?.(name)?.scopeKey
+      return naming !== undefined && scopeKeyFields(naming, location, 'KEY', scope) !== undefined
+    })
+    if (!usable.length)
+      return 'install a provider that stores scope keys (e.g. floe providers add vault), then put with --provider'
+    return `${put} --provider ${usable.includes('vault') ? 'vault' : usable[0]}`
   }
 }
