@@ -99,14 +99,14 @@ export function restoreHint(secretId: string | undefined): string {
   return `it is scheduled for deletion: restore it with \`aws secretsmanager restore-secret --secret-id ${id}\`, or wait until its recovery window ends`
 }
 
+/** What an AWS failure is about: the secret, the call (`what`), the id for restore hints. */
+export type AwsErrorOptions = FloeErrorOptions & { what?: string; secretId?: string }
+
 /**
  * Maps an AWS SDK error (or a BatchGetSecretValue `Errors[]` entry, as `{name, message}`) to
  * floe's typed errors. AWS messages name resources and principals, never secret values.
  */
-export function classifyAwsError(
-  error: unknown,
-  options: FloeErrorOptions & { what?: string; secretId?: string } = {},
-): FloeError {
+export function classifyAwsError(error: unknown, options: AwsErrorOptions = {}): FloeError {
   if (error instanceof FloeError) return error
   const e = (error ?? {}) as AwsErrorLike
   const status = e.$metadata?.httpStatusCode

@@ -1,7 +1,12 @@
 export { awsAuthSchema, resolveAwsCredentials, type AwsAuth, type AwsCredentials } from './auth.js'
 export { awsConnectionFields, connectionOf, type AwsConnection } from './connection.js'
 export { AwsClients, type AwsClientConfigLike, type AwsClientsOptions } from './clients.js'
-export { classifyAwsError, isUnparsableAnswer, restoreHint } from './errors.js'
+export {
+  classifyAwsError,
+  isUnparsableAnswer,
+  restoreHint,
+  type AwsErrorOptions,
+} from './errors.js'
 export { payloadText } from './payload.js'
 export { DEFAULT_REQUEST_HANDLER, requestHandlerFor } from './request-handler.js'
 export { lazySdk, quietNodeVersionWarning } from './sdk.js'

@@ -2,10 +2,9 @@ import type { ProviderModule } from '@floe/core'
 import {
   createParameterStoreProvider,
   MAX_BATCH_SIZE,
-  PROVIDER,
   type ParameterStoreProviderOptions,
 } from './provider.js'
-import { parameterStoreConfigSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
 export {
   createParameterStoreProvider,
@@ -14,18 +13,18 @@ export {
   type ParameterStoreProviderOptions,
 } from './provider.js'
 export {
-  parameterStoreConfigSchema,
+  PROVIDER_NAME,
+  configSchema,
   PARAMETER_TYPES,
   type ParameterStoreConfig,
   type ParameterType,
 } from './validate.js'
-export { ParameterStoreApi, parameterStoreClients, loadSsmSdk } from './client.js'
 
 /** `provider: aws_parameter_store` */
 export const provider: ProviderModule<ParameterStoreProviderOptions> & { maxBatchSize: number } = {
-  name: PROVIDER,
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-aws-parameter-store',
-  configSchema: parameterStoreConfigSchema,
+  configSchema,
   maxBatchSize: MAX_BATCH_SIZE,
   create: (options) => createParameterStoreProvider(options),
 }

@@ -16,12 +16,12 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
-import { classifyAwsError, connectionOf } from '@floe/aws-common'
+import { connectionOf } from '@floe/aws-common'
+import { parameterStoreError } from './errors.js'
 import { parameterStoreClients, type ClientOptions } from './client.js'
 import { putParameter } from './put.js'
-import { parameterStoreConfigSchema, type ParameterStoreConfig } from './validate.js'
+import { PROVIDER_NAME, configSchema, type ParameterStoreConfig } from './validate.js'
 
-export const PROVIDER = 'aws_parameter_store'
 /** GetParameters accepts at most 10 names per call. */
 export const MAX_BATCH_SIZE = 10
 
@@ -44,7 +44,7 @@ function parseConfig(request: {
   secret: string
   config: Record<string, unknown>
 }): ParameterStoreConfig {
-  return parseProviderConfig(parameterStoreConfigSchema, request, PROVIDER)
+  return parseProviderConfig(configSchema, request, PROVIDER_NAME)
 }
 
 function versionOf(request: FetchRequest, config: ParameterStoreConfig): string | undefined {
@@ -145,7 +145,7 @@ export function createParameterStoreProvider(
           error: new SecretNotFoundError(
             `secret "${item.request.secret}": parameter ${item.config.name}${version ? ` version ${version}` : ''} not found`,
             {
-              provider: PROVIDER,
+              provider: PROVIDER_NAME,
               secret: item.request.secret,
               ...(invalid.includes(item.selector)
                 ? {}
@@ -176,7 +176,7 @@ export function createParameterStoreProvider(
         try {
           await fetchChunk(items, chunk, decrypt, outcomes, ctx)
         } catch (error) {
-          const failure = classifyAwsError(error, { provider: PROVIDER })
+          const failure = parameterStoreError(error)
           // IAM denies a whole GetParameters call for one unreadable name: ask one by one so
           // each secret gets its own verdict instead of all of them turning FORBIDDEN.
           if (failure.code === 'FORBIDDEN' && chunk.length > 1) {
@@ -195,8 +195,7 @@ export function createParameterStoreProvider(
           for (const item of items) {
             outcomes[item.index] = {
               ok: false,
-              error: classifyAwsError(error, {
-                provider: PROVIDER,
+              error: parameterStoreError(error, {
                 secret: item.request.secret,
                 what: `secret "${item.request.secret}" (parameter ${item.config.name})`,
               }),
@@ -217,18 +216,18 @@ export function createParameterStoreProvider(
     try {
       meta = await apiFor(config, ctx).metadata(config.name)
     } catch (error) {
-      throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret, what })
+      throw parameterStoreError(error, { secret: request.secret, what })
     }
     if (!meta)
       throw new SecretNotFoundError(`${what} not found`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: request.secret,
       })
     return meta
   }
 
   const provider: ParameterStoreProvider = {
-    name: PROVIDER,
+    name: PROVIDER_NAME,
     maxBatchSize: MAX_BATCH_SIZE,
     capabilities: { versions: true },
 
@@ -272,14 +271,14 @@ export function createParameterStoreProvider(
         try {
           history = await apiFor(config, ctx).versions(config.name)
         } catch (error) {
-          throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret })
+          throw parameterStoreError(error, { secret: request.secret })
         }
         const match = history.find((v) => String(v.version) === wanted || v.labels.includes(wanted))
         if (!match) {
           throw new SecretNotFoundError(
             `secret "${request.secret}": parameter ${config.name} has no version ${wanted}`,
             {
-              provider: PROVIDER,
+              provider: PROVIDER_NAME,
               secret: request.secret,
             },
           )
@@ -312,13 +311,13 @@ export function createParameterStoreProvider(
           }
         }
       } catch (error) {
-        throw classifyAwsError(error, { provider: PROVIDER, what: 'DescribeParameters' })
+        throw parameterStoreError(error, { what: 'DescribeParameters' })
       }
     },
 
     async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
       const config = parseConfig(request)
-      return putParameter(apiFor(config, ctx), config, request, PROVIDER)
+      return putParameter(apiFor(config, ctx), config, request, PROVIDER_NAME)
     },
 
     async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
@@ -332,7 +331,7 @@ export function createParameterStoreProvider(
         await iterator.return?.(undefined)
         return { status: 'ready', detail: 'DescribeParameters answered' }
       } catch (error) {
-        const failure = classifyAwsError(error, { provider: PROVIDER, what: 'DescribeParameters' })
+        const failure = parameterStoreError(error, { what: 'DescribeParameters' })
         return {
           status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
           detail: failure.message,

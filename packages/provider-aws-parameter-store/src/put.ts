@@ -16,7 +16,8 @@ import {
   type PutResult,
   type ReadBackState,
 } from '@floe/core'
-import { classifyAwsError, payloadText } from '@floe/aws-common'
+import { payloadText } from '@floe/aws-common'
+import { parameterStoreError } from './errors.js'
 import type { ParameterStoreApi } from './client.js'
 import type { ParameterStoreConfig } from './validate.js'
 
@@ -37,7 +38,7 @@ export async function putParameter(
   try {
     current = await api.metadata(config.name)
   } catch (error) {
-    throw classifyAwsError(error, errorOptions)
+    throw parameterStoreError(error, errorOptions)
   }
   const currentVersion = current?.Version !== undefined ? String(current.Version) : undefined
   if (!current && request.expectedVersion !== undefined) {
@@ -72,7 +73,7 @@ export async function putParameter(
         overwrite: current !== undefined,
         ...(config.kms_key_id ? { keyId: config.kms_key_id } : {}),
       }),
-    classify: (error) => classifyAwsError(error, errorOptions),
+    classify: (error) => parameterStoreError(error, errorOptions),
     answerLost: (error, failure) => failure.code === 'UNAVAILABLE' && noAnswer(error),
     readBack: () => readBack(api, config.name, value, Number(currentVersion ?? 0)),
   })

@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import { awsConnectionFields } from '@floe/aws-common'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'aws_parameter_store'
+
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const
 export type ParameterType = (typeof PARAMETER_TYPES)[number]
 
 /** The aws_parameter_store fields of a secret definition. */
-export const parameterStoreConfigSchema = z.strictObject({
+export const configSchema = z.strictObject({
   /** parameter name, e.g. /production/database/password (no `:selector`: use ?version=) */
   name: z
     .string()
@@ -30,4 +33,4 @@ export const parameterStoreConfigSchema = z.strictObject({
   ...awsConnectionFields,
 })
 
-export type ParameterStoreConfig = z.infer<typeof parameterStoreConfigSchema>
+export type ParameterStoreConfig = z.infer<typeof configSchema>

@@ -13,7 +13,7 @@ import { provider as envProvider } from '@floe/provider-env'
 import { preferNodeBuildsOfAwsSdk, startAwsEmulator, type AwsEmulator } from '@floe/testkit'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { parameterStoreConfigSchema, provider, type ParameterStoreProvider } from '../src/index.js'
+import { configSchema, provider, type ParameterStoreProvider } from '../src/index.js'
 
 preferNodeBuildsOfAwsSdk()
 const { SSMClient } = createRequire(import.meta.url)(
@@ -117,9 +117,9 @@ describe('aws_parameter_store: fetch', () => {
     })
     const [bad] = await fetchAll(ps, [req('x', { name: '/x:3' })], ctx)
     expect(bad?.ok === false && bad.error.code).toBe('CONFIG')
-    expect(parameterStoreConfigSchema.safeParse({ name: '/x', type: 'Secret' }).success).toBe(false)
+    expect(configSchema.safeParse({ name: '/x', type: 'Secret' }).success).toBe(false)
     expect(
-      parameterStoreConfigSchema.safeParse({
+      configSchema.safeParse({
         name: '/x',
         auth: { type: 'assume_role', role_arn: 'arn:aws:iam::123456789012:role/reader' },
       }).success,

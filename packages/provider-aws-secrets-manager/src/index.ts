@@ -2,10 +2,9 @@ import type { ProviderModule } from '@floe/core'
 import {
   createSecretsManagerProvider,
   MAX_BATCH_SIZE,
-  PROVIDER,
   type SecretsManagerProviderOptions,
 } from './provider.js'
-import { secretsManagerConfigSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
 export {
   createSecretsManagerProvider,
@@ -13,14 +12,13 @@ export {
   type SecretsManagerProvider,
   type SecretsManagerProviderOptions,
 } from './provider.js'
-export { secretsManagerConfigSchema, type SecretsManagerConfig } from './validate.js'
-export { SecretsManagerApi, secretsManagerClients, loadSecretsManagerSdk } from './client.js'
+export { PROVIDER_NAME, configSchema, type SecretsManagerConfig } from './validate.js'
 
 /** `provider: aws_secrets_manager` */
 export const provider: ProviderModule<SecretsManagerProviderOptions> & { maxBatchSize: number } = {
-  name: PROVIDER,
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-aws-secrets-manager',
-  configSchema: secretsManagerConfigSchema,
+  configSchema,
   maxBatchSize: MAX_BATCH_SIZE,
   create: (options) => createSecretsManagerProvider(options),
 }

@@ -20,13 +20,13 @@ import {
   parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
-import { classifyAwsError, connectionOf, isUnparsableAnswer, restoreHint } from '@floe/aws-common'
+import { connectionOf, restoreHint } from '@floe/aws-common'
 import { secretsManagerClients, type ClientOptions } from './client.js'
+import { batchUnavailable, secretsManagerError } from './errors.js'
 import { putSecret } from './put.js'
 import { AWSCURRENT, currentVersionOf } from './stages.js'
-import { secretsManagerConfigSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
+import { PROVIDER_NAME, configSchema, VERSION_ID, type SecretsManagerConfig } from './validate.js'
 
-export const PROVIDER = 'aws_secrets_manager'
 /** BatchGetSecretValue accepts at most 20 secret ids per call. */
 export const MAX_BATCH_SIZE = 20
 
@@ -43,7 +43,7 @@ function parseConfig(request: {
   secret: string
   config: Record<string, unknown>
 }): SecretsManagerConfig {
-  return parseProviderConfig(secretsManagerConfigSchema, request, PROVIDER)
+  return parseProviderConfig(configSchema, request, PROVIDER_NAME)
 }
 
 /** `?version=` (or the definition's version_id / version_stage): a UUID is a VersionId, else a stage. */
@@ -86,21 +86,6 @@ function matches(entry: { Name?: string; ARN?: string }, secretId: string): bool
   )
 }
 
-/**
- * The endpoint cannot serve BatchGetSecretValue at all: an older or partial implementation
- * (moto answers an HTML 500 for operations it lacks, others UnknownOperationException or
- * 501). Reading one by one with GetSecretValue gives the same values.
- */
-function batchUnavailable(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } }
-  return (
-    e?.name === 'UnknownOperationException' ||
-    e?.name === 'NotImplemented' ||
-    e?.$metadata?.httpStatusCode === 501 ||
-    isUnparsableAnswer(error)
-  )
-}
-
 export function createSecretsManagerProvider(
   options: SecretsManagerProviderOptions = {},
 ): SecretsManagerProvider {
@@ -136,13 +121,12 @@ export function createSecretsManagerProvider(
             const failure = errors.find((e) => e.SecretId === id)
             outcomes[item.index] = {
               ok: false,
-              error: classifyAwsError(
+              error: secretsManagerError(
                 {
                   name: failure?.ErrorCode ?? 'ResourceNotFoundException',
                   message: failure?.Message,
                 },
                 {
-                  provider: PROVIDER,
                   secret: item.request.secret,
                   what: `secret "${item.request.secret}" (${id})`,
                   secretId: id,
@@ -151,7 +135,7 @@ export function createSecretsManagerProvider(
             }
           }
         } catch (error) {
-          const failure = classifyAwsError(error, { provider: PROVIDER })
+          const failure = secretsManagerError(error)
           // A policy that grants GetSecretValue but not BatchGetSecretValue denies the batch
           // call itself, and some endpoints lack the operation: read those secrets one by
           // one, and stop batching for this client.
@@ -163,7 +147,9 @@ export function createSecretsManagerProvider(
           for (const item of mine) {
             outcomes[item.index] = {
               ok: false,
-              error: classifyAwsError(error, { provider: PROVIDER, secret: item.request.secret }),
+              error: secretsManagerError(error, {
+                secret: item.request.secret,
+              }),
             }
           }
         }
@@ -183,8 +169,7 @@ export function createSecretsManagerProvider(
     } catch (error) {
       const version = versionOf(request, config)
       const at = version.versionId ?? version.versionStage
-      throw classifyAwsError(error, {
-        provider: PROVIDER,
+      throw secretsManagerError(error, {
         secret: request.secret,
         what: `secret "${request.secret}" (${config.secret_id}${at ? ` at ${at}` : ''})`,
         secretId: config.secret_id,
@@ -214,7 +199,7 @@ export function createSecretsManagerProvider(
         throw new SecretNotFoundError(
           `secret "${request.secret}" (${config.secret_id}) is scheduled for deletion`,
           {
-            provider: PROVIDER,
+            provider: PROVIDER_NAME,
             secret: request.secret,
             hint: restoreHint(config.secret_id),
           },
@@ -222,8 +207,7 @@ export function createSecretsManagerProvider(
       }
       return described
     } catch (error) {
-      throw classifyAwsError(error, {
-        provider: PROVIDER,
+      throw secretsManagerError(error, {
         secret: request.secret,
         what: `secret "${request.secret}" (${config.secret_id})`,
       })
@@ -238,7 +222,7 @@ export function createSecretsManagerProvider(
     const what = `secret "${request.secret}" (${config.secret_id})`
     if (!lambda) {
       throw new UnsupportedError(`${what} has no rotation Lambda`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: request.secret,
         hint: `set rotation_lambda_arn on the secret, or write a new value with: floe secrets rotate ${request.secret} --generate`,
       })
@@ -247,7 +231,7 @@ export function createSecretsManagerProvider(
   }
 
   return {
-    name: PROVIDER,
+    name: PROVIDER_NAME,
     maxBatchSize: MAX_BATCH_SIZE,
     capabilities: { versions: true },
 
@@ -309,7 +293,7 @@ export function createSecretsManagerProvider(
         if (version === undefined) {
           throw new SecretNotFoundError(
             `secret "${request.secret}" (${config.secret_id}) has no version ${wanted.versionId ?? wanted.versionStage}`,
-            { provider: PROVIDER, secret: request.secret },
+            { provider: PROVIDER_NAME, secret: request.secret },
           )
         }
       }
@@ -346,7 +330,7 @@ export function createSecretsManagerProvider(
           }
         }
       } catch (error) {
-        throw classifyAwsError(error, { provider: PROVIDER, what: 'ListSecrets' })
+        throw secretsManagerError(error, { what: 'ListSecrets' })
       }
     },
 
@@ -383,7 +367,7 @@ export function createSecretsManagerProvider(
           ],
         }
       } catch (error) {
-        throw classifyAwsError(error, { provider: PROVIDER, secret: request.secret, what })
+        throw secretsManagerError(error, { secret: request.secret, what })
       }
     },
 
@@ -393,7 +377,7 @@ export function createSecretsManagerProvider(
         await clients.for(connectionOf(config), ctx.env).ping()
         return { status: 'ready', detail: 'ListSecrets answered' }
       } catch (error) {
-        const failure = classifyAwsError(error, { provider: PROVIDER, what: 'ListSecrets' })
+        const failure = secretsManagerError(error, { what: 'ListSecrets' })
         return {
           status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
           detail: failure.message,

@@ -7,12 +7,14 @@ import {
   type PutRequest,
   type PutResult,
 } from '@floe/core'
-import { classifyAwsError, payloadText, restoreHint } from '@floe/aws-common'
+import { payloadText, restoreHint } from '@floe/aws-common'
 import type { SecretsManagerApi } from './client.js'
+import { secretsManagerError } from './errors.js'
 import { promote, stagePending } from './staged-write.js'
 import { AWSCURRENT, AWSPENDING, holderOf } from './stages.js'
-import { PROVIDER } from './provider.js'
+
 import type { SecretsManagerConfig } from './validate.js'
+import { PROVIDER_NAME } from './validate.js'
 
 /**
  * The stage a write moves: the one the definition reads (`version_stage`), else AWSCURRENT.
@@ -23,7 +25,7 @@ import type { SecretsManagerConfig } from './validate.js'
 function writtenStage(config: SecretsManagerConfig, secret: string, what: string): string {
   if (config.version_id !== undefined) {
     throw new UnsupportedError(`${what} is pinned to version_id ${config.version_id}`, {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
       hint: 'a version never changes: pin a stage (version_stage) or remove version_id to write',
     })
@@ -31,7 +33,7 @@ function writtenStage(config: SecretsManagerConfig, secret: string, what: string
   const stage = config.version_stage ?? AWSCURRENT
   if (stage === AWSPENDING || stage === 'AWSPREVIOUS') {
     throw new UnsupportedError(`${what} is pinned to ${stage}, which AWS manages itself`, {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
       hint: 'write AWSCURRENT (remove version_stage) or a stage of your own',
     })
@@ -52,7 +54,7 @@ export async function putSecret(
 ): Promise<PutResult> {
   const id = config.secret_id
   const what = `secret "${request.secret}" (${id})`
-  const options = { provider: PROVIDER, secret: request.secret, what }
+  const options = { provider: PROVIDER_NAME, secret: request.secret, what }
   const text = payloadText(request.data)
   const stage = writtenStage(config, request.secret, what)
   let stages: Record<string, string[]> | undefined
@@ -68,7 +70,7 @@ export async function putSecret(
     }
     stages = described.VersionIdsToStages ?? {}
   } catch (error) {
-    const failure = classifyAwsError(error, options)
+    const failure = secretsManagerError(error, options)
     if (failure.code !== 'NOT_FOUND') throw failure
   }
   const token = randomUUID()
@@ -91,7 +93,7 @@ export async function putSecret(
       if (stage !== AWSCURRENT) await api.moveStage(id, stage, { to: version ?? token })
       return { version: version ?? token, created: true }
     } catch (error) {
-      throw classifyAwsError(error, options)
+      throw secretsManagerError(error, options)
     }
   }
   if (request.createOnly) throw new ConflictError(`${what} already exists`, options)
@@ -112,7 +114,7 @@ export async function putSecret(
     logger.warn('could not clear AWSPENDING after promoting the new version', {
       secret: request.secret,
       version: token,
-      error: classifyAwsError(error, options).code,
+      error: secretsManagerError(error, options).code,
     })
   }
   return {

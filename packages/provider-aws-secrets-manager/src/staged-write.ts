@@ -7,7 +7,7 @@
  * command that finishes the write.
  */
 import { ConflictError, ProviderUnavailableError, type FloeError } from '@floe/core'
-import { classifyAwsError } from '@floe/aws-common'
+import { secretsManagerError } from './errors.js'
 
 /** tries of PutSecretValue with one token when its answer is lost */
 const PUT_ATTEMPTS = 3
@@ -41,7 +41,7 @@ export async function stagePending(api: StagedWriteApi, write: StagedWrite): Pro
         )
       return warnings
     } catch (error) {
-      const failure = classifyAwsError(error, write.options)
+      const failure = secretsManagerError(error, write.options)
       if (failure.code !== 'UNAVAILABLE' || attempt >= PUT_ATTEMPTS) {
         throw failure.code === 'UNAVAILABLE'
           ? new ProviderUnavailableError(
@@ -70,7 +70,7 @@ export async function promote(api: StagedWriteApi, write: StagedWrite): Promise<
     await api.moveStage(id, stage, { to: token, ...(current ? { from: current } : {}) })
     return []
   } catch (error) {
-    failure = classifyAwsError(error, write.options)
+    failure = secretsManagerError(error, write.options)
   }
   if (failure.code === 'UNAVAILABLE') {
     let holder: string | undefined

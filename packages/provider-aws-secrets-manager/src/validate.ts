@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import { awsConnectionFields } from '@floe/aws-common'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'aws_secrets_manager'
+
 /** Secrets Manager version ids are UUIDs (ClientRequestToken); anything else is a stage label. */
 export const VERSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The aws_secrets_manager fields of a secret definition. */
-export const secretsManagerConfigSchema = z
+export const configSchema = z
   .strictObject({
     /** secret name or ARN, e.g. production/mongodb/connection */
     secret_id: z.string().min(1, 'secret_id cannot be empty').max(2048),
@@ -27,4 +30,4 @@ export const secretsManagerConfigSchema = z
     message: 'set `version_stage` or `version_id`, not both',
   })
 
-export type SecretsManagerConfig = z.infer<typeof secretsManagerConfigSchema>
+export type SecretsManagerConfig = z.infer<typeof configSchema>

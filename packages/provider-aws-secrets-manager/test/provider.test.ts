@@ -20,7 +20,7 @@ import {
 import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { provider, secretsManagerConfigSchema, type SecretsManagerProvider } from '../src/index.js'
+import { provider, configSchema, type SecretsManagerProvider } from '../src/index.js'
 
 preferNodeBuildsOfAwsSdk()
 const { SecretsManagerClient, CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand } =
@@ -183,7 +183,7 @@ describe('aws_secrets_manager: fetch', () => {
       endpoint: emu.url,
       auth: { type: 'static', access_key_id: 'AKIAEXAMPLE', secret_access_key: 'example' },
     }
-    expect(secretsManagerConfigSchema.safeParse(config).success).toBe(true)
+    expect(configSchema.safeParse(config).success).toBe(true)
     const [outcome] = await fetchAll(own, [req('cfg', config)], ctx)
     expect(outcome?.ok && outcome.secret.value.reveal()).toBe('from-config')
     await own.dispose?.()
@@ -226,11 +226,10 @@ describe('aws_secrets_manager: fetch', () => {
       ctx,
     )
     expect(outcome?.ok === false && outcome.error.code).toBe('CONFIG')
-    expect(
-      secretsManagerConfigSchema.safeParse({ secret_id: 'x', auth: { type: 'assume_role' } })
-        .success,
-    ).toBe(false)
-    expect(secretsManagerConfigSchema.safeParse({ secret_id: 'x', unknown: 1 }).success).toBe(false)
+    expect(configSchema.safeParse({ secret_id: 'x', auth: { type: 'assume_role' } }).success).toBe(
+      false,
+    )
+    expect(configSchema.safeParse({ secret_id: 'x', unknown: 1 }).success).toBe(false)
   })
 })
 

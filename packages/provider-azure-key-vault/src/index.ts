@@ -2,15 +2,10 @@ import type { ProviderModule } from '@floe/core'
 import { createAzureKeyVaultProvider, type AzureProviderOptions } from './provider.js'
 import { PROVIDER_NAME, configSchema } from './validate.js'
 
-export {
-  createAzureKeyVaultProvider,
-  stateOf,
-  VAULT_URL_ENV,
-  type AzureProviderOptions,
-} from './provider.js'
-export { configSchema, type AzureSecretConfig } from './validate.js'
-export { classifyAzureError } from './errors.js'
+export { createAzureKeyVaultProvider, type AzureProviderOptions } from './provider.js'
+export { PROVIDER_NAME, configSchema, type AzureSecretConfig } from './validate.js'
 
+/** `provider: azure_key_vault` */
 export const provider: ProviderModule<AzureProviderOptions> = {
   name: PROVIDER_NAME,
   packageName: '@floe/provider-azure-key-vault',

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
-import { ForbiddenError, InvalidSecretError, ProviderUnavailableError } from '@floe/core'
+import { InvalidSecretError } from '@floe/core'
+import { codeOf, envFileError } from './errors.js'
+import { PROVIDER_NAME } from './validate.js'
 
 export interface EnvFile {
   /** absolute path */
@@ -31,11 +33,11 @@ export class EnvFileReader {
     } catch (error) {
       if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR')
         return { path, exists: false, values: {} }
-      throw classify(error, path, secret)
+      throw envFileError(error, path, secret)
     }
     if (!info.isFile()) {
       throw new InvalidSecretError(`env file ${path} is not a regular file`, {
-        provider: 'env',
+        provider: PROVIDER_NAME,
         secret,
       })
     }
@@ -47,31 +49,11 @@ export class EnvFileReader {
     try {
       text = await readFile(path, 'utf8')
     } catch (error) {
-      throw classify(error, path, secret)
+      throw envFileError(error, path, secret)
     }
     const dotenv = (await import('dotenv')).default
     const values = dotenv.parse(text)
     this.cache.set(path, { mtimeMs: info.mtimeMs, size: info.size, values })
     return { path, exists: true, values }
   }
-}
-
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code
-}
-
-function classify(error: unknown, path: string, secret: string) {
-  const code = codeOf(error)
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new ForbiddenError(`cannot read env file ${path}: permission denied`, {
-      provider: 'env',
-      secret,
-      hint: 'check the file owner and mode (chmod 600, owned by the user running floe)',
-    })
-  }
-  // EIO, EMFILE, EBUSY… are conditions a retry may clear
-  return new ProviderUnavailableError(`cannot read env file ${path} (${code ?? 'unknown error'})`, {
-    provider: 'env',
-    secret,
-  })
 }

@@ -1,15 +1,15 @@
 import type { ProviderModule } from '@floe/core'
 import { createEnvProvider, type EnvProviderOptions } from './provider.js'
-import { envConfigSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
 export { createEnvProvider, type EnvProviderOptions } from './provider.js'
-export { envConfigSchema, type EnvConfig } from './validate.js'
+export { PROVIDER_NAME, configSchema, type EnvConfig } from './validate.js'
 
 /** `provider: env` — environment variables and .env files. */
 export const provider: ProviderModule<EnvProviderOptions> = {
-  name: 'env',
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-env',
-  configSchema: envConfigSchema,
+  configSchema,
   create: (options) => createEnvProvider(options),
 }
 

@@ -13,7 +13,7 @@ import {
   type SecretProvider,
 } from '@floe/core'
 import { EnvFileReader, type EnvFile } from './env-files.js'
-import { envConfigSchema, envFilesOf, type EnvConfig } from './validate.js'
+import { PROVIDER_NAME, configSchema, envFilesOf, type EnvConfig } from './validate.js'
 
 export interface EnvProviderOptions {
   /**
@@ -22,8 +22,6 @@ export interface EnvProviderOptions {
    */
   env?: NodeJS.ProcessEnv
 }
-
-const PROVIDER = 'env'
 
 /** What one definition sees: the environment merged with its env files. */
 interface Lookup {
@@ -63,11 +61,11 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
   }
 
   function parseConfig(req: FetchRequest): EnvConfig {
-    const parsed = envConfigSchema.safeParse(req.config)
+    const parsed = configSchema.safeParse(req.config)
     if (!parsed.success) {
       throw new InvalidSecretError(
         `invalid env definition for "${req.secret}": ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-        { provider: PROVIDER, secret: req.secret },
+        { provider: PROVIDER_NAME, secret: req.secret },
       )
     }
     return parsed.data
@@ -82,7 +80,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
           ? ` (searched the environment and ${lookup.files.map((f) => f.path).join(', ')})`
           : ''),
       {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: req.secret,
         hint:
           absentFiles.length > 0
@@ -97,7 +95,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
       throw new InvalidSecretError(
         `environment variables have no versions (asked for "${req.version}")`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: req.secret,
         },
       )
@@ -120,7 +118,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
   }
 
   return {
-    name: PROVIDER,
+    name: PROVIDER_NAME,
     fetchOne,
 
     async describe(req, ctx): Promise<SecretMetadata> {
@@ -140,7 +138,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     async *list(opts: ListOptions, ctx): AsyncIterable<SecretListing> {
       const names = new Set(Object.keys(environmentOf(ctx)))
       const fileConfig = opts.config
-        ? envConfigSchema.safeParse({ variable: '_', ...opts.config })
+        ? configSchema.safeParse({ variable: '_', ...opts.config })
         : undefined
       if (fileConfig?.success) {
         for (const file of envFilesOf(fileConfig.data)) {
@@ -154,7 +152,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     },
 
     async check(ctx, config): Promise<ProviderCheck> {
-      const parsed = config ? envConfigSchema.safeParse(config) : undefined
+      const parsed = config ? configSchema.safeParse(config) : undefined
       const paths = parsed?.success ? envFilesOf(parsed.data) : []
       const missing: string[] = []
       for (const file of paths) {

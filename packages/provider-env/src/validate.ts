@@ -1,5 +1,8 @@
 import { z } from 'zod'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'env'
+
 const variableName = z
   .string()
   .min(1, 'an environment variable name cannot be empty')
@@ -12,7 +15,7 @@ const variableName = z
  * policy field the manifest loader normally strips; it is accepted here too so a definition
  * validated on its own still passes — the resolver, not this provider, applies it.
  */
-export const envConfigSchema = z
+export const configSchema = z
   .strictObject({
     /** one variable → a single-value secret */
     variable: variableName.optional(),
@@ -39,7 +42,7 @@ export const envConfigSchema = z
     'a `variables` map needs at least one key',
   )
 
-export type EnvConfig = z.infer<typeof envConfigSchema>
+export type EnvConfig = z.infer<typeof configSchema>
 
 export function envFilesOf(config: EnvConfig): string[] {
   if (config.env_files) return config.env_files

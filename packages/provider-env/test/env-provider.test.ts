@@ -10,7 +10,7 @@ import {
   type ProviderContext,
 } from '@floe/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createEnvProvider, envConfigSchema, provider } from '../src/index.js'
+import { createEnvProvider, configSchema, provider } from '../src/index.js'
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let dir: string
@@ -170,16 +170,16 @@ describe('env provider', () => {
   })
 
   it('validates definitions with its own schema', () => {
-    expect(envConfigSchema.safeParse({ variable: 'A', default: 'dev' }).success).toBe(true)
-    expect(envConfigSchema.safeParse({ variables: { u: 'U' }, env_files: ['.env'] }).success).toBe(
+    expect(configSchema.safeParse({ variable: 'A', default: 'dev' }).success).toBe(true)
+    expect(configSchema.safeParse({ variables: { u: 'U' }, env_files: ['.env'] }).success).toBe(
       true,
     )
-    const both = envConfigSchema.safeParse({ variable: 'A', variables: { a: 'A' } })
+    const both = configSchema.safeParse({ variable: 'A', variables: { a: 'A' } })
     expect(both.success).toBe(false)
     expect(both.error?.issues[0]?.message).toContain('exactly one of `variable`')
-    expect(envConfigSchema.safeParse({}).success).toBe(false)
-    expect(envConfigSchema.safeParse({ variable: 'A', path: 'x' }).success).toBe(false)
-    expect(envConfigSchema.safeParse({ variable: 'A=B' }).success).toBe(false)
+    expect(configSchema.safeParse({}).success).toBe(false)
+    expect(configSchema.safeParse({ variable: 'A', path: 'x' }).success).toBe(false)
+    expect(configSchema.safeParse({ variable: 'A=B' }).success).toBe(false)
   })
 
   it('reports an invalid definition as INVALID without throwing the batch', async () => {

@@ -7,7 +7,9 @@ import {
   type RemoveRequest,
   type RemoveResult,
 } from '@floe/core'
-import { fsError, PROVIDER, statOrUndefined } from './files.js'
+import { fsError } from './errors.js'
+import { statOrUndefined } from './files.js'
+import { PROVIDER_NAME } from './validate.js'
 import { interpret, load } from './read.js'
 import type { FileConfig } from './validate.js'
 
@@ -22,7 +24,7 @@ export async function removeFileSecret(
   path: string,
   ctx: ProviderContext,
 ): Promise<RemoveResult> {
-  const options = { provider: PROVIDER, secret: req.secret }
+  const options = { provider: PROVIDER_NAME, secret: req.secret }
   if (config.key !== undefined) {
     throw new InvalidSecretError(
       `definition "${req.secret}" is key "${config.key}" of ${path}, which other keys share: floe deletes whole files only`,

@@ -15,51 +15,13 @@ import {
 import type { Stats } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
-import {
-  ConflictError,
-  FloeError,
-  ForbiddenError,
-  InvalidSecretError,
-  ProviderUnavailableError,
-  SecretNotFoundError,
-} from '@floe/core'
-
-export const PROVIDER = 'file'
+import { ConflictError, ForbiddenError, InvalidSecretError } from '@floe/core'
+import { PROVIDER_NAME } from './validate.js'
+import { fsError } from './errors.js'
 
 export function resolvePath(path: string, cwd: string): string {
   if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1))
   return isAbsolute(path) ? path : resolve(cwd, path)
-}
-
-/** Maps a filesystem error to a typed floe error (never including file contents). */
-export function fsError(error: unknown, path: string, secret: string): FloeError {
-  if (error instanceof FloeError) return error
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  const options = { provider: PROVIDER, secret }
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return new SecretNotFoundError(`${path} does not exist`, options)
-    case 'EACCES':
-    case 'EPERM':
-      return new ForbiddenError(`permission denied reading ${path}`, {
-        ...options,
-        hint: 'the user running floe must own the file or be allowed to read it',
-      })
-    case 'EISDIR':
-      return new InvalidSecretError(
-        `${path} is a directory; use format: dir (or omit format)`,
-        options,
-      )
-    case 'EROFS':
-      return new ForbiddenError(`${path} is on a read-only filesystem`, options)
-    default:
-      // EIO, EMFILE, EBUSY, EAGAIN…: conditions a retry may clear
-      return new ProviderUnavailableError(
-        `cannot access ${path} (${code ?? 'unknown error'})`,
-        options,
-      )
-  }
 }
 
 export interface PermissionPolicy {
@@ -83,7 +45,7 @@ export function assertPrivate(
   throw new ForbiddenError(
     `refusing to read ${path}: mode ${mode} lets group/others access it; run \`chmod 600 ${path}\``,
     {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
       hint: `chmod 600 ${path} (Kubernetes: defaultMode: 0400 on the secret volume), or set allow_insecure_permissions: true / FLOE_ALLOW_INSECURE_FILES=1 if this is intended`,
       details: { path, mode },
@@ -106,7 +68,10 @@ export async function readPrivateFile(
   if (info.isDirectory())
     throw fsError(Object.assign(new Error('dir'), { code: 'EISDIR' }), path, secret)
   if (!info.isFile()) {
-    throw new InvalidSecretError(`${path} is not a regular file`, { provider: PROVIDER, secret })
+    throw new InvalidSecretError(`${path} is not a regular file`, {
+      provider: PROVIDER_NAME,
+      secret,
+    })
   }
   assertPrivate(path, info, policy, secret)
   try {
@@ -188,7 +153,7 @@ export async function writeAtomic(
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new ConflictError(`${path} already exists`, {
-            provider: PROVIDER,
+            provider: PROVIDER_NAME,
             secret: options.secret,
           })
         }

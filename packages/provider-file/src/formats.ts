@@ -1,7 +1,8 @@
 import { extname, basename } from 'node:path'
 import { InvalidSecretError } from '@floe/core'
-import { PROVIDER } from './files.js'
+
 import type { FileFormat } from './validate.js'
+import { PROVIDER_NAME } from './validate.js'
 
 /** json / yaml / dotenv by extension (`.env`, `prod.env`, `.env.local` are dotenv), else raw. */
 export function inferFormat(path: string): Exclude<FileFormat, 'dir'> {
@@ -41,7 +42,7 @@ export async function parseStructured(
   secret: string,
 ): Promise<Record<string, string> | undefined> {
   const invalid = (what: string) =>
-    new InvalidSecretError(`${path} is not valid ${what}`, { provider: PROVIDER, secret })
+    new InvalidSecretError(`${path} is not valid ${what}`, { provider: PROVIDER_NAME, secret })
   if (format === 'dotenv') {
     const dotenv = (await import('dotenv')).default
     return dotenv.parse(text)
@@ -69,7 +70,7 @@ export async function parseStructured(
 function dotenvLine(key: string, value: string, path: string, secret: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
     throw new InvalidSecretError(`key "${key}" cannot be a dotenv variable name (${path})`, {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
     })
   }
@@ -84,7 +85,7 @@ function dotenvLine(key: string, value: string, path: string, secret: string): s
   throw new InvalidSecretError(
     `the value of key "${key}" cannot be written to a dotenv file unambiguously`,
     {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
       hint: 'use a JSON or YAML file, or a directory',
     },

@@ -1,16 +1,21 @@
 import type { ProviderModule } from '@floe/core'
 import { createFileProvider, type FileProviderOptions } from './provider.js'
-import { fileConfigSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
 export { createFileProvider, type FileProviderOptions } from './provider.js'
-export { fileConfigSchema, fileFormats, type FileConfig, type FileFormat } from './validate.js'
-export { inferFormat } from './formats.js'
+export {
+  PROVIDER_NAME,
+  configSchema,
+  fileFormats,
+  type FileConfig,
+  type FileFormat,
+} from './validate.js'
 
 /** `provider: file` — mounted secret directories and JSON/YAML/dotenv/raw files. */
 export const provider: ProviderModule<FileProviderOptions> = {
-  name: 'file',
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-file',
-  configSchema: fileConfigSchema,
+  configSchema,
   create: (options) => createFileProvider(options),
 }
 

@@ -16,12 +16,13 @@ import {
   type SecretMetadata,
   type SecretProvider,
 } from '@floe/core'
-import { fsError, PROVIDER, resolvePath, statOrUndefined } from './files.js'
+import { resolvePath, statOrUndefined } from './files.js'
 import { inferFormat } from './formats.js'
-import { fileConfigSchema, type FileConfig } from './validate.js'
+import { PROVIDER_NAME, configSchema, type FileConfig } from './validate.js'
 import { interpret, load, parseConfig, policyFor, toFetched, type Interpreted } from './read.js'
 import { writeFileSecret } from './write.js'
 import { removeFileSecret } from './delete.js'
+import { fsError } from './errors.js'
 
 export interface FileProviderOptions {
   /** directory listed by `list()` when the options carry no `config.path` */
@@ -56,7 +57,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
       if (req.version !== undefined && req.version !== item.version) {
         throw new SecretNotFoundError(
           `${item.path} is at version ${item.version}, not ${req.version} (files keep no history)`,
-          { provider: PROVIDER, secret: req.secret },
+          { provider: PROVIDER_NAME, secret: req.secret },
         )
       }
       return toFetched(req.secret, config, item)
@@ -79,7 +80,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
   }
 
   return {
-    name: PROVIDER,
+    name: PROVIDER_NAME,
     fetchOne,
 
     async describe(req, ctx): Promise<SecretMetadata> {
@@ -98,7 +99,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
       const root = typeof opts.config?.path === 'string' ? opts.config.path : options.listRoot
       if (!root) {
         throw new InvalidSecretError('list needs a directory: pass config.path', {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
         })
       }
       const dir = resolvePath(root, ctx.cwd)
@@ -122,7 +123,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
 
     async check(ctx, config) {
       if (!config) return { status: 'ready', detail: 'local files' }
-      const parsed = fileConfigSchema.safeParse(config)
+      const parsed = configSchema.safeParse(config)
       if (!parsed.success) return { status: 'error', detail: 'invalid file definition' }
       const path = resolvePath(parsed.data.path, ctx.cwd)
       const info = await statOrUndefined(path, 'check').catch(() => undefined)

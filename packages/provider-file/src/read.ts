@@ -12,14 +12,13 @@ import {
 import {
   contentVersion,
   directoryKeys,
-  PROVIDER,
   readPrivateFile,
   resolvePath,
   statOrUndefined,
   type PermissionPolicy,
 } from './files.js'
 import { inferFormat, parseStructured, trimOneNewline } from './formats.js'
-import { fileConfigSchema, type FileConfig, type FileFormat } from './validate.js'
+import { PROVIDER_NAME, configSchema, type FileConfig, type FileFormat } from './validate.js'
 
 /** The bytes a definition addresses, before interpretation. */
 export interface Loaded {
@@ -39,11 +38,11 @@ export interface Interpreted extends Loaded {
 }
 
 export function parseConfig(secret: string, config: Record<string, unknown>): FileConfig {
-  const parsed = fileConfigSchema.safeParse(config)
+  const parsed = configSchema.safeParse(config)
   if (!parsed.success) {
     throw new InvalidSecretError(
       `invalid file definition for "${secret}": ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-      { provider: PROVIDER, secret },
+      { provider: PROVIDER_NAME, secret },
     )
   }
   return parsed.data
@@ -70,7 +69,8 @@ export async function load(
 ): Promise<Loaded> {
   const path = resolvePath(config.path, ctx.cwd)
   const info = await statOrUndefined(path, secret)
-  if (!info) throw new SecretNotFoundError(`${path} does not exist`, { provider: PROVIDER, secret })
+  if (!info)
+    throw new SecretNotFoundError(`${path} does not exist`, { provider: PROVIDER_NAME, secret })
   const format = config.format ?? (info.isDirectory() ? 'dir' : inferFormat(path))
   if (format !== 'dir') {
     const { bytes, info: fileInfo } = await readPrivateFile(path, policy, secret)
@@ -84,7 +84,7 @@ export async function load(
   }
   if (!info.isDirectory()) {
     throw new InvalidSecretError(`${path} is not a directory (format: dir)`, {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret,
     })
   }
@@ -100,7 +100,10 @@ export async function load(
       if (fileInfo.mtime > updatedAt) updatedAt = fileInfo.mtime
     } catch (error) {
       if (error instanceof FloeError && error.code === 'NOT_FOUND') {
-        throw new SecretNotFoundError(`${path} has no key "${key}"`, { provider: PROVIDER, secret })
+        throw new SecretNotFoundError(`${path} has no key "${key}"`, {
+          provider: PROVIDER_NAME,
+          secret,
+        })
       }
       throw error
     }
@@ -143,7 +146,7 @@ export function toFetched(secret: string, config: FileConfig, item: Interpreted)
     const value = item.map?.[config.key]
     if (value === undefined) {
       throw new SecretNotFoundError(`${item.path} has no key "${config.key}" (keys: ${keyList})`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret,
       })
     }
@@ -163,7 +166,7 @@ export function toFetched(secret: string, config: FileConfig, item: Interpreted)
       throw new SecretNotFoundError(
         `${item.path} has no key ${absent.map((k) => `"${k}"`).join(', ')} (keys: ${keyList})`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret,
         },
       )
@@ -194,7 +197,7 @@ export function assertKeyName(key: string, secret: string): void {
     throw new InvalidSecretError(
       `"${key}" cannot be a key of a secrets directory (no ".." names or path separators)`,
       {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret,
       },
     )

@@ -1,10 +1,13 @@
 import { z } from 'zod'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'file'
+
 export const fileFormats = ['json', 'yaml', 'dotenv', 'raw', 'dir'] as const
 export type FileFormat = (typeof fileFormats)[number]
 
 /** The file provider's own fields of a secret definition. */
-export const fileConfigSchema = z
+export const configSchema = z
   .strictObject({
     /** a file, or a directory of one-file-per-key (Kubernetes / Docker mounted secrets) */
     path: z.string().min(1, '`path` cannot be empty'),
@@ -25,4 +28,4 @@ export const fileConfigSchema = z
     message: 'set `key` (one key) or `keys` (several), not both',
   })
 
-export type FileConfig = z.infer<typeof fileConfigSchema>
+export type FileConfig = z.infer<typeof configSchema>

@@ -9,10 +9,11 @@ import {
   type PutRequest,
   type PutResult,
 } from '@floe/core'
-import { contentVersion, fsError, PROVIDER, statOrUndefined, writeAtomic } from './files.js'
+import { contentVersion, statOrUndefined, writeAtomic } from './files.js'
 import { inferFormat, parseStructured, serializeStructured } from './formats.js'
-import { type FileConfig, type FileFormat } from './validate.js'
+import { PROVIDER_NAME, type FileConfig, type FileFormat } from './validate.js'
 import { assertKeyName, interpret, load, type Interpreted } from './read.js'
+import { fsError } from './errors.js'
 
 function encodeEntry(value: string, config: FileConfig): Buffer {
   if (config.encoding === 'base64') return Buffer.from(value, 'base64')
@@ -56,7 +57,7 @@ export async function writeFileSecret(
 ): Promise<PutResult> {
   const existing = await statOrUndefined(path, req.secret)
   const conflict = (message: string) =>
-    new ConflictError(message, { provider: PROVIDER, secret: req.secret })
+    new ConflictError(message, { provider: PROVIDER_NAME, secret: req.secret })
   if (existing && req.createOnly) throw conflict(`${path} already exists`)
   // put rewrites the file 0600, so it may replace one with loose permissions
   const current = existing ? await loadForWrite(req.secret, config, ctx) : undefined
@@ -74,7 +75,7 @@ export async function writeFileSecret(
       throw new InvalidSecretError(
         `definition "${req.secret}" addresses key "${config.key}": write a single value`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: req.secret,
         },
       )
@@ -92,7 +93,7 @@ export async function writeFileSecret(
   if (format === 'dir') {
     if (typeof data === 'string') {
       throw new InvalidSecretError(`${path} is a secrets directory: write key/value data`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: req.secret,
       })
     }
@@ -125,7 +126,7 @@ export async function writeFileSecret(
       if (typeof data !== 'string') {
         throw new InvalidSecretError(
           `${path} is a raw file and holds one value; use a .json/.yaml/.env file or a directory for keys`,
-          { provider: PROVIDER, secret: req.secret },
+          { provider: PROVIDER_NAME, secret: req.secret },
         )
       }
       bytes = encodeEntry(data, config)

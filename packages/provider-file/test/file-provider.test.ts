@@ -20,7 +20,8 @@ import {
   type ProviderContext,
 } from '@floe/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fileConfigSchema, inferFormat, provider } from '../src/index.js'
+import { inferFormat } from '../src/formats.js'
+import { configSchema, provider } from '../src/index.js'
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let dir: string
@@ -302,12 +303,10 @@ describe('file provider: configuration', () => {
   })
 
   it('validates its fields strictly', () => {
-    expect(fileConfigSchema.safeParse({ path: '/run/secrets/db', key: 'password' }).success).toBe(
-      true,
-    )
-    expect(fileConfigSchema.safeParse({ path: 'x', format: 'toml' }).success).toBe(false)
-    expect(fileConfigSchema.safeParse({ path: 'x', key: 'a', keys: ['b'] }).success).toBe(false)
-    expect(fileConfigSchema.safeParse({ path: 'x', variable: 'A' }).success).toBe(false)
-    expect(fileConfigSchema.safeParse({}).success).toBe(false)
+    expect(configSchema.safeParse({ path: '/run/secrets/db', key: 'password' }).success).toBe(true)
+    expect(configSchema.safeParse({ path: 'x', format: 'toml' }).success).toBe(false)
+    expect(configSchema.safeParse({ path: 'x', key: 'a', keys: ['b'] }).success).toBe(false)
+    expect(configSchema.safeParse({ path: 'x', variable: 'A' }).success).toBe(false)
+    expect(configSchema.safeParse({}).success).toBe(false)
   })
 })

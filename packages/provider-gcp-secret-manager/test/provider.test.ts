@@ -1,6 +1,7 @@
 import { fetchAll, SecretValue, isFloeError, type FetchOutcome } from '@floe/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { configSchema, createGcpSecretManagerProvider, crc32c, provider } from '../src/index.js'
+import { crc32c } from '../src/crc32c.js'
+import { configSchema, createGcpSecretManagerProvider, provider } from '../src/index.js'
 import { BEARER, PROJECT, startGcpFixture, testContext, type GcpFixture } from './helpers.js'
 
 let fx: GcpFixture

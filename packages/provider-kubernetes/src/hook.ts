@@ -6,7 +6,7 @@ import type {
   SecretDefinition,
 } from '@floe/core'
 import type { KubeConfig } from '@kubernetes/client-node'
-import { KubeClient, toFloeError, type KubeObject } from './client.js'
+import { KubeClient, type KubeObject } from './client.js'
 import {
   consumingDeployments,
   kubernetesNameOf,
@@ -23,6 +23,7 @@ import {
   summarizeStagedRestart,
   type StagedRestartReport,
 } from './staged-restart.js'
+import { toFloeError } from './errors.js'
 
 export interface KubernetesHookOptions {
   /** a ready KubeConfig; otherwise from the `kubernetes:` section / definition / KUBECONFIG */

@@ -1,9 +1,10 @@
 import type { ProviderModule } from '@floe/core'
 import { createKubernetesProvider, type KubernetesProviderOptions } from './provider.js'
-import { configSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
+/** `provider: kubernetes` — Secrets read through the Kubernetes API. */
 export const provider: ProviderModule<KubernetesProviderOptions> = {
-  name: 'kubernetes',
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-kubernetes',
   configSchema,
   create: (options) => createKubernetesProvider(options),
@@ -15,22 +16,8 @@ export {
   type KubernetesProviderOptions,
   type SecretTarget,
 } from './provider.js'
-export {
-  configSchema,
-  DNS1123_LABEL,
-  DNS1123_SUBDOMAIN,
-  SECRET_KEY,
-  type KubernetesSecretConfig,
-} from './validate.js'
-export { KubeClient, apiStatusOf, toFloeError, type ApiStatus, type KubeObject } from './client.js'
-export { loadKubeConfig, type LoadedKubeConfig } from './auth.js'
-export {
-  externalSecretStatusOf,
-  getExternalSecret,
-  readExternalSecretStatus,
-  statusMetadata,
-  type ExternalSecretStatus,
-} from './status.js'
+export { PROVIDER_NAME, configSchema, type KubernetesSecretConfig } from './validate.js'
+// the rotation hook (`floe.hook: kubernetes`): ESO sync and staged Deployment restarts
 export {
   createRotationHook,
   hook,
@@ -41,16 +28,6 @@ export {
   type KubernetesHookModule,
   type KubernetesHookOptions,
 } from './hook.js'
-export {
-  planStagedRestart,
-  runStagedRestart,
-  summarizeStagedRestart,
-  type StagedRestartOptions,
-  type StagedRestartReport,
-  type WorkloadRestart,
-} from './staged-restart.js'
-export { secretUses, describeUse, type SecretUse } from './consumers.js'
-export { rolloutState, type RolloutState } from './rollout-wait.js'
 export {
   consumingDeployments,
   dnsName,

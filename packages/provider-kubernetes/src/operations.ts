@@ -1,10 +1,11 @@
 import type { LoadedManifest, SecretListing } from '@floe/core'
 import type { KubeConfig } from '@kubernetes/client-node'
-import { KubeClient, toFloeError } from './client.js'
+import { KubeClient } from './client.js'
 import { isEsoManaged } from './hook.js'
 import { kubernetesNameOf, kubernetesSection } from './section.js'
 import { readExternalSecretStatus, type ExternalSecretStatus } from './status.js'
 import { connectionOf, type ConnectionConfig } from './validate.js'
+import { toFloeError } from './errors.js'
 
 export interface ClusterOptions {
   env?: NodeJS.ProcessEnv

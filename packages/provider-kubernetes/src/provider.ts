@@ -17,9 +17,15 @@ import {
   type SecretProvider,
 } from '@floe/core'
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node'
-import { apiStatusOf, KubeClient, PROVIDER, toFloeError } from './client.js'
+import { KubeClient } from './client.js'
 import { readExternalSecretStatus, statusMetadata } from './status.js'
-import { connectionOf, DNS1123_SUBDOMAIN, type ConnectionConfig } from './validate.js'
+import {
+  PROVIDER_NAME,
+  connectionOf,
+  DNS1123_SUBDOMAIN,
+  type ConnectionConfig,
+} from './validate.js'
+import { apiStatusOf, toFloeError } from './errors.js'
 
 export interface KubernetesProviderOptions {
   /** a ready KubeConfig (tests bind one to the emulator); otherwise loaded per definition */
@@ -64,7 +70,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     const name = typeof config.secret_name === 'string' ? config.secret_name : request.secret
     if (!DNS1123_SUBDOMAIN.test(name))
       throw new InvalidSecretError(`"${name}" is not a valid Secret name; set secret_name`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: request.secret,
       })
     return {
@@ -82,7 +88,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
       throw new SecretNotFoundError(
         `${where} has no version "${request.version}" (Kubernetes keeps only the current resourceVersion)`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
         },
       )
@@ -95,7 +101,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
       throw new SecretNotFoundError(
         `${where} has no key ${missing.map((k) => `"${k}"`).join(', ')} (keys: ${names.join(', ') || 'none'})`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
         },
       )
@@ -138,7 +144,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
   }
 
   const provider: SecretProvider = {
-    name: PROVIDER,
+    name: PROVIDER_NAME,
 
     fetchOne: (request, ctx) => readOne(request, ctx, new Map()),
 
@@ -202,7 +208,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
       }
       if (!secret)
         throw new SecretNotFoundError(`Secret ${target.namespace}/${target.name} not found`, {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
           details: { metadata },
         })
@@ -252,7 +258,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
       }
       if (existing && request.createOnly)
         throw new ConflictError(`${where} already exists`, {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
         })
       const previousVersion = existing?.metadata?.resourceVersion
@@ -260,7 +266,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
         throw new ConflictError(
           `${where} changed: expected resourceVersion ${request.expectedVersion}, found ${previousVersion ?? 'none'}`,
           {
-            provider: PROVIDER,
+            provider: PROVIDER_NAME,
             secret: request.secret,
           },
         )
@@ -271,7 +277,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
           throw new InvalidSecretError(
             `${where} has ${current.length} keys; name the one to write with "key"`,
             {
-              provider: PROVIDER,
+              provider: PROVIDER_NAME,
               secret: request.secret,
             },
           )

@@ -1,6 +1,7 @@
-import { apiStatusOf, toFloeError, type KubeClient, type KubeObject } from './client.js'
+import { type KubeClient, type KubeObject } from './client.js'
 import { describeUse, secretUses } from './consumers.js'
 import { rolloutState } from './rollout-wait.js'
+import { apiStatusOf, toFloeError } from './errors.js'
 
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt'
 

@@ -1,4 +1,5 @@
-import { apiStatusOf, toFloeError, type KubeClient, type KubeObject } from './client.js'
+import { type KubeClient, type KubeObject } from './client.js'
+import { apiStatusOf, toFloeError } from './errors.js'
 
 export const ESO_GROUP = 'external-secrets.io'
 export const ESO_VERSIONS = ['v1', 'v1beta1'] as const

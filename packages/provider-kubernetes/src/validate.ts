@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '@floe/core'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'kubernetes'
+
 export { DNS1123_LABEL, DNS1123_SUBDOMAIN }
 /** a Secret data key */
 export const SECRET_KEY = /^[-._a-zA-Z0-9]+$/

@@ -8,16 +8,11 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { ConfigError, ForbiddenError, type FloeError, type Logger } from '@floe/core'
-import {
-  PROVIDER,
-  vaultError,
-  vaultStatus,
-  type VaultApi,
-  type VaultAuthInfo,
-  type VaultCall,
-} from './client.js'
+import { type VaultApi, type VaultAuthInfo, type VaultCall } from './client.js'
 import { signGetCallerIdentity } from './aws-iam-login.js'
 import type { VaultAuthConfig } from './validate.js'
+import { PROVIDER_NAME } from './validate.js'
+import { vaultError, vaultStatus } from './errors.js'
 
 export const DEFAULT_JWT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token'
 
@@ -149,7 +144,7 @@ export class VaultSession {
       // a rejected login (bad role, bad JWT, bad secret id) is a denial, not a bad secret
       if (status === 400 || status === 401 || status === 403) {
         return new ForbiddenError(classified.message.replace(/^\[vault\] /, ''), {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           hint: `check the ${method} auth settings (role, credentials, mount_path "${mount}")`,
         })
       }
@@ -179,7 +174,7 @@ export class VaultSession {
         )
         if (!roleId) {
           throw new ConfigError('approle auth needs role_id (or role_id_file, or VAULT_ROLE_ID)', {
-            provider: PROVIDER,
+            provider: PROVIDER_NAME,
           })
         }
         const secretId = await this.credential(
@@ -200,7 +195,7 @@ export class VaultSession {
       }
       case 'kubernetes': {
         if (!this.auth.role) {
-          throw new ConfigError('kubernetes auth needs `role`', { provider: PROVIDER })
+          throw new ConfigError('kubernetes auth needs `role`', { provider: PROVIDER_NAME })
         }
         const jwtPath = this.path(this.auth.jwt_path ?? DEFAULT_JWT_PATH)
         let jwt: string
@@ -210,7 +205,7 @@ export class VaultSession {
           throw new ConfigError(
             `kubernetes auth cannot read the service-account token at ${jwtPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
             {
-              provider: PROVIDER,
+              provider: PROVIDER_NAME,
               hint: 'set auth.jwt_path or run inside a pod with a service account',
             },
           )
@@ -227,7 +222,8 @@ export class VaultSession {
         }
       }
       case 'aws': {
-        if (!this.auth.role) throw new ConfigError('aws auth needs `role`', { provider: PROVIDER })
+        if (!this.auth.role)
+          throw new ConfigError('aws auth needs `role`', { provider: PROVIDER_NAME })
         const signed = signGetCallerIdentity({
           env: this.environment.env,
           region: this.auth.region,
@@ -271,7 +267,7 @@ export class VaultSession {
       } catch (error) {
         throw new ConfigError(
           `cannot read the Vault token file ${this.auth.token_file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          { provider: PROVIDER },
+          { provider: PROVIDER_NAME },
         )
       }
     }
@@ -287,7 +283,7 @@ export class VaultSession {
     throw new ConfigError(
       'no Vault token: set VAULT_TOKEN, auth.token_file, or use another auth method',
       {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
       },
     )
   }

@@ -3,7 +3,7 @@
 // The signing is aws4's (a small, dependency-free SigV4 implementation), not ours.
 import aws4 from 'aws4'
 import { ConfigError } from '@floe/core'
-import { PROVIDER } from './client.js'
+import { PROVIDER_NAME } from './validate.js'
 
 const BODY = 'Action=GetCallerIdentity&Version=2011-06-15'
 
@@ -23,7 +23,7 @@ export function signGetCallerIdentity(input: {
   if (!accessKeyId || !secretAccessKey) {
     throw new ConfigError(
       'aws auth needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment',
-      { provider: PROVIDER },
+      { provider: PROVIDER_NAME },
     )
   }
   const region = input.region ?? input.env.AWS_REGION ?? input.env.AWS_DEFAULT_REGION ?? 'us-east-1'

@@ -6,7 +6,8 @@
  * settling itself is core's `verifiedWrite`; this file says how Vault is read back.
  */
 import { verifiedWrite, type FloeError, type ReadBackState } from '@floe/core'
-import { PROVIDER, vaultStatus } from './client.js'
+import { vaultStatus } from './errors.js'
+import { PROVIDER_NAME } from './validate.js'
 
 /** sends of one write with the same check-and-set version */
 const CAS_ATTEMPTS = 2
@@ -34,7 +35,7 @@ export async function casWrite(
   deps: CasWriteDeps,
 ): Promise<CasWriteResult> {
   const result = await verifiedWrite({
-    provider: PROVIDER,
+    provider: PROVIDER_NAME,
     secret: deps.secret,
     operation: 'the write',
     before: String(cas),

@@ -6,7 +6,8 @@ import {
   type RemoveRequest,
   type RemoveResult,
 } from '@floe/core'
-import { PROVIDER, vaultError, vaultStatus } from './client.js'
+import { vaultError, vaultStatus } from './errors.js'
+import { PROVIDER_NAME } from './validate.js'
 import { describeVaultSecret } from './describe.js'
 import type { VaultConnection } from './provider.js'
 import type { VaultSecretConfig, VaultTarget } from './validate.js'
@@ -24,7 +25,7 @@ export async function removeVaultSecret(
   config: VaultSecretConfig,
   request: RemoveRequest,
 ): Promise<RemoveResult> {
-  const options = { provider: PROVIDER, secret: request.secret }
+  const options = { provider: PROVIDER_NAME, secret: request.secret }
   if (target.kind === 'logical')
     throw new UnsupportedError(
       `secret "${request.secret}" at ${target.dataPath} is not a KV secret: floe deletes KV secrets only`,

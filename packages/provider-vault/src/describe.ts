@@ -5,9 +5,11 @@ import {
   type LeaseInfo,
   type SecretMetadata,
 } from '@floe/core'
-import { PROVIDER, vaultError, type VaultApi } from './client.js'
+import type { VaultApi } from './client.js'
+import { vaultError } from './errors.js'
 import type { VaultConnection } from './provider.js'
 import type { VaultTarget } from './validate.js'
+import { PROVIDER_NAME } from './validate.js'
 
 /**
  * Metadata of one Vault secret without reading its value: KV v2 metadata, a dynamic engine's
@@ -21,7 +23,7 @@ export async function describeVaultSecret(
 ): Promise<SecretMetadata> {
   const notFound = (why: string) =>
     new SecretNotFoundError(`secret "${request.secret}" ${why}`, {
-      provider: PROVIDER,
+      provider: PROVIDER_NAME,
       secret: request.secret,
     })
   const run = async <T>(

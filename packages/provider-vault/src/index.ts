@@ -1,33 +1,25 @@
 import type { ProviderModule } from '@floe/core'
-import { VaultProvider, type VaultProviderOptions } from './provider.js'
-export { SINGLE_VALUE_KEY } from './kv-data.js'
-import { configSchema } from './validate.js'
+import { createVaultProvider, type VaultProviderOptions } from './provider.js'
+import { PROVIDER_NAME, configSchema } from './validate.js'
 
+/** `provider: vault` — KV v1/v2 and dynamic secrets engines. */
 export const provider: ProviderModule<VaultProviderOptions> = {
-  name: 'vault',
+  name: PROVIDER_NAME,
   packageName: '@floe/provider-vault',
   configSchema,
-  create: (options?: VaultProviderOptions) => new VaultProvider(options ?? {}),
+  create: (options) => createVaultProvider(options),
 }
 
 export default provider
 
-export { VaultProvider, type VaultProviderOptions, type VaultConnection } from './provider.js'
 export {
-  configSchema,
-  resolveTarget,
-  type VaultSecretConfig,
-  type VaultTarget,
-} from './validate.js'
-export {
-  VaultApi,
-  createNodeVaultClient,
-  vaultError,
-  type NodeVaultClient,
-  type VaultCall,
-} from './client.js'
-export { VaultSession, DEFAULT_JWT_PATH } from './auth.js'
-export { signGetCallerIdentity } from './aws-iam-login.js'
+  createVaultProvider,
+  type VaultProvider,
+  type VaultProviderOptions,
+  type VaultConnection,
+} from './provider.js'
+export { PROVIDER_NAME, configSchema, type VaultSecretConfig } from './validate.js'
+// `floe.emitter: vault-policy`; emit-access writes its vault target with the same builder
 export {
   buildVaultPolicies,
   emitVaultPolicy,

@@ -1,5 +1,5 @@
 import type { ListOptions, SecretListing } from '@floe/core'
-import { vaultError, vaultStatus } from './client.js'
+import { vaultError, vaultStatus } from './errors.js'
 import type { VaultConnection } from './provider.js'
 import { resolveTarget, type VaultSecretConfig } from './validate.js'
 

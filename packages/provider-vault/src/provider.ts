@@ -28,10 +28,8 @@ import { SINGLE_VALUE_KEY, stringMap } from './kv-data.js'
 import { putVaultSecret } from './put.js'
 import { removeVaultSecret } from './delete.js'
 import {
-  PROVIDER,
   VaultApi,
   createNodeVaultClient,
-  vaultError,
   type NodeVaultClient,
   type VaultSecretResponse,
 } from './client.js'
@@ -43,6 +41,7 @@ import {
   type VaultPluginConfig,
 } from './plugin-config.js'
 import {
+  PROVIDER_NAME,
   authSchema,
   durationSeconds,
   resolveTarget,
@@ -51,6 +50,7 @@ import {
   type VaultSecretConfig,
   type VaultTarget,
 } from './validate.js'
+import { vaultError } from './errors.js'
 
 export interface VaultProviderOptions {
   /** an injected node-vault client (tests bind one to an emulator); shared by every connection */
@@ -82,8 +82,13 @@ export interface VaultConnection {
   session: VaultSession
 }
 
+/** A Vault provider; `options` are the defaults under every definition's own settings. */
+export function createVaultProvider(options: VaultProviderOptions = {}): VaultProvider {
+  return new VaultProvider(options)
+}
+
 export class VaultProvider implements SecretProvider {
-  readonly name = PROVIDER
+  readonly name = PROVIDER_NAME
   // no fetchMany: one KV path per HTTP call, Vault has no batch read
   readonly capabilities: DeclaredCapabilities = { versions: true, dynamic: true }
 
@@ -106,14 +111,14 @@ export class VaultProvider implements SecretProvider {
   // ───────────── connections ─────────────
 
   private parse(request: { secret: string; config: Record<string, unknown> }): VaultSecretConfig {
-    return parseProviderConfig(settingsSchema, request, PROVIDER)
+    return parseProviderConfig(settingsSchema, request, PROVIDER_NAME)
   }
 
   private target(config: VaultSecretConfig, secret: string): VaultTarget {
     try {
       return resolveTarget(withPathPrefix(config, this.plugin?.secret_path_prefix), secret)
     } catch (error) {
-      throw new ConfigError((error as Error).message, { provider: PROVIDER, secret })
+      throw new ConfigError((error as Error).message, { provider: PROVIDER_NAME, secret })
     }
   }
 
@@ -128,7 +133,7 @@ export class VaultProvider implements SecretProvider {
     if (!address) {
       throw new ConfigError(
         'no Vault address: set vault.address on the secret, VAULT_ADDR, or plugins.secrets.config.address (with plugins.secrets.type: vault)',
-        { provider: PROVIDER },
+        { provider: PROVIDER_NAME },
       )
     }
     const namespace = config.vault?.namespace ?? this.options.namespace ?? ctx.env.VAULT_NAMESPACE
@@ -179,7 +184,7 @@ export class VaultProvider implements SecretProvider {
           try {
             ca = await readFile(file, 'utf8')
           } catch {
-            throw new ConfigError(`cannot read vault.ca_cert ${file}`, { provider: PROVIDER })
+            throw new ConfigError(`cannot read vault.ca_cert ${file}`, { provider: PROVIDER_NAME })
           }
         }
         const timeoutMs = tls.timeout !== undefined ? tls.timeout * 1000 : this.options.timeoutMs
@@ -216,13 +221,13 @@ export class VaultProvider implements SecretProvider {
       if (target.kind !== 'kv2') {
         throw new InvalidSecretError(
           `secret "${request.secret}": only KV v2 secrets have versions (${target.dataPath})`,
-          { provider: PROVIDER, secret: request.secret },
+          { provider: PROVIDER_NAME, secret: request.secret },
         )
       }
       if (!/^[1-9]\d*$/.test(version)) {
         throw new InvalidSecretError(
           `secret "${request.secret}": "${version}" is not a KV v2 version number`,
-          { provider: PROVIDER, secret: request.secret },
+          { provider: PROVIDER_NAME, secret: request.secret },
         )
       }
       path += `?version=${version}`
@@ -251,7 +256,7 @@ export class VaultProvider implements SecretProvider {
       throw new SecretNotFoundError(
         `secret "${request.secret}" has no data at ${target.dataPath}`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
         },
       )
@@ -294,7 +299,7 @@ export class VaultProvider implements SecretProvider {
       if (missing.length) {
         throw new SecretNotFoundError(
           `secret "${secret}" at ${path} lacks declared key${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (keys: ${Object.keys(data).join(', ') || 'none'})`,
-          { provider: PROVIDER, secret },
+          { provider: PROVIDER_NAME, secret },
         )
       }
       selected = Object.fromEntries(config.keys.map((k) => [k, data[k] ?? '']))
@@ -309,7 +314,7 @@ export class VaultProvider implements SecretProvider {
       if (!value) {
         throw new SecretNotFoundError(
           `secret "${secret}" at ${path} has no key "${config.key}" (keys: ${Object.keys(selected).join(', ') || 'none'})`,
-          { provider: PROVIDER, secret },
+          { provider: PROVIDER_NAME, secret },
         )
       }
       return { ...fetched, value }
@@ -364,7 +369,7 @@ export class VaultProvider implements SecretProvider {
     const tracked = this.leases.get(lease.id)
     if (!tracked) {
       throw new InvalidSecretError(`lease ${lease.id} was not issued through this provider`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
       })
     }
     const { connection } = tracked

@@ -8,10 +8,12 @@ import {
   type PutResult,
 } from '@floe/core'
 import { casWrite } from './cas-write.js'
-import { PROVIDER, vaultError, vaultStatus, type VaultApi } from './client.js'
+import type { VaultApi } from './client.js'
+import { vaultError, vaultStatus } from './errors.js'
 import { SINGLE_VALUE_KEY, stringMap } from './kv-data.js'
 import type { VaultConnection } from './provider.js'
 import type { VaultSecretConfig, VaultTarget } from './validate.js'
+import { PROVIDER_NAME } from './validate.js'
 
 /**
  * Writes one Vault secret. KV v2: every write is check-and-set (from `createOnly`,
@@ -45,7 +47,7 @@ export async function putVaultSecret(
       throw new UnsupportedError(
         `secret "${request.secret}" is a dynamic credential: Vault issues it`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
         },
       )
@@ -54,7 +56,7 @@ export async function putVaultSecret(
       throw new UnsupportedError(
         `secret "${request.secret}" is in KV v1, which has no versions: compare-and-set is impossible`,
         {
-          provider: PROVIDER,
+          provider: PROVIDER_NAME,
           secret: request.secret,
           hint: 'use a KV v2 mount for safe rotation',
         },
@@ -68,7 +70,7 @@ export async function putVaultSecret(
     }
     if (existing && request.createOnly) {
       throw new ConflictError(`secret "${request.secret}" already exists at ${target.dataPath}`, {
-        provider: PROVIDER,
+        provider: PROVIDER_NAME,
         secret: request.secret,
       })
     }
@@ -94,7 +96,7 @@ export async function putVaultSecret(
     if (!/^\d+$/.test(request.expectedVersion)) {
       throw new InvalidSecretError(
         `secret "${request.secret}": expected version "${request.expectedVersion}" is not a KV v2 version number`,
-        { provider: PROVIDER, secret: request.secret },
+        { provider: PROVIDER_NAME, secret: request.secret },
       )
     }
     cas = Number(request.expectedVersion)
@@ -153,7 +155,11 @@ export async function putVaultSecret(
         cas === 0
           ? `secret "${request.secret}" already exists at ${target.dataPath}`
           : `secret "${request.secret}" changed since version ${cas} at ${target.dataPath} (check-and-set failed); re-read and retry`,
-        { provider: PROVIDER, secret: request.secret, details: { expectedVersion: String(cas) } },
+        {
+          provider: PROVIDER_NAME,
+          secret: request.secret,
+          details: { expectedVersion: String(cas) },
+        },
       )
     }
     throw classified

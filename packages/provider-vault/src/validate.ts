@@ -1,5 +1,8 @@
 import { z } from 'zod'
 
+/** The `provider:` value of this package's secrets. */
+export const PROVIDER_NAME = 'vault'
+
 const duration = z.union([z.number().int().nonnegative(), z.string().min(1)])
 
 export const authSchema = z.strictObject({
