@@ -554,3 +554,30 @@ describe('documentation', () => {
     expect(m.env.map((b) => b.name)).toContain('DBT_ENV_SECRET_SNOWFLAKE_PASSWORD')
   })
 })
+
+describe('secrets._config settings at the top level', () => {
+  it('are an error naming the setting, its line and where it goes (not silently ignored)', async () => {
+    const text = yaml`
+default_provider: env
+secrets:
+  db:
+    keys: [password]
+    variables: { password: DB_PASSWORD }
+concurrency: 4
+`
+    let error: unknown
+    try {
+      await loadManifestFromString(text, { file: 'floe.yaml', env: {}, catalog: testCatalog() })
+    } catch (e) {
+      error = e
+    }
+    expect((error as ConfigError).code).toBe('CONFIG')
+    const message = (error as Error).message
+    expect(message).toContain(
+      'default_provider: a setting of secrets._config; at the top level it is not read (move it under secrets: _config:)',
+    )
+    expect(message).toContain('concurrency: a setting of secrets._config')
+    expect(message).toMatch(/floe\.yaml:1:\d+: default_provider/)
+    expect(message).toMatch(/floe\.yaml:6:\d+: concurrency/)
+  })
+})

@@ -16,7 +16,7 @@ import { issuesToErrors } from './issues.js'
 import { normalizeSecrets } from './normalize.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
 import { scanReferences } from './references.js'
-import { manifestSchema, type ManifestInput } from './schema.js'
+import { manifestSchema, SECRETS_CONFIG_KEYS, type ManifestInput } from './schema.js'
 import type { SourceDocument, UnsetVariable } from './yaml-source.js'
 import {
   inProviderField,
@@ -126,6 +126,17 @@ async function loadFromText(
     )
   }
 
+  // top-level sections are open (platform manifests carry their own), so a `secrets._config`
+  // setting written at the top level would be silently ignored: say where it goes
+  throwAll(
+    SECRETS_CONFIG_KEYS.filter((key) => key in document).map(
+      (key) =>
+        new ConfigError(
+          `${key}: a setting of secrets._config; at the top level it is not read (move it under secrets: _config:)`,
+          { location: source.locate([key]) },
+        ),
+    ),
+  )
   const parsed = manifestSchema.safeParse(document)
   if (!parsed.success) throwAll(issuesToErrors(parsed.error.issues, source, document))
   const input = document as ManifestInput

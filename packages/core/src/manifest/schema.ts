@@ -214,6 +214,9 @@ const secretsConfig = z.strictObject({
     .optional(),
 })
 
+/** the settings of `secrets._config`; written at the top level they would not be read */
+export const SECRETS_CONFIG_KEYS: readonly string[] = Object.keys(secretsConfig.shape)
+
 const secretsSection = z
   .object({
     _config: secretsConfig.optional(),
