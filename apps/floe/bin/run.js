@@ -6,10 +6,11 @@ import module from 'node:module'
 // It must run before the import below, hence its dynamic form.
 module.enableCompileCache?.()
 
-// Startup time matters (DESIGN §10). @oclif/core checks, when first imported, that Node
-// satisfies its own `engines` with the `semver` package. We check our own, stricter requirement
-// below with a comparison instead, and keep the variable out of the environment the commands
-// see (and pass to `exec`).
+// floe starts in every CI step and wraps every dbt run, so its start-up is overhead on each
+// (bench/cli.bench.ts measures it against a bare `node -e ''`). @oclif/core checks, when first
+// imported, that Node satisfies its own `engines` with the `semver` package. We check our own,
+// stricter requirement below with a comparison instead, and keep the variable out of the
+// environment the commands see (and pass to `exec`).
 const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
 const engineWarning = process.env[ENGINE_WARNING]
 process.env[ENGINE_WARNING] = '1'
