@@ -13,7 +13,6 @@ module.enableCompileCache?.()
 // environment the commands see (and pass to `exec`).
 const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
 const engineWarning = process.env[ENGINE_WARNING]
-process.env[ENGINE_WARNING] = '1'
 // Stack traces name the TypeScript sources (dist/*.js.map) when debugging: with FLOE_DEBUG or
 // DEBUG set, or --verbose. Not always: reading the maps costs a tenth of `floe --version`.
 // (NODE_OPTIONS=--enable-source-maps works too.)
@@ -24,19 +23,31 @@ if (process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verb
 // package.json and prints oclif's own version line (src/version-line.ts).
 const { versionLine } = await import('../dist/version.js')
 const version = versionLine(process.argv.slice(2), new URL('../package.json', import.meta.url))
+const [major, minor] = process.versions.node.split('.').map(Number)
+const supported = major > 20 || (major === 20 && minor >= 19)
 if (version !== undefined) process.stdout.write(`${version}\n`)
 else {
-  // dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
-  // dist/commands.js, loaded by oclif only to run one.
-  const { main } = await import('../dist/cli.js')
-  if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
-  else process.env[ENGINE_WARNING] = engineWarning
+  // `floe secrets validate|exec` run without oclif when nothing but the built-in command could
+  // answer (src/fast-start.ts): loading oclif is most of their start-up otherwise.
+  const code = supported
+    ? await (await import('../dist/fast.js')).fastStart(import.meta.url)
+    : undefined
+  if (code !== undefined) {
+    // as oclif ends a command that failed (its handle() exits with the code)
+    if (code !== 0) process.exit(code)
+  } else {
+    // dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
+    // dist/commands.js, loaded by oclif only to run one.
+    process.env[ENGINE_WARNING] = '1'
+    const { main } = await import('../dist/cli.js')
+    if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
+    else process.env[ENGINE_WARNING] = engineWarning
 
-  const [major, minor] = process.versions.node.split('.').map(Number)
-  if (major < 20 || (major === 20 && minor < 19))
-    process.emitWarning(
-      `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
-    )
+    if (!supported)
+      process.emitWarning(
+        `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
+      )
 
-  await main(import.meta.url)
+    await main(import.meta.url)
+  }
 }

@@ -7,6 +7,8 @@
 //                     COMMANDS for oclif's explicit command strategy (package.json
 //                     oclif.commands); oclif imports it only to run a command
 //   dist/version.js   `floe --version` without oclif (bin/run.js tries it first)
+//   dist/fast.js      `floe secrets validate|exec` without oclif, when src/fast-start.ts can
+//                     (bin/run.js tries it next)
 //   dist/chunks/      code both share, and what commands import on demand (yaml, spinners)
 //
 // @floe/core stays external: providers, emitters and third-party plugins discovered at run time
@@ -62,6 +64,7 @@ const result = await build({
     cli: join(here, 'src', 'main.ts'),
     commands: 'floe:commands',
     version: join(here, 'src', 'version-line.ts'),
+    fast: join(here, 'src', 'fast-start.ts'),
   },
   plugins: [commandsEntry],
   outdir,

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { MIN_MASKABLE_LENGTH } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { runExec, type ExecResult } from '../../lib/exec-run.js'
+import type { ExecResult } from '../../lib/exec-run.js'
+import { runExecCommand } from '../../lib/exec-command.js'
 
 export default class SecretsExec extends FloeCommand<ExecResult> {
   static override summary = "Run a command with the manifest's secrets in its environment"
@@ -46,27 +47,13 @@ export default class SecretsExec extends FloeCommand<ExecResult> {
 
   protected async execute(): Promise<Outcome<ExecResult>> {
     const { flags, argv } = await this.parse(SecretsExec)
-    const { result, exitCode } = await runExec(
-      {
-        session: this.session,
-        json: this.json,
-        verbose: this.argv.includes('--verbose'),
-        progress: (text) => this.progress(text),
-        warn: (message) => this.printWarning(message),
-        safe: (text) => this.safe(text),
-      },
-      {
-        command: argv as string[],
-        mask: flags.mask,
-        only: flags.only,
-        watch: Boolean(flags.watch),
-        strictMask: Boolean(flags['strict-mask']),
-        passEnv: flags['pass-env'],
-        writeEnv: flags['write-env'],
-        reloadSignal: flags['reload-signal'],
-      },
-    )
-    // one-shot --json: the envelope is floe's only stdout; --watch --json streamed its events
-    return { result, exitCode, silent: !this.json || Boolean(flags.watch) }
+    const ctx = {
+      session: this.session,
+      json: this.json,
+      progress: (text: string) => this.progress(text),
+      printWarning: (message: string) => this.printWarning(message),
+      safe: (text: string) => this.safe(text),
+    }
+    return runExecCommand(ctx, this.argv, flags, argv as string[])
   }
 }

@@ -1,7 +1,7 @@
-import { basename } from 'node:path'
 import { Flags } from '@oclif/core'
-import { validateManifest, type ValidationReport } from '@floe/core'
+import type { ValidationReport } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { runValidate } from '../../lib/validate-run.js'
 
 export default class SecretsValidate extends FloeCommand<Omit<ValidationReport, 'exitCode'>> {
   static override summary =
@@ -21,64 +21,13 @@ Exit codes: 0 all good · 1 a check failed · 2 the manifest cannot be loaded ·
 
   protected async execute(): Promise<Outcome<Omit<ValidationReport, 'exitCode'>>> {
     const { flags } = await this.parse(SecretsValidate)
-    const report = await validateManifest({
-      path: this.session.manifestPath(),
-      load: () => this.session.manifest(),
-      offline: Boolean(flags.offline),
-      strict: Boolean(flags.strict),
-      describe: async (names) => {
-        const progress = this.progress(`Checking ${names.length} secrets at their providers…`)
-        try {
-          return await (await this.session.resolver()).describe(names)
-        } finally {
-          progress.stop()
-        }
+    return runValidate(
+      { session: this.session, paint: this.paint, progress: (text) => this.progress(text) },
+      {
+        offline: Boolean(flags.offline),
+        strict: Boolean(flags.strict),
+        verbose: Boolean(flags.verbose),
       },
-      describeFallbacks: async (names) =>
-        (await this.session.resolver()).describe(names, { fallback: true }),
-      emitter: (name) => this.session.registry.emitter(name),
-      logger: this.session.logger,
-      platform: async () => ({
-        hooks: await this.session.registry.hookModules(),
-        ctx: await this.session.providerContext(),
-      }),
-    })
-    const { exitCode, ...result } = report
-    return {
-      result,
-      human: this.render(report, Boolean(flags.verbose)),
-      exitCode,
-      status: report.errors ? 'failed' : 'ok',
-    }
-  }
-
-  private render(report: ValidationReport, verbose: boolean): string {
-    const p = this.paint
-    const lines = [
-      `Validating secret references in ${basename(report.manifest)}${report.offline ? ' (offline)' : ''}...`,
-    ]
-    for (const c of report.checks) {
-      const mark = !c.ok ? p.bad('✗') : c.severity === 'warning' ? p.warn('!') : p.ok('✓')
-      const where = c.location ? p.dim(` (${c.location.line}:${c.location.column})`) : ''
-      lines.push(`${mark} ${c.subject}: ${c.message}${c.subject === 'manifest' ? '' : where}`)
-      if (verbose) for (const detail of c.details ?? []) lines.push(p.dim(`    ${detail}`))
-    }
-    lines.push('')
-    if (report.errors === 0) {
-      const w = report.warnings
-      lines.push(p.ok(`No errors found${w ? ` (${w} warning${w === 1 ? '' : 's'})` : ''}.`))
-      return lines.join('\n')
-    }
-    const fixes = [
-      ...new Set(report.checks.filter((c) => !c.ok && c.fix).map((c) => c.fix as string)),
-    ]
-    const fixText =
-      fixes.length === 1
-        ? ` Run '${fixes[0]}' to fix.`
-        : fixes.length > 1
-          ? ` To fix, run:\n${fixes.map((f) => `  ${f}`).join('\n')}`
-          : ''
-    lines.push(`${report.errors} error${report.errors === 1 ? '' : 's'} found.${fixText}`)
-    return lines.join('\n')
+    )
   }
 }

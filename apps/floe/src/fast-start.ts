@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url'
+import { runWithoutOclif } from '@floe/plugin-secrets/fast-run'
+import { fastPathLoadOptions, oclifDataDir } from './built-in-fast-path.js'
+import { findProjectRoot } from './project-root.js'
+
+/**
+ * `floe secrets validate` and `exec` without loading oclif, whose code and start-up are most of
+ * theirs: only when oclif would run the built-in command anyway (no third-party command plugin,
+ * src/built-in-fast-path.ts), oclif would print no debug output, and the command line is one
+ * @floe/plugin-secrets' fast-run parses exactly as oclif does. Resolves to the exit code, or to
+ * undefined when bin/run.js must start oclif (src/main.ts) instead.
+ */
+export async function fastStart(binUrl: string): Promise<number | undefined> {
+  if (process.env.FLOE_DEBUG || process.env.DEBUG || process.env.FLOE_NO_FAST_START)
+    return undefined
+  const argv = process.argv.slice(2)
+  const root = fileURLToPath(new URL('..', binUrl))
+  if (fastPathLoadOptions(root, argv, findProjectRoot(process.cwd())) === undefined)
+    return undefined
+  const [first, second] = argv
+  const id = first?.includes(':') ? first : `${first}:${second}`
+  const command =
+    id === 'secrets:validate' ? 'validate' : id === 'secrets:exec' ? 'exec' : undefined
+  if (command === undefined) return undefined
+  const run = runWithoutOclif(command, argv.slice(first?.includes(':') ? 1 : 2), {
+    root,
+    dataDir: oclifDataDir(),
+  })
+  return run === undefined ? undefined : await run
+}
