@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { median, report } from './report.js'
 
-// DESIGN §10: provider calls are the physical minimum (⌈n/20⌉ BatchGetSecretValue calls, none
+// Target (bench/README.md): provider calls are the physical minimum (⌈n/20⌉ BatchGetSecretValue calls, none
 // inside the cache TTL) and 500 remote secrets at 25 ms latency resolve within 1.3× the
 // concurrency-bound ideal. Real SDK, real socket, the testkit's AWS emulator.
 preferNodeBuildsOfAwsSdk()

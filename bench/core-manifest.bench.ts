@@ -1,5 +1,5 @@
 /**
- * DESIGN §10: a 10,000-secret manifest loads and validates in ≤ 500 ms with RSS ≤ 200 MB.
+ * Target (bench/README.md): a 10,000-secret manifest loads and validates in ≤ 500 ms with RSS ≤ 200 MB.
  * Reports figures; never asserts on time.
  */
 import { spawnSync } from 'node:child_process'

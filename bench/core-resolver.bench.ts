@@ -127,7 +127,7 @@ it('core resolver overhead per reference', async () => {
   await warm.dispose()
 })
 
-// DESIGN §10: 500 distinct remote secrets at 25 ms latency must come within 1.3× of the
+// Target (bench/README.md): 500 distinct remote secrets at 25 ms latency must come within 1.3× of the
 // concurrency-bound ideal (⌈500 / 8⌉ sequential rounds of 25 ms).
 it('core resolver scheduling at 25 ms provider latency', async () => {
   const n = 500

@@ -17,7 +17,7 @@ import { preferNodeBuildsOfAwsSdk, startAwsEmulator } from '@floe/testkit'
 import { it } from 'vitest'
 import { median, report } from './report.js'
 
-// DESIGN §10 watch mode: describe calls per interval = ⌈watched secrets / batch⌉ per provider,
+// Watch-mode targets (bench/README.md): describe calls per interval = ⌈watched secrets / batch⌉ per provider,
 // idle CPU ≈ 0, and how fast `exec --watch` reacts to a change, as a ratio of the interval.
 preferNodeBuildsOfAwsSdk()
 const { SecretsManagerClient } = createRequire(import.meta.url)(

@@ -154,11 +154,13 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   { label: 'get missing secret', code: 0, args: ['secrets', 'get', 'absent', '--json'] },
   {
     label: 'get --reveal',
+    code: 0,
     args: ['secrets', 'get', 'api', '--reveal'],
     allowStdout: [canary.token],
   },
   {
     label: 'exec (masked)',
+    code: 0,
     args: [
       'secrets',
       'exec',
@@ -170,6 +172,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec child failure',
+    code: 3,
     args: [
       'secrets',
       'exec',
@@ -181,6 +184,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec --watch --json (masked; the child exits)',
+    code: 0,
     args: [
       'secrets',
       'exec',
@@ -194,6 +198,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec: a PEM re-indented, with CRLF, one line of it',
+    code: 0,
     args: [
       'secrets',
       'exec',
@@ -205,6 +210,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec: encoded forms (base64, base64url, URL-encoded, JSON)',
+    code: 0,
     args: [
       'secrets',
       'exec',
@@ -216,10 +222,12 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec: a prompt without newline, short-value warning',
+    code: 0,
     args: ['secrets', 'exec', '--', 'sh', '-c', 'printf "token %s pin? " "$API_TOKEN_OUT"'],
   },
   {
     label: "exec --json (the child's stdout on stderr, masked)",
+    code: 0,
     args: [
       'secrets',
       'exec',
@@ -232,6 +240,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'exec --strict-mask (short value)',
+    code: 2,
     args: ['secrets', 'exec', '--strict-mask', '--', 'true'],
   },
   { label: 'inject', code: 0, args: ['secrets', 'inject', '-i', 'template.txt', '-o', 'out.txt'] },
@@ -240,6 +249,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   { label: 'apply duckdb --dry-run', code: 0, args: ['secrets', 'apply', 'duckdb', '--dry-run'] },
   {
     label: 'apply duckdb -c',
+    code: 0,
     args: [
       'secrets',
       'apply',
@@ -251,6 +261,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'apply duckdb -c (table; nested and doubled escaped forms)',
+    code: 0,
     args: [
       'secrets',
       'apply',
@@ -263,6 +274,7 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'rotate --dry-run',
+    code: 0,
     args: [
       'secrets',
       'rotate',
@@ -276,14 +288,17 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
   },
   {
     label: 'rotate',
+    code: 0,
     args: ['secrets', 'rotate', 'db', '--key', 'password', '--value-file', 'new-password.txt'],
   },
   {
     label: 'rotate --generate --json',
+    code: 0,
     args: ['secrets', 'rotate', 'db', '--key', 'password', '--generate', '--json'],
   },
   {
     label: 'create existing (conflict)',
+    code: 1,
     args: ['secrets', 'create', 'db', '--from-file', 'password=new-password.txt'],
   },
   { label: 'providers', code: 0, args: ['secrets', 'providers'] },
@@ -346,10 +361,15 @@ const commands: { label: string; code: number; args: string[]; allowStdout?: str
       '--json',
     ],
   },
-  { label: 'delete (provider cannot delete)', args: ['secrets', 'delete', 'api', '--yes'] },
+  {
+    label: 'delete (provider cannot delete)',
+    code: 1,
+    args: ['secrets', 'delete', 'api', '--yes'],
+  },
   { label: 'delete without --yes', code: 2, args: ['secrets', 'delete', 'db', '--json'] },
   {
     label: 'delete --expected-version (stale)',
+    code: 1,
     args: ['secrets', 'delete', 'scratch', '--yes', '--expected-version', 'stale'],
   },
   { label: 'audit verify', code: 0, args: ['secrets', 'audit', 'verify'] },
@@ -383,7 +403,8 @@ describe('canary: no value leaks from any command', () => {
       const result = await runFloe(command.args, { cwd: project.dir, env })
       assertNoCanary(`${command.label} stdout`, result.stdout, command.allowStdout)
       assertNoCanary(`${command.label} stderr`, result.stderr)
-      // Each command must have actually run (not died before touching secrets).
+      // Each command must have actually run its path (not died before touching secrets).
+      expect(result.code, `${command.label}: ${result.stderr}`).toBe(command.code)
       expect(result.stdout + result.stderr).not.toMatch(
         /TypeError|ReferenceError|Cannot find module/,
       )

@@ -1,5 +1,5 @@
 /**
- * `plugins.secrets.config` of a manifest whose `plugins.secrets.type` is `vault` (seed 004):
+ * `plugins.secrets.config` of a manifest whose `plugins.secrets.type` is `vault`:
  * the connection the platform uses, and the lowest-precedence settings of the CLI's own
  * connection. Precedence, per setting: the secret's `vault:`/`auth:` fields, then provider
  * options, then the environment (VAULT_ADDR, VAULT_TOKEN), then this block.
