@@ -22,6 +22,12 @@ export async function fastStart(binUrl: string): Promise<number | undefined> {
   const command =
     id === 'secrets:validate' ? 'validate' : id === 'secrets:exec' ? 'exec' : undefined
   if (command === undefined) return undefined
+  // as @oclif/core's lib/command.js does on import: a reader that closed stdout early
+  // (`floe secrets validate | head -1`) is not an error
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return
+    throw error
+  })
   const run = runWithoutOclif(command, argv.slice(first?.includes(':') ? 1 : 2), {
     root,
     dataDir: oclifDataDir(),

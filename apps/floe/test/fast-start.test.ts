@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Parser } from '@oclif/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FAST_FLAGS, parseFastArgv } from '@floe/plugin-secrets/fast-run'
-import { assertBuilt, makeProject, repoRoot, runFloe } from './helpers.js'
+import { assertBuilt, floeBin, isolatedEnv, makeProject, repoRoot, runFloe } from './helpers.js'
 
 // `floe secrets validate|exec` run without oclif when src/fast-start.ts can
 // (@floe/plugin-secrets' lib/fast-run.ts parses the command line). These tests pin that its
@@ -148,4 +149,20 @@ describe('the CLI with and without the oclif-free start', () => {
       expect(fast).toEqual(viaOclif)
     },
   )
+
+  it('exits as oclif does when the reader closes stdout early (EPIPE)', async () => {
+    const closedStdout = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [floeBin, 'secrets', 'validate', '--offline'], {
+          cwd: project.dir,
+          env: isolatedEnv(join(project.dir, '.home'), env),
+        })
+        child.stdout.destroy()
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+        child.on('close', (code) => done({ code, stderr }))
+      })
+    const viaOclif = await closedStdout({ FLOE_NO_FAST_START: '1' })
+    expect(await closedStdout({})).toEqual(viaOclif)
+  })
 })
