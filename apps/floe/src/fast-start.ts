@@ -15,8 +15,13 @@ export async function fastStart(binUrl: string): Promise<number | undefined> {
     return undefined
   const argv = process.argv.slice(2)
   const root = fileURLToPath(new URL('..', binUrl))
-  if (fastPathLoadOptions(root, argv, findProjectRoot(process.cwd())) === undefined)
-    return undefined
+  let cwd: string
+  try {
+    cwd = process.cwd()
+  } catch {
+    return undefined // a deleted working directory: oclif says so before failing
+  }
+  if (fastPathLoadOptions(root, argv, findProjectRoot(cwd)) === undefined) return undefined
   const [first, second] = argv
   const id = first?.includes(':') ? first : `${first}:${second}`
   const command =
