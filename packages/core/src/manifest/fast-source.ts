@@ -9,14 +9,14 @@ import { ConfigError, type SourceLocation } from '../errors.js'
 import { interpolate } from './interpolate.js'
 import { formatPath, type DocPath } from './paths.js'
 import {
-  MAX_ALIAS_EXPANSION,
-  MAX_NESTING,
+  locateInFoundString,
   pathKey,
-  readYamlSource,
   type LocateOptions,
   type SourceDocument,
   type UnsetVariable,
-} from './yaml-source.js'
+} from './source-document.js'
+import { MAX_ALIAS_EXPANSION, MAX_NESTING } from './yaml-limits.js'
+import { readYamlSource } from './yaml-source.js'
 
 interface PositionNode {
   /** offset of the node's first character (after leading blanks and comments) */
@@ -253,12 +253,13 @@ export function readManifestSource(
     target: DocPath,
     index: number,
     needle?: string,
-  ): SourceLocation | undefined => {
-    const { node, exact } = findNode(target, {})
-    if (!node) return undefined
-    if (!exact || typeof node.result !== 'string') return locate(target, { nearest: true })
-    return locateInScalar(node, node.result, index, needle)
-  }
+  ): SourceLocation | undefined =>
+    locateInFoundString(
+      findNode(target, {}),
+      (node) => (typeof node.result === 'string' ? node.result : undefined),
+      () => locate(target, { nearest: true }),
+      (node, value) => locateInScalar(node, value, index, needle),
+    )
 
   // Interpolation, in place: only strings holding `${` are touched.
   const problems: ConfigError[] = []

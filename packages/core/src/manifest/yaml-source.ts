@@ -3,74 +3,34 @@
  * interpolated plain data and remembers which nodes each value came from, so any document
  * path (and any character inside a string scalar) can be mapped back to file:line:column.
  */
-import { createRequire } from 'node:module'
-import type * as Yaml from 'yaml'
 import type { Node as YamlNode, Pair, YAMLMap } from 'yaml'
 import { ConfigError, type SourceLocation } from '../errors.js'
 import { interpolate } from './interpolate.js'
 import { formatPath, throwAll, type DocPath } from './paths.js'
+import {
+  locateInFoundString,
+  pathKey,
+  scalarText,
+  type LocateOptions,
+  type SourceDocument,
+  type UnsetVariable,
+} from './source-document.js'
+import {
+  CORE_TAGS,
+  MAX_ALIAS_DEPTH,
+  MAX_ALIAS_EXPANSION,
+  MAX_NESTING,
+  aliasBombMessage,
+  nestingError,
+  tooDeepOffset,
+  unknownTag,
+} from './yaml-limits.js'
+import { yaml } from './yaml-module.js'
 
-export interface LocateOptions {
-  /** point at the key of the last segment instead of its value */
-  key?: boolean
-  /** fall back to the closest existing ancestor when the path does not exist */
-  nearest?: boolean
-}
-
-export interface SourceDocument {
-  file: string
-  data: unknown
-  /** interpolation problems (malformed `${…}`) */
-  problems: ConfigError[]
-  /**
-   * strings naming a variable that is not set: an error, unless the loader finds the field
-   * optional in its provider's schema (then the field is left out, with a warning)
-   */
-  unset: UnsetVariable[]
-  warnings: string[]
-  /** path keys (see pathKey) of string scalars that came (partly) from `${…}` */
-  interpolated: Set<string>
-  locate(path: DocPath, options?: LocateOptions): SourceLocation | undefined
-  /**
-   * Position of character `index` of the string at `path`; `needle` (the text starting at
-   * that character in the value) lets quoted and folded scalars map exactly.
-   */
-  locateInString(path: DocPath, index: number, needle?: string): SourceLocation | undefined
-}
-
-export interface UnsetVariable {
-  /** the string's document path */
-  path: DocPath
-  variable: string
-  /** what is reported when the field cannot be left out */
-  error: ConfigError
-}
-
-const requireFromHere = createRequire(import.meta.url)
-let yamlModule: typeof Yaml | undefined
-/**
- * The `yaml` library (~70 modules) only serves manifests js-yaml rejects and their error
- * positions: loaded on demand so a normal CLI start never pays for it. Synchronous because
- * `yaml` ships CommonJS.
- */
-const yaml = (): typeof Yaml => (yamlModule ??= requireFromHere('yaml') as typeof Yaml)
-
-export function pathKey(path: DocPath): string {
-  return path.join('\u0001')
-}
-
-const MAX_ALIAS_DEPTH = 64
-/**
- * Values aliases may add to the data (10,000 secrets expand to about 250,000 values in all):
- * only what aliases add counts, so a large manifest without aliases is never refused.
- */
-export const MAX_ALIAS_EXPANSION = 5_000_000
-/** Collections inside collections: real manifests nest a handful of levels. */
-export const MAX_NESTING = 128
-
-export function aliasBombMessage(): string {
-  return `aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en')} values: a manifest this large is almost certainly an alias bomb`
-}
+// the modules split out of this file keep their names importable from here
+export type { LocateOptions, SourceDocument, UnsetVariable } from './source-document.js'
+export { pathKey, scalarText } from './source-document.js'
+export { MAX_ALIAS_EXPANSION, MAX_NESTING, aliasBombMessage } from './yaml-limits.js'
 
 export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEnv): SourceDocument {
   const lineCounter = new (yaml().LineCounter)()
@@ -366,13 +326,13 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
     target: DocPath,
     index: number,
     needle?: string,
-  ): SourceLocation | undefined => {
-    const { node, exact } = findNode(target, {})
-    if (!node) return undefined
-    if (!exact || !yaml().isScalar(node) || typeof node.value !== 'string')
-      return locate(target, { nearest: true })
-    return locateInScalar(node, node.value, index, needle)
-  }
+  ): SourceLocation | undefined =>
+    locateInFoundString(
+      findNode(target, {}),
+      (node) => (yaml().isScalar(node) && typeof node.value === 'string' ? node.value : undefined),
+      () => locate(target, { nearest: true }),
+      (node, value) => locateInScalar(node, value, index, needle),
+    )
 
   return {
     file,
@@ -389,45 +349,6 @@ export function readYamlSource(text: string, file: string, env: NodeJS.ProcessEn
 }
 
 const MERGE = Symbol('merge')
-
-function nestingError(location: SourceLocation): ConfigError {
-  return new ConfigError(
-    `collections nest deeper than ${MAX_NESTING} levels: flatten the manifest (no floe section needs more than a few)`,
-    { location },
-  )
-}
-
-type CstToken = { type: string; offset?: number; value?: CstToken; items?: CstItem[] }
-type CstItem = { key?: CstToken | null; value?: CstToken | null }
-const CST_COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection'])
-
-/** Offset of the first collection nested deeper than MAX_NESTING, walking the token tree. */
-function tooDeepOffset(text: string): number | undefined {
-  const pending: [CstToken, number][] = []
-  for (const token of new (yaml().Parser)().parse(text)) pending.push([token, 0])
-  while (pending.length > 0) {
-    const [token, nesting] = pending.pop() as [CstToken, number]
-    const inner = CST_COLLECTIONS.has(token.type) ? nesting + 1 : nesting
-    if (inner > MAX_NESTING) return token.offset
-    if (token.value && typeof token.value === 'object') pending.push([token.value, inner])
-    for (const item of token.items ?? []) {
-      if (item.value) pending.push([item.value, inner])
-      if (item.key) pending.push([item.key, inner])
-    }
-  }
-  return undefined
-}
-
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-)
-
-function unknownTag(tag: string, location: SourceLocation): ConfigError {
-  return new ConfigError(
-    `invalid YAML: unknown tag ${JSON.stringify(tag)}: a floe manifest is plain YAML data (only the core tags !!str, !!int, !!float, !!bool, !!null, !!map, !!seq); quote the value if the "!" is part of it`,
-    { location, details: { yamlCode: 'TAG_RESOLVE_FAILED' } },
-  )
-}
 
 function keyOf(pair: { key: unknown }): string | typeof MERGE | undefined {
   const key = pair.key
@@ -455,11 +376,4 @@ function countOccurrences(text: string, needle: string): number {
   let count = 0
   for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) count += 1
   return count
-}
-
-export function scalarText(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value)
-  return ''
 }
