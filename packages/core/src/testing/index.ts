@@ -1,3 +1,6 @@
 export * from './memory-provider.js'
+export * from './memory-types.js'
+export * from './memory-module.js'
+export { idOf } from './memory-helpers.js'
 export * from './test-manifest.js'
 export * from './sample-values.js'

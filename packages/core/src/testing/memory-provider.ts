@@ -1,14 +1,11 @@
-import { z } from 'zod'
 import {
   ConflictError,
   FloeError,
   ForbiddenError,
   InvalidSecretError,
-  ProviderUnavailableError,
   SecretNotFoundError,
 } from '../errors.js'
 import { fetchedFromMap, fetchedFromText } from '../fetched.js'
-import { firstPartyProviders } from '../registry/first-party.js'
 import { secretOf } from '../provider-kit.js'
 import { SecretValue } from '../secret-value.js'
 import type {
@@ -19,7 +16,6 @@ import type {
   ListOptions,
   ProviderCapabilities,
   ProviderContext,
-  ProviderModule,
   PutRequest,
   RemoveRequest,
   RemoveResult,
@@ -27,51 +23,19 @@ import type {
   RotationResult,
   SecretListing,
   SecretMetadata,
-  SecretProvider,
 } from '../types.js'
-
-/** A stored payload: a plain text secret or a key/value secret. */
-export type MemoryPayload = string | Record<string, string>
-
-export interface MemoryDynamicSpec {
-  ttlSeconds: number
-  maxTtlSeconds?: number
-  renewable?: boolean
-}
-
-/** Seed for one secret: a payload, or several versions and/or a dynamic spec. */
-export type MemorySeed =
-  MemoryPayload | { versions: MemoryPayload[]; type?: string } | { dynamic: MemoryDynamicSpec }
-
-export type MemoryOperation =
-  'fetch' | 'describe' | 'list' | 'put' | 'remove' | 'rotate' | 'renew' | 'revoke' | 'check'
-
-export type ScriptedFailure = 'unavailable' | 'forbidden' | 'not_found' | 'invalid' | 'conflict'
-
-export interface FailNextOptions {
-  /** which operation fails (default 'fetch') */
-  operation?: MemoryOperation
-  /** fail only requests for this secret (as a per-request outcome) instead of the whole call */
-  secret?: string
-  /** attached to UNAVAILABLE errors, like a Retry-After header */
-  retryAfterMs?: number
-}
-
-export interface MemoryProviderOptions {
-  /** provider name as used in manifests (default 'memory') */
-  name?: string
-  /** initial secrets keyed by the provider-side id (see `idOf`) */
-  data?: Record<string, MemorySeed>
-  /**
-   * Which methods the provider has (a false flag removes the method, `batch` adds `fetchMany`)
-   * and what it declares (`versions`, `dynamic`). Default: every method but `fetchMany`.
-   */
-  capabilities?: Partial<ProviderCapabilities>
-  /** when set (and batch is not disabled), fetchMany accepts at most this many requests per call */
-  batchSize?: number
-  /** artificial latency per call, in milliseconds (real timers) */
-  latencyMs?: number
-}
+import { defaultCapabilities, errorFor, idOf, keysOf, sleep } from './memory-helpers.js'
+import type {
+  FailNextOptions,
+  MemoryDynamicSpec,
+  MemoryOperation,
+  MemoryPayload,
+  MemoryProvider,
+  MemoryProviderCalls,
+  MemoryProviderOptions,
+  MemorySeed,
+  ScriptedFailure,
+} from './memory-types.js'
 
 interface StoredVersion {
   version: string
@@ -95,113 +59,6 @@ interface ScriptEntry {
   kind: ScriptedFailure
   remaining: number
   options: FailNextOptions
-}
-
-export interface MemoryProviderCalls {
-  fetch: number
-  describe: number
-  list: number
-  put: number
-  remove: number
-  rotate: number
-  renew: number
-  revoke: number
-  check: number
-}
-
-/** The in-memory provider plus test helpers (call counters, scripted failures, direct edits). */
-export interface MemoryProvider extends SecretProvider {
-  put: NonNullable<SecretProvider['put']>
-  remove: NonNullable<SecretProvider['remove']>
-  list: NonNullable<SecretProvider['list']>
-  rotate: NonNullable<SecretProvider['rotate']>
-  renew: NonNullable<SecretProvider['renew']>
-  revoke: NonNullable<SecretProvider['revoke']>
-  readonly calls: MemoryProviderCalls
-  /** number of requests in each fetchOne / fetchMany call, in call order */
-  readonly batchSizes: number[]
-  /** provider-side ids requested by fetch, in order */
-  readonly fetched: string[]
-  /** highest number of concurrent calls observed */
-  readonly maxInFlight: number
-  readonly maxBatchSize?: number
-  readonly leases: ReadonlyMap<string, { secret: string; revoked: boolean; info: LeaseInfo }>
-  disposed: boolean
-  /** the next `times` calls of `operation` fail with `kind` */
-  failNext(kind: ScriptedFailure, times?: number, options?: FailNextOptions): void
-  /** makes a secret permanently FORBIDDEN (true) or readable again (false) */
-  deny(id: string, denied?: boolean): void
-  /** writes a new version directly (no CAS, no counters) */
-  set(id: string, payload: MemoryPayload): string
-  delete(id: string): void
-  /** current version id of a secret, if it exists */
-  versionOf(id: string): string | undefined
-  resetCounters(): void
-}
-
-const defaultCapabilities: ProviderCapabilities = {
-  list: true,
-  write: true,
-  rotate: true,
-  versions: true,
-  dynamic: true,
-  batch: false,
-  describe: true,
-  delete: true,
-}
-
-/** Fields that name a secret at the provider, as the first-party providers spell them. */
-// `id`, then every first-party locator field, so a memory provider can stand in for any of them.
-const ID_FIELDS = [
-  ...new Set(['id', ...Object.values(firstPartyProviders).flatMap((p) => p.locator.anyOf)]),
-]
-
-/**
- * Provider-side id of a request: the first of `id`, `path`, `secret_id`, `secret_name`,
- * `secret`, `name`, `variable` that is set (the first-party locator fields, see
- * registry/first-party.ts), else the manifest secret name.
- */
-export function idOf(request: { secret: string; config: Record<string, unknown> }): string {
-  for (const field of ID_FIELDS) {
-    const value = request.config[field]
-    if (typeof value === 'string' && value) return value
-  }
-  return request.secret
-}
-
-function errorFor(
-  kind: ScriptedFailure,
-  provider: string,
-  secret: string | undefined,
-  retryAfterMs?: number,
-): FloeError {
-  const options = { provider, ...(secret ? { secret } : {}) }
-  const what = secret ? `secret "${secret}"` : 'call'
-  switch (kind) {
-    case 'unavailable':
-      return new ProviderUnavailableError(`${what}: service unavailable (scripted)`, {
-        ...options,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      })
-    case 'forbidden':
-      return new ForbiddenError(`${what}: access denied (scripted)`, options)
-    case 'not_found':
-      return new SecretNotFoundError(`${what}: not found (scripted)`, options)
-    case 'invalid':
-      return new InvalidSecretError(`${what}: invalid request (scripted)`, options)
-    case 'conflict':
-      return new ConflictError(`${what}: version conflict (scripted)`, options)
-  }
-}
-
-function keysOf(payload: MemoryPayload): string[] | undefined {
-  if (typeof payload !== 'string') return Object.keys(payload)
-  const keys = fetchedFromText(payload, 'metadata').keys
-  return keys ? Object.keys(keys) : undefined
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /**
@@ -626,42 +483,4 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     if (!capabilities[capability]) delete (provider as Partial<MemoryProvider>)[method]
   }
   return provider
-}
-
-/** Fields a memory definition may carry (anything else is rejected, like a real provider). */
-export const memoryConfigSchema = z.strictObject({
-  id: z.string().min(1).optional(),
-  path: z.string().min(1).optional(),
-  keys: z.array(z.string()).optional(),
-  key: z.string().optional(),
-})
-
-export interface MemoryModuleOptions {
-  /** validate definitions with another schema (e.g. a real provider's, to stand in for it) */
-  configSchema?: z.ZodType
-  packageName?: string
-}
-
-/**
- * A ProviderModule whose `create` hands out `provider` (or a fresh memory provider built from
- * `options`), so tests can inspect the very instance the resolver uses.
- */
-export function memoryProviderModule(
-  providerOrOptions: MemoryProvider | MemoryProviderOptions = {},
-  moduleOptions: MemoryModuleOptions = {},
-): ProviderModule & { readonly instances: MemoryProvider[] } {
-  const instances: MemoryProvider[] = []
-  const given = 'fetchOne' in providerOrOptions ? providerOrOptions : undefined
-  const name = given?.name ?? (providerOrOptions as MemoryProviderOptions).name ?? 'memory'
-  return {
-    name,
-    packageName: moduleOptions.packageName ?? `@floe/testing-${name}`,
-    configSchema: moduleOptions.configSchema ?? memoryConfigSchema,
-    instances,
-    create() {
-      const instance = given ?? createMemoryProvider(providerOrOptions)
-      instances.push(instance)
-      return instance
-    },
-  }
 }
