@@ -21,9 +21,10 @@ export interface ConnectionPlan {
 }
 
 /**
- * Builds the SecretManagerServiceClient options for a definition. Always sets `universeDomain`
- * so gax never probes the GCE metadata server just to learn the universe (SDK-NOTES); with
- * Workload Identity the metadata server is still used — for tokens, when a call is made.
+ * Builds the SecretManagerServiceClient options for a definition. Always sets `universeDomain`:
+ * without it (or an `authClient`, or METADATA_SERVER_DETECTION=none) gax probes the GCE metadata
+ * server at 169.254.169.254 just to learn the universe; with Workload Identity the metadata
+ * server is still used — for tokens, when a call is made.
  */
 export function connectionPlan(
   config: Pick<GcpSecretConfig, 'endpoint' | 'location' | 'auth'>,
