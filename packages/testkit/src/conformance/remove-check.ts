@@ -1,5 +1,5 @@
 import { capabilitiesOf } from '@floe/core'
-import { callFetchOne, fetchOne, assertValue, assertOutcomeCode, request } from './checks.js'
+import { callFetchOne, fetchOne, assertValue, assertOutcomeCode, request } from './helpers.js'
 import { ensure, Probe, uniqueName } from './probe.js'
 import type { ConformanceHarness } from './types.js'
 
