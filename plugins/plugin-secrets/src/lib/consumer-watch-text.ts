@@ -27,3 +27,21 @@ export function describeWatchEvent(event: ConsumerWatchEvent): string | undefine
       return `✗ ${event.consumer} after "${event.secret}" changed failed (${event.code}): ${event.message}`
   }
 }
+
+/**
+ * Prints `floe secrets watch` events on stdout: one JSON object per line with --json, else
+ * the human line. `safe` is the session redactor's last pass over every line.
+ */
+export function watchEventPrinter(
+  json: boolean,
+  safe: (text: string) => string,
+): (event: ConsumerWatchEvent) => void {
+  return (event) => {
+    if (json) {
+      process.stdout.write(safe(JSON.stringify({ ...event, ts: new Date().toISOString() })) + '\n')
+      return
+    }
+    const text = describeWatchEvent(event)
+    if (text) process.stdout.write(safe(text) + '\n')
+  }
+}

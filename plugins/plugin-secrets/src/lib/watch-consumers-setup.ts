@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { UnsupportedError, UsageError, type EmitterModule, type LoadedManifest } from '@floe/core'
 import type { ConsumerWatchEvent, InjectTarget } from './consumer-watch.js'
+import { declaredSecret } from './references.js'
 import { readTemplate } from './template.js'
 
 /** `--inject TEMPLATE=OUTPUT` pairs of `floe secrets watch`, templates read and checked. */
@@ -22,6 +23,28 @@ export async function injectTargets(
     targets.push({ template: await readTemplate(input, pair.slice(0, at), manifest), output })
   }
   return targets
+}
+
+/**
+ * What the consumers of `floe secrets watch` watch: the --inject templates, and the secrets
+ * named by --secret (each must be declared), else what the templates use, else every secret.
+ * --duckdb alone watches none here: the emitter watches what its DuckDB secrets use by itself.
+ */
+export async function watchTargets(
+  manifest: LoadedManifest,
+  flags: {
+    secret?: string[] | undefined
+    inject?: string[] | undefined
+    duckdb?: boolean | undefined
+    sync?: boolean | undefined
+  },
+): Promise<{ injects: InjectTarget[]; watched: string[] }> {
+  for (const name of flags.secret ?? []) declaredSecret(manifest, name)
+  const injects = await injectTargets(flags.inject ?? [], manifest)
+  if (flags.duckdb && injects.length === 0 && !flags.sync && !flags.secret)
+    return { injects, watched: [] }
+  const used = [...new Set(injects.flatMap((t) => t.template.secrets))]
+  return { injects, watched: flags.secret ?? (used.length ? used : Object.keys(manifest.secrets)) }
 }
 
 /** What the duckdb emitter's `watch` returns (see @floe/emit-duckdb watch-cli.ts). */

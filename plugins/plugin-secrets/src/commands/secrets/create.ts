@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
-import { SecretValue, UsageError, writeSecret } from '@floe/core'
+import { SecretValue, writeSecret } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { declaredSecret } from '../../lib/references.js'
 import { readSecretInput, valueWithoutFlags } from '../../lib/secret-input.js'
 
 interface CreateResult {
@@ -39,11 +40,9 @@ export default class SecretsCreate extends FloeCommand<CreateResult> {
   protected async execute(): Promise<Outcome<CreateResult>> {
     const { args, flags } = await this.parse(SecretsCreate)
     const manifest = await this.session.manifest()
-    const def = manifest.secrets[args.name]
-    if (!def)
-      throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`, {
-        hint: 'declare it under secrets: first, with its provider',
-      })
+    const def = declaredSecret(manifest, args.name, {
+      hint: 'declare it under secrets: first, with its provider',
+    })
     const given =
       flags['from-file']?.length || flags['from-env-file'] || flags['from-literal']?.length
     const data = given

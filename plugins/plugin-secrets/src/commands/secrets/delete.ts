@@ -2,7 +2,9 @@ import { Args, Flags } from '@oclif/core'
 import { deleteSecret, UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
 import { confirmDestructive } from '../../lib/confirm.js'
+import { DeleteText } from '../../lib/delete-text.js'
 import { planManifestEdit, undeclareSecret } from '../../lib/manifest-edit.js'
+import { declaredSecret } from '../../lib/references.js'
 
 interface DeleteResultJson {
   secret: string
@@ -42,50 +44,33 @@ export default class SecretsDelete extends FloeCommand<DeleteResultJson> {
   protected async execute(): Promise<Outcome<DeleteResultJson>> {
     const { args, flags } = await this.parse(SecretsDelete)
     const manifest = await this.session.manifest()
-    const def = manifest.secrets[args.name]
-    if (!def)
-      throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`, {
-        hint: 'floe secrets list shows the declared secrets',
-      })
+    const def = declaredSecret(manifest, args.name, {
+      hint: 'floe secrets list shows the declared secrets',
+    })
     if (flags['manifest-only'] && flags['expected-version'])
       throw new UsageError('--expected-version needs a backend delete; drop --manifest-only')
     const deps = await this.session.writeDeps(def.provider)
+    const expectedVersion = flags['expected-version']
+    const options = {
+      ...(def.scope ? { scope: def.scope } : {}),
+      ...(expectedVersion ? { expectedVersion } : {}),
+    }
+    const manifestOnly = Boolean(flags['manifest-only'])
     const where = this.session.registry.displayName(def.provider)
+    const text = new DeleteText(this.paint, def.name, where, manifest.path, manifestOnly)
     // the checks (access, provider, version, manifest) all run before anything changes
-    const planned = flags['manifest-only']
+    const planned = manifestOnly
       ? undefined
-      : await deleteSecret(
-          def,
-          {
-            dryRun: true,
-            ...(def.scope ? { scope: def.scope } : {}),
-            ...(flags['expected-version'] ? { expectedVersion: flags['expected-version'] } : {}),
-          },
-          deps,
-        )
+      : await deleteSecret(def, { ...options, dryRun: true }, deps)
     const undeclare = flags.undeclare
       ? await planManifestEdit(this.session, (doc) => undeclareSecret(doc, def.name))
       : undefined
-    await confirmDestructive(
-      flags['manifest-only']
-        ? `Remove the declaration of ${def.name} from ${manifest.path}?`
-        : `Delete ${def.name} from ${where}${planned?.version ? ` (version ${planned.version})` : ''}${undeclare ? ' and its declaration' : ''}?`,
-      {
-        yes: flags.yes,
-        json: this.json,
-        command: `floe secrets delete ${def.name}${flags.undeclare ? ' --undeclare' : ''}`,
-      },
-    )
-    const result = flags['manifest-only']
-      ? { deleted: false }
-      : await deleteSecret(
-          def,
-          {
-            ...(def.scope ? { scope: def.scope } : {}),
-            ...(flags['expected-version'] ? { expectedVersion: flags['expected-version'] } : {}),
-          },
-          deps,
-        )
+    await confirmDestructive(text.question(planned?.version, Boolean(undeclare)), {
+      yes: flags.yes,
+      json: this.json,
+      command: `floe secrets delete ${def.name}${flags.undeclare ? ' --undeclare' : ''}`,
+    })
+    const result = manifestOnly ? { deleted: false } : await deleteSecret(def, options, deps)
     await undeclare?.write()
     const version = 'version' in result ? result.version : undefined
     return {
@@ -94,23 +79,10 @@ export default class SecretsDelete extends FloeCommand<DeleteResultJson> {
         provider: def.provider,
         deleted: result.deleted,
         ...(version ? { version } : {}),
-        ...(flags['expected-version'] ? { expectedVersion: flags['expected-version'] } : {}),
+        ...(expectedVersion ? { expectedVersion } : {}),
         ...(undeclare ? { undeclaredFrom: undeclare.path } : {}),
       },
-      human: [
-        flags['manifest-only']
-          ? undefined
-          : result.deleted
-            ? `${this.paint.ok('✓')} Deleted ${def.name} from ${where}${version ? ` (version ${version})` : ''}.`
-            : `${this.paint.ok('✓')} ${def.name} was not in ${where}: nothing to delete.`,
-        undeclare
-          ? `${this.paint.ok('✓')} Removed the declaration of ${def.name} from ${undeclare.path}.`
-          : flags['manifest-only']
-            ? undefined
-            : `The declaration stays in ${manifest.path} (remove it with --undeclare).`,
-      ]
-        .filter(Boolean)
-        .join('\n'),
+      human: text.report({ deleted: result.deleted, version }, undeclare?.path),
     }
   }
 }

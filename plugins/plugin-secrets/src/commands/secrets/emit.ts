@@ -1,15 +1,19 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
 import { Args, Flags, type Interfaces } from '@oclif/core'
-import { UsageError, type EmittedFile } from '@floe/core'
+import { UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { writePrivateFile } from '../../lib/files.js'
+import {
+  emittedStdout,
+  emittedSummary,
+  writeEmittedFiles,
+  writtenText,
+  type EmittedFileSummary,
+} from '../../lib/emit-output.js'
 import { checkEmitterOptions, parseOptions } from '../../lib/options.js'
 
 interface EmitResultJson {
   target: string
   package: string
-  files: { path: string; bytes: number; containsValues: boolean }[]
+  files: EmittedFileSummary[]
   outputDir?: string
 }
 
@@ -48,7 +52,6 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
       flags: { output?: string; 'include-values'?: boolean }
     }
     const { target, options: optionPairs } = await this.emitArguments()
-    const args = { target }
     const manifest = await this.session.manifest()
     const emitter = await this.session.emitter(target)
     const given = parseOptions(optionPairs)
@@ -71,42 +74,13 @@ export default class SecretsEmit extends FloeCommand<EmitResultJson> {
       ...(flags['include-values'] ? { resolver: await this.session.resolver() } : {}),
     })
     for (const w of emitted.warnings) this.warn_(w)
-    const files = emitted.files.map((f: EmittedFile) => ({
-      path: f.path,
-      bytes: Buffer.byteLength(f.content),
-      containsValues: Boolean(f.containsValues),
-    }))
+    const files = emittedSummary(emitted)
+    const result = { target, package: emitter.packageName, files }
     if (!flags.output) {
-      if (emitted.files.some((f) => f.containsValues))
-        throw new UsageError('the output holds values: give -o DIR')
-      const human =
-        emitted.stdout !== undefined
-          ? emitted.stdout.trimEnd()
-          : emitted.files.length === 1
-            ? emitted.files[0]!.content.trimEnd()
-            : emitted.files.map((f) => `# ---- ${f.path}\n${f.content.trimEnd()}`).join('\n')
-      return {
-        result: { target: args.target, package: emitter.packageName, files },
-        human: this.json ? undefined : human,
-      }
+      const human = emittedStdout(emitted)
+      return { result, human: this.json ? undefined : human }
     }
-    const outDir = resolve(flags.output)
-    for (const file of emitted.files) {
-      const target = join(outDir, file.path)
-      if (!target.startsWith(outDir))
-        throw new UsageError(
-          `emitter ${emitter.packageName} tried to write outside ${flags.output}: ${file.path}`,
-        )
-      await mkdir(dirname(target), { recursive: true })
-      if (file.containsValues) await writePrivateFile(target, file.content)
-      else await writeFile(target, file.content, { mode: file.mode ?? 0o644 })
-    }
-    return {
-      result: { target: args.target, package: emitter.packageName, files, outputDir: outDir },
-      human: [
-        `Wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${flags.output}:`,
-        ...files.map((f) => `  ${f.path}${f.containsValues ? ' (0600, holds values)' : ''}`),
-      ].join('\n'),
-    }
+    const outputDir = await writeEmittedFiles(emitted, flags.output, emitter.packageName)
+    return { result: { ...result, outputDir }, human: writtenText(files, flags.output) }
   }
 }

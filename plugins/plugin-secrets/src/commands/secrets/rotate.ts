@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
-import { rotateSecret, UsageError, type RotationReport } from '@floe/core'
+import { rotateSecret, type RotationReport } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { declaredSecret } from '../../lib/references.js'
 import { rotationValue, timeoutMs } from '../../lib/rotation-input.js'
 import { RotationText } from '../../lib/rotation-text.js'
 import { valueWithoutFlags } from '../../lib/secret-input.js'
@@ -66,8 +67,7 @@ If a step fails after the value changed, the report says exactly what changed; r
   protected async execute(): Promise<Outcome<RotationReport>> {
     const { args, flags } = await this.parse(SecretsRotate)
     const manifest = await this.session.manifest()
-    const def = manifest.secrets[args.name]
-    if (!def) throw new UsageError(`secret "${args.name}" is not declared in ${manifest.path}`)
+    const def = declaredSecret(manifest, args.name)
     const wantsValue = flags.generate || flags['value-file']?.length || flags['from-env-file']
     const text = new RotationText(this.paint, def.name, Boolean(flags['dry-run']))
     const report = await rotateSecret(

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
-import { ExitCode, secretStatus, UsageError, type SecretStatusRow } from '@floe/core'
+import { ExitCode, secretStatus, type SecretStatusRow } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
+import { declaredSecret } from '../../lib/references.js'
 import { useColor } from '../../lib/output.js'
 import { renderStatus } from '../../lib/status-table.js'
 
@@ -25,10 +26,7 @@ export default class SecretsStatus extends FloeCommand<{ secrets: StatusRow[] }>
     const { argv } = await this.parse(SecretsStatus)
     const manifest = await this.session.manifest()
     const names = (argv as string[]).length ? (argv as string[]) : Object.keys(manifest.secrets)
-    for (const name of names) {
-      if (!manifest.secrets[name])
-        throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
-    }
+    for (const name of names) declaredSecret(manifest, name)
     const progress = this.progress(
       `Checking ${names.length} secret${names.length === 1 ? '' : 's'}…`,
     )

@@ -1,13 +1,12 @@
 import { Flags } from '@oclif/core'
-import { UsageError } from '@floe/core'
 import { FloeCommand, type Outcome } from '../../lib/base-command.js'
-import { watchConsumers, type ConsumerWatchEvent } from '../../lib/consumer-watch.js'
-import { describeWatchEvent } from '../../lib/consumer-watch-text.js'
+import { watchConsumers } from '../../lib/consumer-watch.js'
+import { watchEventPrinter } from '../../lib/consumer-watch-text.js'
 import { parseOptions } from '../../lib/options.js'
 import {
-  injectTargets,
   startDuckdbWatch,
   untilStopSignal,
+  watchTargets,
   watchingEvent,
   type DuckdbWatchHandle,
 } from '../../lib/watch-consumers-setup.js'
@@ -52,30 +51,8 @@ export default class SecretsWatch extends FloeCommand<unknown> {
   protected async execute(): Promise<Outcome<unknown>> {
     const { flags } = await this.parse(SecretsWatch)
     const manifest = await this.session.manifest()
-    for (const name of flags.secret ?? []) {
-      if (!manifest.secrets[name]) {
-        throw new UsageError(`secret "${name}" is not declared in ${manifest.path}`)
-      }
-    }
-    const injects = await injectTargets(flags.inject ?? [], manifest)
-    // --duckdb watches what its DuckDB secrets use by itself; the rest watch --secret, else what
-    // the templates use, else every secret.
-    const onlyDuckdb = flags.duckdb && injects.length === 0 && !flags.sync && !flags.secret
-    const used = [...new Set(injects.flatMap((t) => t.template.secrets))]
-    const watched: string[] = onlyDuckdb
-      ? []
-      : (flags.secret ?? (used.length ? used : Object.keys(manifest.secrets)))
-
-    const print = (event: ConsumerWatchEvent) => {
-      if (this.json) {
-        process.stdout.write(
-          this.safe(JSON.stringify({ ...event, ts: new Date().toISOString() })) + '\n',
-        )
-      } else {
-        const text = describeWatchEvent(event)
-        if (text) process.stdout.write(this.safe(text) + '\n')
-      }
-    }
+    const { injects, watched } = await watchTargets(manifest, flags)
+    const print = watchEventPrinter(this.json, (text) => this.safe(text))
     const resolver = await this.session.resolver('long-running')
     const consumers = watchConsumers({
       manifest,

@@ -1,27 +1,11 @@
-import { resolve } from 'node:path'
 import { Args, Flags } from '@oclif/core'
-import {
-  auditKeyFromValue,
-  auditLogFile,
-  ExitCode,
-  readAuditKeyFile,
-  UsageError,
-  verifyAuditLog,
-  type AuditKey,
-  type AuditVerification,
-  type AuditVerificationStatus,
-} from '@floe/core'
+import { ExitCode, verifyAuditLog, type AuditVerification } from '@floe/core'
+import { auditVerifyInput } from '../../../lib/audit-verify-input.js'
+import { auditVerifyText } from '../../../lib/audit-verify-text.js'
 import { FloeCommand, type Outcome } from '../../../lib/base-command.js'
 
 /** The library's report, with the record count instead of the records. */
 type VerifyResult = Omit<AuditVerification, 'records'> & { file: string; records: number }
-
-const HEADLINES: Record<AuditVerificationStatus, string> = {
-  authenticated: 'chain and checkpoint authenticated with the key',
-  unauthenticated: 'chain consistent, NOT authenticated (key unavailable)',
-  unkeyed: 'unkeyed log: chain consistent, tampering cannot be ruled out',
-  broken: 'tampering or damage found',
-}
 
 export default class SecretsAuditVerify extends FloeCommand<VerifyResult> {
   static override summary = 'Check the audit log: keyed hash chain and checkpoint'
@@ -48,64 +32,18 @@ Exit codes: 0 nothing wrong found (status authenticated, unauthenticated or unke
     }),
   }
 
-  private async keyFor(
-    file: string,
-    keyFile: string | undefined,
-    fromManifest: boolean,
-  ): Promise<{ key?: AuditKey; keyFile?: string }> {
-    if (keyFile) {
-      const path = resolve(keyFile)
-      const key = readAuditKeyFile(path)
-      if (!key) throw new UsageError(`audit key file ${path} does not exist`)
-      return { key }
-    }
-    if (!fromManifest) return {}
-    const manifest = await this.session.manifest()
-    const settings = manifest.config.audit
-    if (settings?.key) {
-      return {
-        key: auditKeyFromValue(await this.session.resolveAuditKey(settings.key), settings.key),
-      }
-    }
-    if (settings?.keyFile) return { keyFile: resolve(manifest.dir, settings.keyFile) }
-    return { keyFile: `${file}.key` }
-  }
-
   protected async execute(): Promise<Outcome<VerifyResult>> {
     const { args, flags } = await this.parse(SecretsAuditVerify)
-    let file = args.file && resolve(args.file)
-    if (!file) {
-      const manifest = await this.session.manifest()
-      file = auditLogFile(manifest.config.audit, manifest.dir)
-      if (!file)
-        throw new UsageError(
-          'no audit log given and the manifest sets no secrets._config.audit.path',
-          { hint: 'pass the log file: floe secrets audit verify FILE' },
-        )
-    }
-    const { key, keyFile } = await this.keyFor(file, flags['key-file'], !args.file)
+    const { file, key, keyFile } = await auditVerifyInput(
+      this.session,
+      args.file,
+      flags['key-file'],
+    )
     const report: AuditVerification = verifyAuditLog(file, { key, keyFile })
-    const result: VerifyResult = { file, ...report, records: report.records.length }
     const failed = !report.ok || (flags.strict && report.status !== 'authenticated')
-    const mark =
-      report.status === 'authenticated'
-        ? this.paint.ok('✓')
-        : report.ok
-          ? this.paint.warn('!')
-          : this.paint.bad('✗')
-    const lines = [
-      `${mark} ${file}: ${report.records.length} records — ${HEADLINES[report.status]}`,
-      ...(report.firstBroken
-        ? [`  first problem at line ${report.firstBroken.line}: ${report.firstBroken.reason}`]
-        : []),
-      'Proven:',
-      ...report.proven.map((line) => `  ✓ ${line}`),
-      'Not proven:',
-      ...report.unproven.map((line) => `  ? ${line}`),
-    ]
     return {
-      result,
-      human: lines.join('\n'),
+      result: { file, ...report, records: report.records.length },
+      human: auditVerifyText(this.paint, file, report),
       exitCode: failed ? ExitCode.CHECK_FAILED : ExitCode.OK,
       status: failed ? 'failed' : 'ok',
     }
