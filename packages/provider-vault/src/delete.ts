@@ -9,7 +9,7 @@ import {
 import { vaultError, vaultStatus } from './errors.js'
 import { PROVIDER_NAME } from './validate.js'
 import { describeVaultSecret } from './describe.js'
-import type { VaultConnection } from './provider.js'
+import type { VaultConnection } from './connection.js'
 import type { VaultSecretConfig, VaultTarget } from './validate.js'
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@floe/core'
 import type { VaultApi } from './client.js'
 import { vaultError } from './errors.js'
-import type { VaultConnection } from './provider.js'
+import type { VaultConnection } from './connection.js'
 import type { VaultTarget } from './validate.js'
 import { PROVIDER_NAME } from './validate.js'
 

@@ -1,6 +1,6 @@
 import type { ListOptions, SecretListing } from '@floe/core'
 import { vaultError, vaultStatus } from './errors.js'
-import type { VaultConnection } from './provider.js'
+import type { VaultConnection } from './connection.js'
 import { resolveTarget, type VaultSecretConfig } from './validate.js'
 
 /** Stops a runaway walk of a huge mount: `list --remote` is for people, not for exports. */

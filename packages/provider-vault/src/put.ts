@@ -11,7 +11,7 @@ import { casWrite } from './cas-write.js'
 import type { VaultApi } from './client.js'
 import { vaultError, vaultStatus } from './errors.js'
 import { SINGLE_VALUE_KEY, stringMap } from './kv-data.js'
-import type { VaultConnection } from './provider.js'
+import type { VaultConnection } from './connection.js'
 import type { VaultSecretConfig, VaultTarget } from './validate.js'
 import { PROVIDER_NAME } from './validate.js'
 
