@@ -11,9 +11,6 @@ import {
   createKubernetesProvider,
   createRotationHook,
   externalSecretStatuses,
-  formatClusterValidation,
-  formatExternalSecretStatus,
-  formatSecretList,
   kubernetesNameOf,
   kubernetesSection,
   validateInCluster,
@@ -192,41 +189,32 @@ describe('ADR flows against the emulator', () => {
     })
   })
 
-  it('floe secrets list --namespace floe-jobs → NAME TYPE AGE', async () => {
+  it('floe secrets list --namespace floe-jobs → names and types', async () => {
     const provider = createKubernetesProvider({ kubeConfig })
     const listings = []
     for await (const listing of provider.list!({ namespace: 'floe-jobs' }, ctx))
       listings.push(listing)
-    const now = new Date(Math.max(...listings.map((l) => l.createdAt!.getTime())) + 7 * 86_400_000)
-    expect(formatSecretList(listings, now)).toBe(
-      [
-        'NAME                    TYPE     AGE',
-        'catalog-credentials     Opaque   7d',
-        'snowflake-credentials   Opaque   7d',
-      ].join('\n'),
-    )
+    expect(listings.map((l) => [l.name, l.type])).toEqual([
+      ['catalog-credentials', 'Opaque'],
+      ['snowflake-credentials', 'Opaque'],
+    ])
+    expect(listings.every((l) => l.createdAt instanceof Date)).toBe(true)
   })
 
-  it('floe secrets status → NAME STORE SYNC STATUS LAST SYNC, flagging a failed sync and missing keys', async () => {
+  it('floe secrets status → store, sync and last sync, flagging a failed sync and missing keys', async () => {
     const rows = await externalSecretStatuses(manifest, { kubeConfig })
     expect(rows.map((r) => [r.secret, r.status.sync])).toEqual([
       ['snowflake-credentials', 'Synced'],
       ['catalog-credentials', 'Synced'],
       ['salesforce-credentials', 'SyncError'],
     ])
-    const lastSync = rows[0]!.status.lastSync!
-    const table = formatExternalSecretStatus(
-      rows.map((r) => r.status),
-      new Date(lastSync.getTime() + 120_000),
-    )
-    expect(table.split('\n').slice(0, 3)).toEqual([
-      'NAME                     STORE                 SYNC STATUS   LAST SYNC',
-      'snowflake-credentials    aws-secrets-manager   Synced        2m ago',
-      'catalog-credentials      aws-secrets-manager   Synced        2m ago',
+    expect(
+      rows.map((r) => [r.status.name, r.status.store, r.status.lastSync !== undefined]),
+    ).toEqual([
+      ['snowflake-credentials', 'aws-secrets-manager', true],
+      ['catalog-credentials', 'aws-secrets-manager', true],
+      ['salesforce-credentials', 'aws-secrets-manager', false],
     ])
-    expect(table.split('\n')[3]).toMatch(
-      /^salesforce-credentials\s+aws-secrets-manager\s+SyncError\s+never$/,
-    )
 
     // the same, through the discovered hook module (what the CLI merges into its status rows)
     const viaHook = await createRotationHook({ kubeConfig }).status({ manifest, ctx })
@@ -249,9 +237,10 @@ describe('ADR flows against the emulator', () => {
       secrets: ['catalog-credentials'],
     })
     expect(catalog?.status.missingKeys).toEqual(['CATALOG_CREDENTIALS_CLIENT_SECRET'])
-    expect(formatExternalSecretStatus([catalog!.status])).toContain(
-      'Synced (missing keys: CATALOG_CREDENTIALS_CLIENT_SECRET)',
-    )
+    expect(
+      (await createRotationHook({ kubeConfig }).status({ manifest, ctx }))['catalog-credentials']
+        ?.sync,
+    ).toBe('Synced (missing keys: CATALOG_CREDENTIALS_CLIENT_SECRET)')
   })
 
   it('floe secrets rotate snowflake-credentials --restart-deployments → source put, sync, rollout restart', async () => {
@@ -387,17 +376,13 @@ describe('ADR flows against the emulator', () => {
     )
   })
 
-  it('floe secrets validate → ✓ exists, N keys / ✗ NOT FOUND with the fix hint', async () => {
+  it('floe secrets validate → exists with N keys / not found', async () => {
     const checks = await validateInCluster(manifest, { kubeConfig })
     expect(await createRotationHook({ kubeConfig }).validate({ manifest, ctx })).toEqual(checks)
-    const { lines, ok } = formatClusterValidation(checks)
-    expect(ok).toBe(false)
-    expect(lines).toEqual([
-      '✓ snowflake-credentials: exists, 3 keys',
-      '✓ catalog-credentials: exists, 2 keys',
-      '✗ salesforce-credentials: NOT FOUND',
-      '',
-      "1 error found. Run 'floe secrets create salesforce-credentials' to fix.",
+    expect(checks.map((c) => [c.secret, c.exists, c.keys, c.missingKeys])).toEqual([
+      ['snowflake-credentials', true, 3, []],
+      ['catalog-credentials', true, 2, []],
+      ['salesforce-credentials', false, 0, []],
     ])
   })
 

@@ -13,9 +13,14 @@ import {
   kubernetesSection,
   type KubernetesSection,
 } from './section.js'
-import { syncCell } from './format.js'
 import { externalSecretStatuses, validateInCluster, type ClusterSecretCheck } from './operations.js'
-import { ESO_GROUP, externalSecretStatusOf, getExternalSecret, statusMetadata } from './status.js'
+import {
+  ESO_GROUP,
+  externalSecretStatusOf,
+  getExternalSecret,
+  statusMetadata,
+  syncCell,
+} from './status.js'
 import { connectionOf } from './validate.js'
 import {
   planStagedRestart,

@@ -37,16 +37,7 @@ export {
   type WorkloadRef,
 } from './section.js'
 export {
-  formatAge,
-  formatClusterValidation,
-  formatExternalSecretStatus,
-  formatSecretList,
-  formatTable,
-  syncCell,
-} from './format.js'
-export {
   externalSecretStatuses,
-  listSecrets,
   validateInCluster,
   type ClusterOptions,
   type ClusterSecretCheck,

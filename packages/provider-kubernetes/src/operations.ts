@@ -1,8 +1,8 @@
-import type { LoadedManifest, SecretListing } from '@floe/core'
+import type { LoadedManifest, SecretDefinition } from '@floe/core'
 import type { KubeConfig } from '@kubernetes/client-node'
 import { KubeClient } from './client.js'
 import { isEsoManaged } from './hook.js'
-import { kubernetesNameOf, kubernetesSection } from './section.js'
+import { kubernetesNameOf, kubernetesSection, type KubernetesSection } from './section.js'
 import { readExternalSecretStatus, type ExternalSecretStatus } from './status.js'
 import { connectionOf, type ConnectionConfig } from './validate.js'
 import { toFloeError } from './errors.js'
@@ -21,46 +21,11 @@ export interface StatusRow {
   status: ExternalSecretStatus
 }
 
-/**
- * `floe secrets list --namespace NS` (remote): names, types, key counts and creation times of
- * the Secrets in a namespace — never values. Format with `formatSecretList`.
- */
-export async function listSecrets(
-  namespace: string | undefined,
-  options: ClusterOptions = {},
-): Promise<SecretListing[]> {
-  const client = await KubeClient.connect(
-    options.connection ?? {},
-    options.env ?? process.env,
-    options.kubeConfig,
-  ).catch((e: unknown) => {
-    throw toFloeError(e, 'connect')
-  })
-  const ns = namespace ?? client.defaultNamespace
-  try {
-    return (await client.listSecrets(ns)).map((item) => ({
-      name: item.metadata?.name ?? '',
-      ...(item.type ? { type: item.type } : {}),
-      keys: Object.keys(item.data ?? {}).length,
-      ...(item.metadata?.creationTimestamp
-        ? { createdAt: new Date(item.metadata.creationTimestamp) }
-        : {}),
-    }))
-  } catch (error) {
-    throw toFloeError(error, `list Secrets in namespace ${ns}`)
-  }
-}
-
-/**
- * `floe secrets status`: the ESO sync status of every ESO-managed secret of the manifest
- * (plugins.secrets.type external-secrets|vault, or `external_secret:` on a definition), in
- * manifest order. A missing ExternalSecret is a row with sync "NotFound". Format the rows'
- * `status` with `formatExternalSecretStatus`.
- */
-export async function externalSecretStatuses(
+/** The manifest's `kubernetes:` section and a client for its cluster (or `options`' own). */
+async function connectFor(
   manifest: LoadedManifest,
-  options: ClusterOptions & { secrets?: readonly string[] } = {},
-): Promise<StatusRow[]> {
+  options: ClusterOptions,
+): Promise<{ section: KubernetesSection; client: KubeClient }> {
   const section = kubernetesSection(manifest)
   const connection =
     options.connection ?? connectionOf(section as unknown as Record<string, unknown>)
@@ -71,17 +36,40 @@ export async function externalSecretStatuses(
   ).catch((e: unknown) => {
     throw toFloeError(e, 'connect')
   })
+  return { section, client }
+}
+
+/** A kubernetes definition's own namespace, else the section's, else the context's. */
+function namespaceOf(
+  definition: SecretDefinition | undefined,
+  section: KubernetesSection,
+  client: KubeClient,
+): string {
+  return (
+    (definition?.provider === 'kubernetes' && typeof definition.fields.namespace === 'string'
+      ? definition.fields.namespace
+      : undefined) ??
+    section.namespace ??
+    client.defaultNamespace
+  )
+}
+
+/**
+ * `floe secrets status`: the ESO sync status of every ESO-managed secret of the manifest
+ * (plugins.secrets.type external-secrets|vault, or `external_secret:` on a definition), in
+ * manifest order. A missing ExternalSecret is a row with sync "NotFound".
+ */
+export async function externalSecretStatuses(
+  manifest: LoadedManifest,
+  options: ClusterOptions & { secrets?: readonly string[] } = {},
+): Promise<StatusRow[]> {
+  const { section, client } = await connectFor(manifest, options)
   const wanted = options.secrets ? new Set(options.secrets) : undefined
   const rows: StatusRow[] = []
   for (const definition of Object.values(manifest.secrets)) {
     if (wanted && !wanted.has(definition.name)) continue
     if (!isEsoManaged(definition, manifest)) continue
-    const namespace =
-      (definition.provider === 'kubernetes' && typeof definition.fields.namespace === 'string'
-        ? definition.fields.namespace
-        : undefined) ??
-      section.namespace ??
-      client.defaultNamespace
+    const namespace = namespaceOf(definition, section, client)
     const name =
       typeof definition.fields.external_secret === 'string'
         ? definition.fields.external_secret
@@ -127,22 +115,13 @@ export interface ClusterSecretCheck {
  * `floe secrets validate` against the cluster: for each secret the manifest references by name
  * (`*_secret_ref`, `secret_refs`, workloads) — or `secrets` when given — does its Kubernetes
  * Secret exist, and does it hold the keys its ExternalSecret (or definition) promises? Reads
- * key names only. Format with `formatClusterValidation`.
+ * key names only.
  */
 export async function validateInCluster(
   manifest: LoadedManifest,
   options: ClusterOptions & { secrets?: readonly string[] } = {},
 ): Promise<ClusterSecretCheck[]> {
-  const section = kubernetesSection(manifest)
-  const connection =
-    options.connection ?? connectionOf(section as unknown as Record<string, unknown>)
-  const client = await KubeClient.connect(
-    connection,
-    options.env ?? process.env,
-    options.kubeConfig,
-  ).catch((e: unknown) => {
-    throw toFloeError(e, 'connect')
-  })
+  const { section, client } = await connectFor(manifest, options)
   const referenced = options.secrets ?? [
     ...new Set([
       ...manifest.references
@@ -155,12 +134,7 @@ export async function validateInCluster(
   for (const secret of referenced) {
     const definition = manifest.secrets[secret]
     const name = definition ? kubernetesNameOf(definition, section) : secret
-    const namespace =
-      (definition?.provider === 'kubernetes' && typeof definition.fields.namespace === 'string'
-        ? definition.fields.namespace
-        : undefined) ??
-      section.namespace ??
-      client.defaultNamespace
+    const namespace = namespaceOf(definition, section, client)
     let expected: string[] = definition?.provider === 'kubernetes' ? (definition.keys ?? []) : []
     const check: ClusterSecretCheck = {
       secret,

@@ -119,3 +119,10 @@ export function statusMetadata(status: ExternalSecretStatus): Record<string, str
     ...(status.missingKeys.length ? { missingKeys: status.missingKeys.join(',') } : {}),
   }
 }
+
+/** The SYNC STATUS cell: Synced, SyncError, Pending — and a flag when keys are missing. */
+export function syncCell(status: ExternalSecretStatus): string {
+  return status.sync === 'Synced' && status.missingKeys.length
+    ? `Synced (missing keys: ${status.missingKeys.join(', ')})`
+    : status.sync
+}
