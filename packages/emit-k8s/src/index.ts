@@ -66,4 +66,4 @@ export {
   kubernetesNameOf,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
-} from './names.js'
+} from '@floe/core'

@@ -1,5 +1,4 @@
-import { envNameOf, type LoadedManifest, type SecretDefinition } from '@floe/core'
-import { kubernetesNameOf } from './names.js'
+import { envNameOf, kubernetesNameOf, type LoadedManifest, type SecretDefinition } from '@floe/core'
 import type { KubernetesSettings } from './section.js'
 
 /** One key of the Kubernetes Secret a manifest secret becomes. */

@@ -1,5 +1,10 @@
-import { AggregateConfigError, ConfigError, type LoadedManifest } from '@floe/core'
-import { isDns1123Label, isDns1123Subdomain } from './names.js'
+import {
+  AggregateConfigError,
+  ConfigError,
+  isDns1123Label,
+  isDns1123Subdomain,
+  type LoadedManifest,
+} from '@floe/core'
 
 export type WorkloadKind = 'Deployment' | 'Job' | 'CronJob'
 export type SecretsBackend = 'k8s' | 'external-secrets' | 'vault'

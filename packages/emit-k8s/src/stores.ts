@@ -1,5 +1,4 @@
-import type { SecretDefinition } from '@floe/core'
-import { dnsName } from './names.js'
+import { dnsName, type SecretDefinition } from '@floe/core'
 import type { ExternalSecretsSettings, KubernetesSettings } from './section.js'
 
 export interface K8sMetadata {
