@@ -1,13 +1,6 @@
-import {
-  ConflictError,
-  FloeError,
-  ForbiddenError,
-  InvalidSecretError,
-  SecretNotFoundError,
-} from '../errors.js'
+import { FloeError, InvalidSecretError } from '../errors.js'
 import { fetchedFromMap, fetchedFromText } from '../fetched.js'
 import { secretOf } from '../provider-kit.js'
-import { SecretValue } from '../secret-value.js'
 import type {
   FetchedSecret,
   FetchOutcome,
@@ -24,48 +17,23 @@ import type {
   SecretListing,
   SecretMetadata,
 } from '../types.js'
-import { defaultCapabilities, errorFor, idOf, keysOf, sleep } from './memory-helpers.js'
+import { defaultCapabilities, idOf, keysOf, sleep } from './memory-helpers.js'
+import { FailureScript } from './memory-script.js'
+import { MemoryStore } from './memory-store.js'
 import type {
-  FailNextOptions,
-  MemoryDynamicSpec,
   MemoryOperation,
   MemoryPayload,
   MemoryProvider,
   MemoryProviderCalls,
   MemoryProviderOptions,
-  MemorySeed,
-  ScriptedFailure,
 } from './memory-types.js'
-
-interface StoredVersion {
-  version: string
-  payload: MemoryPayload
-  createdAt: Date
-}
-
-interface StoredSecret {
-  versions: StoredVersion[]
-  type?: string
-  dynamic?: MemoryDynamicSpec
-}
-
-interface ActiveLease {
-  info: LeaseInfo
-  secret: string
-  revoked: boolean
-}
-
-interface ScriptEntry {
-  kind: ScriptedFailure
-  remaining: number
-  options: FailNextOptions
-}
 
 /**
  * An honest in-memory provider: versions, compare-and-set writes, listing, metadata, dynamic
  * leases, and the same error classes a remote provider raises (an empty value is a value; an
  * absent secret is NOT_FOUND). Used by core's tests and available to other packages through
- * `@floe/core/testing`.
+ * `@floe/core/testing`. Its state and checks live in memory-store.ts; this file counts calls,
+ * applies scripted failures and latency, and maps the store onto the provider contract.
  */
 export function createMemoryProvider(options: MemoryProviderOptions = {}): MemoryProvider {
   const name = options.name ?? 'memory'
@@ -74,10 +42,8 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     ...(options.batchSize ? { batch: true } : {}),
     ...options.capabilities,
   }
-  const store = new Map<string, StoredSecret>()
-  const denied = new Set<string>()
-  const leases = new Map<string, ActiveLease>()
-  const script: ScriptEntry[] = []
+  const store = new MemoryStore(name)
+  const script = new FailureScript(name)
   const calls: MemoryProviderCalls = {
     fetch: 0,
     describe: 0,
@@ -93,58 +59,8 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
   const fetched: string[] = []
   let inFlight = 0
   let maxInFlight = 0
-  let versionCounter = 0
-  let leaseCounter = 0
 
-  const nextVersion = () => String(++versionCounter)
-
-  function seed(id: string, value: MemorySeed): void {
-    const record = value as { versions?: unknown; dynamic?: unknown; type?: unknown }
-    if (typeof value !== 'string' && Array.isArray(record.versions)) {
-      store.set(id, {
-        versions: (record.versions as MemoryPayload[]).map((payload) => ({
-          version: nextVersion(),
-          payload,
-          createdAt: new Date(),
-        })),
-        ...(typeof record.type === 'string' ? { type: record.type } : {}),
-      })
-    } else if (typeof value !== 'string' && record.dynamic && typeof record.dynamic === 'object') {
-      store.set(id, { versions: [], dynamic: record.dynamic as MemoryDynamicSpec })
-    } else {
-      store.set(id, {
-        versions: [
-          { version: nextVersion(), payload: value as MemoryPayload, createdAt: new Date() },
-        ],
-      })
-    }
-  }
-  for (const [id, value] of Object.entries(options.data ?? {})) seed(id, value)
-
-  /** Consumes a scripted whole-call failure for `operation`, if one is pending. */
-  function takeCallFailure(operation: MemoryOperation): FloeError | undefined {
-    const entry = script.find(
-      (e) => (e.options.operation ?? 'fetch') === operation && !e.options.secret,
-    )
-    if (!entry) return undefined
-    entry.remaining -= 1
-    if (entry.remaining <= 0) script.splice(script.indexOf(entry), 1)
-    return errorFor(entry.kind, name, undefined, entry.options.retryAfterMs)
-  }
-
-  function takeSecretFailure(
-    operation: MemoryOperation,
-    id: string,
-    secret: string,
-  ): FloeError | undefined {
-    const entry = script.find(
-      (e) => (e.options.operation ?? 'fetch') === operation && e.options.secret === secret,
-    )
-    if (!entry) return undefined
-    entry.remaining -= 1
-    if (entry.remaining <= 0) script.splice(script.indexOf(entry), 1)
-    return errorFor(entry.kind, name, secret, entry.options.retryAfterMs)
-  }
+  for (const [id, value] of Object.entries(options.data ?? {})) store.seed(id, value)
 
   async function enter<T>(operation: MemoryOperation, body: () => T | Promise<T>): Promise<T> {
     calls[operation] += 1
@@ -153,7 +69,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     try {
       if (options.latencyMs) await sleep(options.latencyMs)
       else await Promise.resolve()
-      const failure = takeCallFailure(operation)
+      const failure = script.take(operation)
       if (failure) throw failure
       return await body()
     } finally {
@@ -161,64 +77,21 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     }
   }
 
-  function lookup(id: string, secret: string, version?: string): StoredVersion {
-    if (denied.has(id)) {
-      throw new ForbiddenError(`access to secret "${secret}" denied`, { provider: name, secret })
-    }
-    const stored = store.get(id)
-    if (!stored || (stored.versions.length === 0 && !stored.dynamic)) {
-      throw new SecretNotFoundError(`secret "${secret}" not found (id ${id})`, {
-        provider: name,
-        secret,
-      })
-    }
-    if (version !== undefined) {
-      const found = stored.versions.find((v) => v.version === version)
-      if (!found) {
-        throw new SecretNotFoundError(`secret "${secret}" has no version "${version}"`, {
-          provider: name,
-          secret,
-        })
-      }
-      return found
-    }
-    return stored.versions[stored.versions.length - 1] as StoredVersion
-  }
-
-  function issueLease(
-    id: string,
-    spec: MemoryDynamicSpec,
-  ): { payload: MemoryPayload; lease: LeaseInfo } {
-    leaseCounter += 1
-    const info: LeaseInfo = {
-      id: `${name}/${id}/lease-${leaseCounter}`,
-      ttlSeconds: spec.ttlSeconds,
-      renewable: spec.renewable ?? true,
-      issuedAt: new Date(),
-      ...(spec.maxTtlSeconds !== undefined ? { maxTtlSeconds: spec.maxTtlSeconds } : {}),
-    }
-    leases.set(info.id, { info, secret: id, revoked: false })
-    return {
-      payload: { username: `user-${leaseCounter}`, password: `pw-${leaseCounter}-${id}` },
-      lease: info,
-    }
-  }
-
   function read(request: FetchRequest): FetchOutcome {
     const id = idOf(request)
     fetched.push(id)
-    const scripted = takeSecretFailure('fetch', id, request.secret)
+    const scripted = script.take('fetch', request.secret)
     if (scripted) return { ok: false, error: scripted }
     try {
-      const stored = store.get(id)
-      if (stored?.dynamic && !denied.has(id)) {
-        const { payload, lease } = issueLease(id, stored.dynamic)
+      const dynamic = store.dynamicSpec(id)
+      if (dynamic) {
+        const { payload, lease } = store.issueLease(id, dynamic)
         return {
           ok: true,
           secret: fetchedFromMap(payload as Record<string, string>, request.secret, { lease }),
         }
       }
-      const version = lookup(id, request.secret, request.version)
+      const version = store.lookup(id, request.secret, request.version)
       const extras = { version: version.version }
       return {
         ok: true,
@@ -243,7 +116,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
       return maxInFlight
     },
     ...(capabilities.batch && options.batchSize ? { maxBatchSize: options.batchSize } : {}),
-    leases,
+    leases: store.leases,
     disposed: false,
 
     async fetchOne(request: FetchRequest, _ctx: ProviderContext): Promise<FetchedSecret> {
@@ -271,21 +144,21 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     async describe(request: FetchRequest, _ctx: ProviderContext): Promise<SecretMetadata> {
       return enter('describe', () => {
         const id = idOf(request)
-        const scripted = takeSecretFailure('describe', id, request.secret)
+        const scripted = script.take('describe', request.secret)
         if (scripted) throw scripted
-        const stored = store.get(id)
-        if (stored?.dynamic && !denied.has(id)) {
+        if (store.dynamicSpec(id)) {
           return { exists: true, keys: ['username', 'password'], type: 'dynamic' }
         }
-        const version = lookup(id, request.secret, request.version)
+        const version = store.lookup(id, request.secret, request.version)
         const keys = keysOf(version.payload)
+        const type = store.secrets.get(id)?.type
         return {
           exists: true,
           version: version.version,
           createdAt: version.createdAt,
           updatedAt: version.createdAt,
           ...(keys ? { keys } : {}),
-          ...(stored?.type ? { type: stored.type } : {}),
+          ...(type ? { type } : {}),
         }
       })
     },
@@ -293,7 +166,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     list(listOptions: ListOptions, _ctx: ProviderContext): AsyncIterable<SecretListing> {
       const snapshot = async () =>
         enter('list', () =>
-          [...store.entries()]
+          [...store.secrets.entries()]
             .filter(([id]) => !listOptions.prefix || id.startsWith(listOptions.prefix))
             .map(([id, stored]) => {
               const last = stored.versions[stored.versions.length - 1]
@@ -315,81 +188,23 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     },
 
     async put(request: PutRequest, _ctx: ProviderContext): Promise<PutResult> {
-      return enter('put', () => {
-        const id = idOf(request)
-        if (denied.has(id)) {
-          throw new ForbiddenError(`writing secret "${request.secret}" denied`, {
-            provider: name,
-            secret: request.secret,
-          })
-        }
-        const stored = store.get(id)
-        const previous = stored?.versions[stored.versions.length - 1]
-        if (request.createOnly && stored) {
-          throw new ConflictError(`secret "${request.secret}" already exists`, {
-            provider: name,
-            secret: request.secret,
-          })
-        }
-        if (
-          request.expectedVersion !== undefined &&
-          previous?.version !== request.expectedVersion
-        ) {
-          throw new ConflictError(
-            `secret "${request.secret}" is at version ${previous?.version ?? 'none'}, expected ${request.expectedVersion}`,
-            { provider: name, secret: request.secret },
-          )
-        }
-        const payload: MemoryPayload =
-          request.data instanceof SecretValue
-            ? request.data.reveal()
-            : Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, v.reveal()]))
-        const version = nextVersion()
-        const entry = stored ?? { versions: [] }
-        entry.versions.push({ version, payload, createdAt: new Date() })
-        store.set(id, entry)
-        return {
-          version,
-          ...(previous ? { previousVersion: previous.version } : {}),
-          created: !stored,
-        }
-      })
+      return enter('put', () => store.write(request))
     },
 
     async remove(request: RemoveRequest, _ctx: ProviderContext): Promise<RemoveResult> {
-      return enter('remove', () => {
-        const id = idOf(request)
-        if (denied.has(id)) {
-          throw new ForbiddenError(`deleting secret "${request.secret}" denied`, {
-            provider: name,
-            secret: request.secret,
-          })
-        }
-        const stored = store.get(id)
-        const current = stored?.versions[stored.versions.length - 1]?.version
-        if (request.expectedVersion !== undefined && current !== request.expectedVersion) {
-          throw new ConflictError(
-            `secret "${request.secret}" is at version ${current ?? 'none'}, expected ${request.expectedVersion}`,
-            { provider: name, secret: request.secret },
-          )
-        }
-        if (!stored) return { deleted: false }
-        store.delete(id)
-        return { deleted: true, ...(current ? { version: current } : {}) }
-      })
+      return enter('remove', () => store.remove(request))
     },
 
     async rotate(request: FetchRequest, _ctx: ProviderContext): Promise<RotationResult> {
       return enter('rotate', () => {
         const id = idOf(request)
-        const current = lookup(id, request.secret)
-        const fresh = `rotated-${versionCounter + 1}-${Math.random().toString(36).slice(2, 10)}`
+        const current = store.lookup(id, request.secret)
+        const fresh = `rotated-${store.nextVersionNumber}-${Math.random().toString(36).slice(2, 10)}`
         const payload: MemoryPayload =
           typeof current.payload === 'string'
             ? fresh
             : Object.fromEntries(Object.keys(current.payload).map((k) => [k, `${fresh}-${k}`]))
-        const version = nextVersion()
-        store.get(id)!.versions.push({ version, payload, createdAt: new Date() })
+        const version = store.append(id, payload)
         return { version, previousVersion: current.version, steps: [`Secret rotated in ${name}`] }
       })
     },
@@ -399,42 +214,17 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
       _ctx: ProviderContext,
       incrementSeconds?: number,
     ): Promise<LeaseInfo> {
-      return enter('renew', () => {
-        const active = leases.get(lease.id)
-        const issuedAt = active?.info.issuedAt.getTime() ?? 0
-        const expired =
-          !active || active.revoked || Date.now() > issuedAt + active.info.ttlSeconds * 1000
-        if (expired) {
-          throw new SecretNotFoundError(`lease ${lease.id} not found or expired`, {
-            provider: name,
-          })
-        }
-        if (!active.info.renewable) {
-          throw new InvalidSecretError(`lease ${lease.id} is not renewable`, { provider: name })
-        }
-        const elapsed = (Date.now() - issuedAt) / 1000
-        const requested = incrementSeconds ?? store.get(active.secret)?.dynamic?.ttlSeconds ?? 60
-        const maxLeft =
-          active.info.maxTtlSeconds === undefined ? Infinity : active.info.maxTtlSeconds - elapsed
-        // Lease TTLs count from issuedAt, like Vault's: the renewed TTL is elapsed + granted.
-        const granted = Math.max(0, Math.floor(Math.min(requested, maxLeft)))
-        const info: LeaseInfo = { ...active.info, ttlSeconds: Math.floor(elapsed) + granted }
-        active.info = info
-        return info
-      })
+      return enter('renew', () => store.renewLease(lease, incrementSeconds))
     },
 
     async revoke(lease: LeaseInfo, _ctx: ProviderContext): Promise<void> {
-      return enter('revoke', () => {
-        const active = leases.get(lease.id)
-        if (active) active.revoked = true
-      })
+      return enter('revoke', () => store.revokeLease(lease))
     },
 
     async check(_ctx: ProviderContext) {
       return enter('check', () => ({
         status: 'ready' as const,
-        detail: `${store.size} secrets in memory`,
+        detail: `${store.secrets.size} secrets in memory`,
       }))
     },
 
@@ -443,25 +233,20 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
     },
 
     failNext(kind, times = 1, failOptions = {}) {
-      script.push({ kind, remaining: times, options: failOptions })
+      script.add(kind, times, failOptions)
     },
     deny(id, isDenied = true) {
-      if (isDenied) denied.add(id)
-      else denied.delete(id)
+      if (isDenied) store.denied.add(id)
+      else store.denied.delete(id)
     },
     set(id, payload) {
-      const version = nextVersion()
-      const entry = store.get(id) ?? { versions: [] }
-      entry.versions.push({ version, payload, createdAt: new Date() })
-      store.set(id, entry)
-      return version
+      return store.append(id, payload)
     },
     delete(id) {
-      store.delete(id)
+      store.secrets.delete(id)
     },
     versionOf(id) {
-      const stored = store.get(id)
-      return stored?.versions[stored.versions.length - 1]?.version
+      return store.latest(id)?.version
     },
     resetCounters() {
       for (const key of Object.keys(calls) as MemoryOperation[]) calls[key] = 0
