@@ -3,6 +3,8 @@ import {
   type EmitterContext,
   type EmitResult,
   type EmittedFile,
+  kubernetesSettings,
+  type KubernetesSettings,
   type LoadedManifest,
   type Resolver,
   type SecretRef,
@@ -22,7 +24,6 @@ import {
   workloadPatch,
 } from './objects.js'
 import { projectSecret, type SecretProjection } from './projection.js'
-import { kubernetesSettings, type KubernetesSettings } from './section.js'
 import {
   DEFAULT_STORE_NAMES,
   nameStores,

@@ -47,7 +47,7 @@ export {
   type SecretsBackend,
   type WorkloadKind,
   type WorkloadSpec,
-} from './section.js'
+} from '@floe/core'
 export {
   DEFAULT_STORE_NAMES,
   nameStores,

@@ -1,5 +1,5 @@
 import type { SecretProjection } from './projection.js'
-import type { KubernetesSettings, WorkloadSpec } from './section.js'
+import type { KubernetesSettings, WorkloadSpec } from '@floe/core'
 import type { K8sObject, RemoteRef, StoreBinding } from './stores.js'
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'floe' }

@@ -1,5 +1,10 @@
-import { envNameOf, kubernetesNameOf, type LoadedManifest, type SecretDefinition } from '@floe/core'
-import type { KubernetesSettings } from './section.js'
+import {
+  envNameOf,
+  kubernetesNameOf,
+  type KubernetesSettings,
+  type LoadedManifest,
+  type SecretDefinition,
+} from '@floe/core'
 
 /** One key of the Kubernetes Secret a manifest secret becomes. */
 export interface ProjectedKey {

@@ -1,5 +1,5 @@
 import { dnsName, type SecretDefinition } from '@floe/core'
-import type { ExternalSecretsSettings, KubernetesSettings } from './section.js'
+import type { ExternalSecretsSettings, KubernetesSettings } from '@floe/core'
 
 export interface K8sMetadata {
   name: string

@@ -1,13 +1,14 @@
 import {
   dnsName,
   kubernetesNameOf as coreKubernetesNameOf,
-  type LoadedManifest,
+  kubernetesSettings,
+  type KubernetesSectionSource,
   type SecretDefinition,
 } from '@floe/core'
 
 /**
- * The parts of the manifest's `kubernetes:` section the operations need (the full reference is
- * in @floe/emit-k8s's README, which emits from the same section).
+ * The parts of the manifest's `kubernetes:` section the operations need, read by core's one
+ * reader of that section (`readKubernetesSection`, which `floe secrets emit k8s` uses too).
  */
 export interface KubernetesSection {
   namespace?: string
@@ -26,35 +27,24 @@ export interface WorkloadRef {
   secrets: string[]
 }
 
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value ? value : undefined
-
-export function kubernetesSection(manifest: Pick<LoadedManifest, 'kubernetes'>): KubernetesSection {
-  const raw = manifest.kubernetes ?? {}
-  const workloads = Array.isArray(raw.workloads) ? (raw.workloads as Record<string, unknown>[]) : []
-  const secrets =
-    raw.secrets && typeof raw.secrets === 'object' ? (raw.secrets as Record<string, unknown>) : {}
-  const names: Record<string, string> = {}
-  for (const [name, value] of Object.entries(secrets)) {
-    const override =
-      typeof value === 'string' ? value : str((value as Record<string, unknown> | null)?.name)
-    if (override) names[name] = override
-  }
-  const namespace = str(raw.namespace)
-  const context = str(raw.context)
-  const kubeconfig = str(raw.kubeconfig)
-  const server = str(raw.server)
+/**
+ * The section as the status, validate and rotation operations use it, checked like `emit k8s`
+ * checks it (every problem thrown at once, with its line) except that a workload may name
+ * Kubernetes Secrets as well as manifest secrets.
+ */
+export function kubernetesSection(manifest: KubernetesSectionSource): KubernetesSection {
+  const settings = kubernetesSettings(
+    { kubernetes: manifest.kubernetes, ...(manifest.locate ? { locate: manifest.locate } : {}) },
+    'kubernetes',
+  )
+  const { declaredNamespace: namespace, context, kubeconfig, server } = settings
   return {
     ...(namespace ? { namespace } : {}),
     ...(context ? { context } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(server ? { server } : {}),
-    names,
-    workloads: workloads.map((w) => ({
-      kind: w.kind === 'Job' || w.kind === 'CronJob' ? w.kind : 'Deployment',
-      name: String(w.name),
-      secrets: Array.isArray(w.secrets) ? w.secrets.map(String) : [],
-    })),
+    names: settings.names,
+    workloads: settings.workloads.map(({ kind, name, secrets }) => ({ kind, name, secrets })),
   }
 }
 

@@ -6,3 +6,12 @@ export {
   isDns1123Subdomain,
   kubernetesNameOf,
 } from './names.js'
+export {
+  kubernetesSettings,
+  type ExternalSecretsSettings,
+  type KubernetesSectionSource,
+  type KubernetesSettings,
+  type SecretsBackend,
+  type WorkloadKind,
+  type WorkloadSpec,
+} from './section.js'

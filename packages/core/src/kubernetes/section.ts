@@ -1,10 +1,6 @@
-import {
-  AggregateConfigError,
-  ConfigError,
-  isDns1123Label,
-  isDns1123Subdomain,
-  type LoadedManifest,
-} from '@floe/core'
+import { AggregateConfigError, ConfigError } from '../errors.js'
+import type { LoadedManifest } from '../types.js'
+import { isDns1123Label, isDns1123Subdomain } from './names.js'
 
 export type WorkloadKind = 'Deployment' | 'Job' | 'CronJob'
 export type SecretsBackend = 'k8s' | 'external-secrets' | 'vault'
@@ -41,6 +37,12 @@ export interface ExternalSecretsSettings {
 }
 
 export interface KubernetesSettings {
+  /** `kubernetes.namespace` as written (`namespace` falls back to "default") */
+  declaredNamespace?: string
+  /** cluster connection: kubeconfig context, kubeconfig path, API server URL */
+  context?: string
+  kubeconfig?: string
+  server?: string
   backend: SecretsBackend
   /** plugins.secrets.config (loosely typed) */
   backendConfig: Record<string, unknown>
@@ -93,18 +95,55 @@ const KNOWN = {
   reloader: ['mode'],
 }
 
+/** What `readKubernetesSection` needs of a manifest (a partial one skips the cross-checks). */
+export type KubernetesSectionSource = Pick<LoadedManifest, 'kubernetes'> &
+  Partial<Pick<LoadedManifest, 'secrets' | 'plugins' | 'locate'>>
+
+interface KubernetesSectionRead {
+  settings: KubernetesSettings
+  /** every problem found, each with its line when the manifest can locate it */
+  problems: ConfigError[]
+}
+
 /**
- * Reads and checks the manifest's `kubernetes:` section plus `plugins.secrets` (README:
- * "The kubernetes: section"). Every problem is reported at once, with its line.
+ * Throws the problems of a read: one as itself, several as an AggregateConfigError.
  */
-export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings {
+function throwProblems(problems: ConfigError[]): void {
+  if (problems.length === 1) throw problems[0] as ConfigError
+  if (problems.length) throw new AggregateConfigError(problems)
+}
+
+/**
+ * Reads and checks the manifest's `kubernetes:` section plus `plugins.secrets` (the reference is
+ * @floe/emit-k8s's README, "The kubernetes: section"), and throws every problem at once, with
+ * its line. `floe secrets emit k8s` reads the section this way; given only `kubernetes` (and
+ * `locate`), the checks against `secrets:` and `plugins.secrets` are skipped.
+ */
+export function kubernetesSettings(
+  manifest: KubernetesSectionSource,
+  label = 'kubernetes emit',
+): KubernetesSettings {
+  const { settings, problems } = readKubernetesSection(manifest, label)
+  throwProblems(problems)
+  return settings
+}
+
+/**
+ * The one reader of the `kubernetes:` section: the settings, with what is wrong collected
+ * instead of thrown (entries that cannot be used are left out). `label` starts each message.
+ */
+function readKubernetesSection(
+  manifest: KubernetesSectionSource,
+  label = 'kubernetes',
+): KubernetesSectionRead {
   const errors: ConfigError[] = []
   const fail = (path: (string | number)[], message: string): void =>
     void errors.push(
-      new ConfigError(`kubernetes emit: ${path.join('.')}: ${message}`, {
-        location: manifest.locate(path),
+      new ConfigError(`${label}: ${path.join('.')}: ${message}`, {
+        location: manifest.locate?.(path),
       }),
     )
+  const declared = (name: string): boolean => !manifest.secrets || name in manifest.secrets
   const unknown = (raw: Raw, known: string[], path: (string | number)[]): void => {
     for (const key of Object.keys(raw))
       if (!known.includes(key))
@@ -130,7 +169,8 @@ export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings
 
   const raw: Raw = isRecord(manifest.kubernetes) ? manifest.kubernetes : {}
   unknown(raw, KNOWN.kubernetes, ['kubernetes'])
-  const namespace = str(raw, 'namespace', ['kubernetes']) ?? 'default'
+  const declaredNamespace = str(raw, 'namespace', ['kubernetes'])
+  const namespace = declaredNamespace ?? 'default'
   if (!isDns1123Label(namespace))
     fail(
       ['kubernetes', 'namespace'],
@@ -150,7 +190,7 @@ export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings
         if (typeof name !== 'string' || !isDns1123Subdomain(name))
           fail(['kubernetes', 'secrets', secret], 'needs `name:` — a valid Kubernetes name')
         else names[secret] = name
-        if (!(secret in manifest.secrets))
+        if (!declared(secret))
           fail(
             ['kubernetes', 'secrets', secret],
             `no secret "${secret}" is declared under secrets:`,
@@ -177,7 +217,7 @@ export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings
       if (!Array.isArray(w.secrets) || !secrets.length)
         fail([...path, 'secrets'], 'must list the secrets the workload consumes')
       secrets.forEach((s, j) => {
-        if (!(s in manifest.secrets))
+        if (!declared(s))
           fail([...path, 'secrets', j], `no secret "${s}" is declared under secrets:`)
       })
       const containers = Array.isArray(w.containers)
@@ -247,9 +287,15 @@ export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings
   if (reloader !== 'auto' && reloader !== 'explicit' && reloader !== 'none')
     fail(['kubernetes', 'reloader', 'mode'], 'must be auto, explicit or none')
 
-  if (errors.length === 1) throw errors[0] as ConfigError
-  if (errors.length) throw new AggregateConfigError(errors)
-  return {
+  // connection fields are read as they are: the cluster client reports a bad one
+  const connection = Object.fromEntries(
+    (['context', 'kubeconfig', 'server'] as const)
+      .map((key) => [key, raw[key]] as const)
+      .filter(([, value]) => typeof value === 'string' && value),
+  ) as Pick<KubernetesSettings, 'context' | 'kubeconfig' | 'server'>
+  const settings: KubernetesSettings = {
+    ...(declaredNamespace ? { declaredNamespace } : {}),
+    ...connection,
     backend,
     backendConfig,
     namespace,
@@ -280,4 +326,5 @@ export function kubernetesSettings(manifest: LoadedManifest): KubernetesSettings
     reloader: reloader as KubernetesSettings['reloader'],
     rbac: raw.rbac !== false,
   }
+  return { settings, problems: errors }
 }
