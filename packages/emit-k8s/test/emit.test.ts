@@ -1,11 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read into arbitrary emitted YAML */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SecretValue } from '@floe/core'
 import { createProviderRegistry, createResolver } from '@floe/core'
 import { memoryProviderModule } from '@floe/core/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { buildKubernetesObjects, emissionFiles, emitter, type K8sObject } from '../src/index.js'
 import {
@@ -352,6 +352,7 @@ describe('k8s backend (plain Secrets)', () => {
 
   it('reads --option dbt_profiles=PATH relative to the manifest and names the ConfigMap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'floe-emit-k8s-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     writeFileSync(join(dir, 'profiles.yml'), 'floe:\n  target: prod\n')
     const manifest = { ...(await load(K8S_MANIFEST)), dir }
     const result = await emitter.emit({

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { fetchAll, FloeError, SecretValue } from '@floe/core'
 import { startEsoController, startKubernetesEmulator, type KubernetesEmulator } from '@floe/testkit'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { configSchema, createKubernetesProvider, provider as providerModule } from '../src/index.js'
 import { kubeConfigFor, recordingContext } from './helpers.js'
 
@@ -31,6 +31,7 @@ async function rejection(promise: Promise<unknown>): Promise<FloeError> {
 describe('configuration', () => {
   it('finds the cluster through KUBECONFIG and uses the context namespace by default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'floe-kube-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const file = join(dir, 'config')
     writeFileSync(file, kube.kubeconfig({ namespace: 'floe-jobs' }))
     kube.seed({
@@ -49,6 +50,7 @@ describe('configuration', () => {
 
   it('selects a context, overrides the server, and explains a missing configuration', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'floe-kube-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const file = join(dir, 'config')
     writeFileSync(
       file,
