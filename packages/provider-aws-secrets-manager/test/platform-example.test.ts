@@ -1,6 +1,6 @@
 import { loadSandboxSeed, startSandbox, type Sandbox } from '@floe/testkit'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -57,7 +57,10 @@ beforeAll(async () => {
     seed: await loadSandboxSeed(join(example, 'sandbox.yaml')),
   })
 })
-afterAll(() => sandbox?.close())
+afterAll(async () => {
+  await sandbox?.close()
+  if (home) rmSync(home, { recursive: true, force: true })
+})
 
 describe('examples/aws-platform against floe-sandbox through the CLI', () => {
   it('validate → create → validate, list --remote, get, rotate, status', async () => {
