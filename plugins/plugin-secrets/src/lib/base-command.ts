@@ -4,6 +4,7 @@ import { FloeSession } from './session.js'
 import { painter, useColor, type Envelope, type Painter } from './output.js'
 import type { Progress } from './progress.js'
 import { CommandRun, type Outcome } from './command-run.js'
+import { ownArgv } from './own-argv.js'
 
 export { toFloeError, type Outcome } from './command-run.js'
 
@@ -64,7 +65,7 @@ export abstract class FloeCommand<T = unknown> extends Command {
 
   /** Sets up output and the session from the global flags; parse errors surface in run(). */
   private async setUp(): Promise<void> {
-    this.io.json = this.argv.includes('--json')
+    this.io.json = ownArgv(this.argv).includes('--json')
     this.io.paint = painter(!this.io.json && useColor())
     const { flags } = await this.parse(this.constructor as typeof FloeCommand)
     this.io.session = new FloeSession({

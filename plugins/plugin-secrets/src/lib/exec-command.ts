@@ -2,6 +2,7 @@ import type { Outcome } from './command-run.js'
 import { runExec, type ExecResult } from './exec-run.js'
 import type { Progress } from './progress.js'
 import type { FloeSession } from './session.js'
+import { childArgv, ownArgv } from './own-argv.js'
 
 /** What `floe secrets exec` uses of its command: FloeCommand, or fast-run.ts's CommandRun. */
 export interface ExecCommandContext {
@@ -25,7 +26,8 @@ export interface ExecFlags {
 
 /**
  * `floe secrets exec` past its parse: commands/secrets/exec.ts runs it, and so does apps/floe's
- * start-up without oclif (fast-run.ts). rawArgv is the command's own argv, as oclif gave it.
+ * start-up without oclif (fast-run.ts). rawArgv is the command's own argv, as oclif gave it;
+ * after a `--` the child's command line is taken from it as typed, not from the parse.
  */
 export async function runExecCommand(
   ctx: ExecCommandContext,
@@ -37,13 +39,13 @@ export async function runExecCommand(
     {
       session: ctx.session,
       json: ctx.json,
-      verbose: rawArgv.includes('--verbose'),
+      verbose: ownArgv(rawArgv).includes('--verbose'),
       progress: (text) => ctx.progress(text),
       warn: (message) => ctx.printWarning(message),
       safe: (text) => ctx.safe(text),
     },
     {
-      command,
+      command: childArgv(rawArgv) ?? command,
       mask: flags.mask,
       only: flags.only,
       watch: Boolean(flags.watch),

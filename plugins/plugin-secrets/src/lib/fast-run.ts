@@ -4,6 +4,7 @@ import { runExecCommand, type ExecFlags } from './exec-command.js'
 import { painter, useColor } from './output.js'
 import { FloeSession } from './session.js'
 import { runValidate } from './validate-run.js'
+import { ownArgv } from './own-argv.js'
 
 /** The CLI installation oclif would report: its root (config.root) and data directory. */
 export interface CliDirs {
@@ -117,7 +118,7 @@ export function runWithoutOclif(
   const io = new CommandRun()
   const str = (name: string) => flags[name] as string | undefined
   const setUp = async () => {
-    io.json = argv.includes('--json')
+    io.json = ownArgv(argv).includes('--json')
     io.paint = painter(!io.json && useColor())
     io.session = new FloeSession({
       manifest: str('manifest'),
