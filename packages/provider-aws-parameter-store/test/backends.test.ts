@@ -1,7 +1,9 @@
-import { fetchAll, silentLogger, type FetchRequest, type ProviderContext } from '@floe/core'
+import { fetchAll } from '@floe/core'
 import {
   AWS_BACKENDS,
+  fetchRequest,
   preferNodeBuildsOfAwsSdk,
+  quietContext,
   startAwsBackend,
   type AwsBackend,
 } from '@floe/testkit'
@@ -16,12 +18,9 @@ const { LabelParameterVersionCommand, PutParameterCommand, SSMClient } = createR
   import.meta.url,
 )('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')
 
-const ctx: ProviderContext = { env: {}, cwd: process.cwd(), logger: silentLogger }
-const req = (config: Record<string, unknown>, version?: string): FetchRequest => ({
-  secret: 'db',
-  config,
-  ...(version !== undefined ? { version } : {}),
-})
+const ctx = quietContext()
+const req = (config: Record<string, unknown>, version?: string) =>
+  fetchRequest('db', config, version)
 
 describe.each(AWS_BACKENDS)('aws_parameter_store against %s', (kind) => {
   let backend: AwsBackend

@@ -4,9 +4,10 @@
  * client's timeout. PutParameter has no idempotency token, so the provider never resends it:
  * it reads the version back and says exactly what happened.
  */
-import { SecretValue, silentLogger, type ProviderContext, type SecretProvider } from '@floe/core'
+import { SecretValue, type SecretProvider } from '@floe/core'
 import {
   preferNodeBuildsOfAwsSdk,
+  quietContext,
   startAwsEmulator,
   startMotoServer,
   type AwsEmulator,
@@ -20,7 +21,7 @@ const { SSMClient, PutParameterCommand, GetParameterCommand } = createRequire(im
   '@aws-sdk/client-ssm',
 ) as typeof import('@aws-sdk/client-ssm')
 
-const ctx: ProviderContext = { env: {}, cwd: process.cwd(), logger: silentLogger }
+const ctx = quietContext()
 // a short request timeout, so that a held answer times out quickly
 const requestHandler = { requestTimeout: 400, throwOnRequestTimeout: true }
 const put = (ps: SecretProvider, value: string) =>

@@ -4,13 +4,16 @@ import {
   createResolver,
   parseSecretRef,
   SecretValue,
-  silentLogger,
-  type FetchRequest,
-  type ProviderContext,
   type SecretDefinition,
 } from '@floe/core'
 import { provider as envProvider } from '@floe/provider-env'
-import { preferNodeBuildsOfAwsSdk, startAwsEmulator, type AwsEmulator } from '@floe/testkit'
+import {
+  fetchRequest,
+  preferNodeBuildsOfAwsSdk,
+  quietContext,
+  startAwsEmulator,
+  type AwsEmulator,
+} from '@floe/testkit'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configSchema, provider, type ParameterStoreProvider } from '../src/index.js'
@@ -23,12 +26,8 @@ const { SSMClient } = createRequire(import.meta.url)(
 let emu: AwsEmulator
 let client: InstanceType<typeof SSMClient>
 let ps: ParameterStoreProvider
-const ctx: ProviderContext = { env: {}, cwd: process.cwd(), logger: silentLogger }
-const req = (secret: string, config: Record<string, unknown>, version?: string): FetchRequest => ({
-  secret,
-  config,
-  ...(version !== undefined ? { version } : {}),
-})
+const ctx = quietContext()
+const req = fetchRequest
 const revealed = (o: { ok: boolean; secret?: { value: SecretValue } } | undefined) =>
   o?.ok ? o.secret?.value.reveal() : undefined
 

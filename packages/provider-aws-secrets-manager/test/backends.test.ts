@@ -1,13 +1,9 @@
-import {
-  fetchAll,
-  silentLogger,
-  type FetchRequest,
-  type ProviderContext,
-  SecretValue,
-} from '@floe/core'
+import { fetchAll, SecretValue } from '@floe/core'
 import {
   AWS_BACKENDS,
+  fetchRequest,
   preferNodeBuildsOfAwsSdk,
+  quietContext,
   startAwsBackend,
   type AwsBackend,
 } from '@floe/testkit'
@@ -30,8 +26,8 @@ const {
   '@aws-sdk/client-secrets-manager',
 ) as typeof import('@aws-sdk/client-secrets-manager')
 
-const ctx: ProviderContext = { env: {}, cwd: process.cwd(), logger: silentLogger }
-const req = (secret: string, config: Record<string, unknown>): FetchRequest => ({ secret, config })
+const ctx = quietContext()
+const req = fetchRequest
 
 /** what moto (werkzeug) answers for an operation it does not implement */
 const HTML_500 =

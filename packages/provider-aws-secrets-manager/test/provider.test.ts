@@ -5,14 +5,13 @@ import {
   watchRotations,
   parseSecretRef,
   SecretValue,
-  silentLogger,
-  type FetchRequest,
-  type ProviderContext,
   type SecretDefinition,
 } from '@floe/core'
 import { provider as envProvider } from '@floe/provider-env'
 import {
+  fetchRequest,
   preferNodeBuildsOfAwsSdk,
+  quietContext,
   startAwsEmulator,
   startMotoServer,
   type AwsEmulator,
@@ -31,12 +30,8 @@ const { SecretsManagerClient, CreateSecretCommand, DescribeSecretCommand, GetSec
 let emu: AwsEmulator
 let client: InstanceType<typeof SecretsManagerClient>
 let sm: SecretsManagerProvider
-const ctx: ProviderContext = { env: {}, cwd: process.cwd(), logger: silentLogger }
-const req = (secret: string, config: Record<string, unknown>, version?: string): FetchRequest => ({
-  secret,
-  config,
-  ...(version !== undefined ? { version } : {}),
-})
+const ctx = quietContext()
+const req = fetchRequest
 
 beforeAll(async () => {
   emu = await startAwsEmulator()

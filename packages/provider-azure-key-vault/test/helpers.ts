@@ -1,6 +1,7 @@
 import { ClientSecretCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { ProviderContext } from '@floe/core'
+import { quietContext } from '@floe/testkit/conformance'
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
@@ -50,8 +51,6 @@ export async function startAzureFixture(): Promise<AzureFixture> {
   }
 }
 
-export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
-
 export function testContext(env: NodeJS.ProcessEnv = {}): ProviderContext {
-  return { env, cwd: process.cwd(), logger: silentLogger }
+  return quietContext({ env })
 }

@@ -2,19 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import {
-  fetchAll,
-  selectKey,
-  type FetchOutcome,
-  type Logger,
-  type ProviderContext,
-} from '@floe/core'
+import { fetchAll, selectKey } from '@floe/core'
+import { errorCodeOf, quietContext, valueOf } from '@floe/testkit/conformance'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEnvProvider, configSchema, provider } from '../src/index.js'
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let dir: string
-const ctx = (env: NodeJS.ProcessEnv = {}): ProviderContext => ({ env, cwd: dir, logger: silent })
+const ctx = (env: NodeJS.ProcessEnv = {}) => quietContext({ env, cwd: dir })
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'floe-env-'))
@@ -23,14 +17,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function value(outcome: FetchOutcome | undefined): string {
-  if (!outcome?.ok) throw new Error(`expected a value, got ${outcome?.error.code}`)
-  return outcome.secret.value.reveal()
-}
-function code(outcome: FetchOutcome | undefined): string {
-  if (!outcome || outcome.ok) throw new Error('expected an error')
-  return outcome.error.code
-}
+const value = valueOf
+const code = errorCodeOf
 
 describe('env provider', () => {
   it('reads one variable, and tells empty from unset', async () => {

@@ -12,20 +12,14 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import {
-  fetchAll,
-  SecretValue,
-  type FetchOutcome,
-  type Logger,
-  type ProviderContext,
-} from '@floe/core'
+import { fetchAll, SecretValue, type FetchOutcome } from '@floe/core'
+import { quietContext } from '@floe/testkit/conformance'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { inferFormat } from '../src/formats.js'
 import { configSchema, provider } from '../src/index.js'
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let dir: string
-const ctx = (env: NodeJS.ProcessEnv = {}): ProviderContext => ({ env, cwd: dir, logger: silent })
+const ctx = (env: NodeJS.ProcessEnv = {}) => quietContext({ env, cwd: dir })
 const p = provider.create()
 
 beforeEach(async () => {

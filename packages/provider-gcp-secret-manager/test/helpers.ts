@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import type { ProviderContext } from '@floe/core'
+import { quietContext } from '@floe/testkit/conformance'
 import { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator } from '@floe/testkit'
 
 export const PROJECT = 'floe-test'
@@ -31,8 +32,6 @@ export async function startGcpFixture(): Promise<GcpFixture> {
   }
 }
 
-export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
-
 export function testContext(env: NodeJS.ProcessEnv = {}): ProviderContext {
-  return { env, cwd: process.cwd(), logger: silentLogger }
+  return quietContext({ env })
 }

@@ -61,13 +61,7 @@ export async function capabilitiesMatchMethods(harness: ConformanceHarness): Pro
   }
 }
 
-export function request(
-  secret: string,
-  config: Record<string, unknown>,
-  version?: string,
-): FetchRequest {
-  return { secret, config, ...(version === undefined ? {} : { version }) }
-}
+export { fetchRequest as request } from './test-helpers.js'
 
 /** `fetchOne` as an outcome; what it throws must be a FloeError that leaks nothing. */
 export async function callFetchOne(
