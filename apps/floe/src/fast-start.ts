@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url'
-import { runWithoutOclif } from '@floe/plugin-secrets/fast-run'
+import { runWithoutOclif, type FastCommand } from '@floe/plugin-secrets/fast-run'
 import { fastPathLoadOptions, oclifDataDir } from './built-in-fast-path.js'
 import { findProjectRoot } from './project-root.js'
 
+const FAST_COMMANDS = new Map<string, FastCommand>([
+  ['secrets:validate', 'validate'],
+  ['secrets:exec', 'exec'],
+  ['secrets:get', 'get'],
+])
+
 /**
- * `floe secrets validate` and `exec` without loading oclif, whose code and start-up are most of
+ * `floe secrets validate`, `exec` and `get` without loading oclif, whose code and start-up are most of
  * theirs: only when oclif would run the built-in command anyway (no third-party command plugin,
  * src/built-in-fast-path.ts), oclif would print no debug output, and the command line is one
  * @floe/plugin-secrets' fast-run parses exactly as oclif does. Resolves to the exit code, or to
@@ -24,8 +30,7 @@ export async function fastStart(binUrl: string): Promise<number | undefined> {
   if (fastPathLoadOptions(root, argv, findProjectRoot(cwd)) === undefined) return undefined
   const [first, second] = argv
   const id = first?.includes(':') ? first : `${first}:${second}`
-  const command =
-    id === 'secrets:validate' ? 'validate' : id === 'secrets:exec' ? 'exec' : undefined
+  const command = FAST_COMMANDS.get(id)
   if (command === undefined) return undefined
   // as @oclif/core's lib/command.js does on import: a reader that closed stdout early
   // (`floe secrets validate | head -1`) is not an error

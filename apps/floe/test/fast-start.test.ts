@@ -21,9 +21,11 @@ interface FlagDef {
 interface CommandClass {
   baseFlags: Record<string, FlagDef>
   flags: Record<string, FlagDef>
+  args?: Record<string, unknown>
   strict?: boolean
 }
-let commands: Record<'validate' | 'exec', CommandClass>
+type Fast = 'validate' | 'exec' | 'get'
+let commands: Record<Fast, CommandClass>
 
 beforeAll(async () => {
   assertBuilt()
@@ -33,25 +35,26 @@ beforeAll(async () => {
   commands = {
     validate: COMMANDS['secrets:validate'] as CommandClass,
     exec: COMMANDS['secrets:exec'] as CommandClass,
+    get: COMMANDS['secrets:get'] as CommandClass,
   }
 })
 
 const definedOnly = (flags: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
 
-async function oclifParse(command: 'validate' | 'exec', argv: string[]) {
+async function oclifParse(command: Fast, argv: string[]) {
   const c = commands[command]
   const { flags, argv: rest } = await Parser.parse(argv, {
     flags: { ...c.baseFlags, ...c.flags } as never,
     strict: c.strict ?? true,
-    args: {},
+    args: (c.args ?? {}) as never,
   })
   return { flags: definedOnly(flags as Record<string, unknown>), argv: rest as string[] }
 }
 
 describe('parseFastArgv', () => {
-  it('knows exactly the flags of validate and exec, with their kinds', () => {
-    for (const command of ['validate', 'exec'] as const) {
+  it('knows exactly the flags of validate, exec and get, with their kinds', () => {
+    for (const command of ['validate', 'exec', 'get'] as const) {
       const c = commands[command]
       const all = { ...c.baseFlags, ...c.flags }
       expect(Object.keys(FAST_FLAGS[command]).sort(), command).toEqual(Object.keys(all).sort())
@@ -63,7 +66,7 @@ describe('parseFastArgv', () => {
     }
   })
 
-  const accepted: ['validate' | 'exec', string[]][] = [
+  const accepted: [Fast, string[]][] = [
     ['validate', []],
     ['validate', ['--offline']],
     ['validate', ['--offline', '--strict', '--json', '--verbose']],
@@ -79,6 +82,10 @@ describe('parseFastArgv', () => {
     ['exec', ['-m', 'f.yaml', '--', 'sh', '-c', 'echo a', '--', 'a', 'echo a']],
     ['exec', ['--', 'dbt', '--help', '--json', '--verbose']],
     ['exec', ['--only', 'true', '--', 'true', 'x', 'true']],
+    ['get', ['db/password']],
+    ['get', ['secret://db/password?version=2', '--reveal']],
+    ['get', ['--reveal', '--json', 'db']],
+    ['get', ['-m', 'f.yaml', 'db/user', '--as', 'workspace:prod']],
   ]
   it.each(accepted)('reads %s %j as oclif does', async (command, argv) => {
     const fast = parseFastArgv(command, argv)
@@ -86,7 +93,7 @@ describe('parseFastArgv', () => {
     expect(fast).toEqual(await oclifParse(command, argv))
   })
 
-  const refused: ['validate' | 'exec', string[]][] = [
+  const refused: [Fast, string[]][] = [
     ['validate', ['--help']],
     ['validate', ['-h']],
     ['validate', ['-v']],
@@ -109,6 +116,14 @@ describe('parseFastArgv', () => {
     ['exec', ['--only=A', 'B', '--', 'x']],
     ['exec', ['--no-watch', '--', 'x']],
     ['exec', ['--watch', 'x', '--', 'y']],
+    ['get', []],
+    ['get', ['--reveal']],
+    ['get', ['a', 'b']],
+    ['get', ['--', 'db']],
+    ['get', ['db', '--reveal', '--reveal']],
+    ['get', ['db', '--help']],
+    ['get', ['-x']],
+    ['get', ['']],
   ]
   it.each(refused)('leaves %s %j to oclif', (command, argv) => {
     expect(parseFastArgv(command, argv)).toBeUndefined()
@@ -139,6 +154,15 @@ describe('the CLI with and without the oclif-free start', () => {
     ['secrets', 'exec', '-m', 'file.yaml', '--json', '--', 'true'],
     ['secrets', 'exec', '-m', 'missing.yaml', '--', 'true'],
     ['secrets', 'exec', '-m', 'file.yaml', '--no-mask', '--', 'sh', '-c', 'echo "$DB_DB_PW"'],
+    ['secrets', 'get', '-m', 'file.yaml', 'db'],
+    ['secrets', 'get', '-m', 'file.yaml', 'db', '--json'],
+    ['secrets', 'get', '-m', 'file.yaml', 'secret://db', '--reveal'],
+    ['secrets:get', '-m', 'file.yaml', '--reveal', '--json', 'db'],
+    ['secrets', 'get', 'db/password'],
+    ['secrets', 'get', 'db/password', '--json'],
+    ['secrets', 'get', 'nope/x'],
+    ['secrets', 'get', '-m', 'missing.yaml', 'db'],
+    ['secrets', 'get', '-m', 'bad.yaml', 'db', '--json'],
   ]
   it.each(cases.map((args) => [args.join(' '), args] as const))(
     'gives the same output and exit code: floe %s',
@@ -149,6 +173,42 @@ describe('the CLI with and without the oclif-free start', () => {
       expect(fast).toEqual(viaOclif)
     },
   )
+
+  it('answers validate, exec and get without loading oclif (dist/cli.js, dist/commands.js)', async () => {
+    // a module hook that refuses oclif's bundle: the fast start must never need it
+    project.write(
+      'no-oclif-hooks.mjs',
+      [
+        'export async function resolve(specifier, context, next) {',
+        '  const resolved = await next(specifier, context)',
+        "  if (/[/]dist[/](cli|commands)[.]js$/.test(resolved.url)) throw new Error('oclif loaded')",
+        '  return resolved',
+        '}',
+      ].join('\n'),
+    )
+    const register = project.write(
+      'no-oclif.mjs',
+      "import { register } from 'node:module'\nregister('./no-oclif-hooks.mjs', import.meta.url)\n",
+    )
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` }
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      runFloe(args, { cwd: project.dir, env: { ...env, ...extra } })
+    for (const args of [
+      ['secrets', 'validate', '--offline'],
+      ['secrets', 'exec', '-m', 'file.yaml', '--', 'true'],
+      ['secrets', 'get', '-m', 'file.yaml', 'db'],
+    ]) {
+      const result = await run(args)
+      expect(result.stderr, args.join(' ')).toBe('')
+      expect(result.code, args.join(' ')).toBe(0)
+    }
+    // the hook does refuse oclif: the same get through oclif fails
+    const viaOclif = await run(['secrets', 'get', '-m', 'file.yaml', 'db'], {
+      FLOE_NO_FAST_START: '1',
+    })
+    expect(viaOclif.code).not.toBe(0)
+    expect(viaOclif.stderr).toContain('oclif loaded')
+  })
 
   it('exits as oclif does when the reader closes stdout early (EPIPE)', async () => {
     const closedStdout = (env: Record<string, string>) =>

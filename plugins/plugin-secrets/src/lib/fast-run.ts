@@ -1,6 +1,7 @@
 import type { ExitCode } from '@floe/core'
 import { CommandRun } from './command-run.js'
 import { runExecCommand, type ExecFlags } from './exec-command.js'
+import { runGet } from './get-run.js'
 import { painter, useColor } from './output.js'
 import { FloeSession } from './session.js'
 import { runValidate } from './validate-run.js'
@@ -19,15 +20,18 @@ interface FlagSpec {
   allowNo?: boolean
 }
 
-// The flags of commands/secrets/validate.ts and exec.ts and their FloeCommand base
-// (base-command.ts); test/fast-run.test.ts checks these against the command classes.
+/** The commands apps/floe can start without oclif. */
+export type FastCommand = 'validate' | 'exec' | 'get'
+
+// The flags of commands/secrets/validate.ts, exec.ts and get.ts and their FloeCommand base
+// (base-command.ts); apps/floe/test/fast-start.test.ts checks these against the command classes.
 const BASE_FLAGS: Record<string, FlagSpec> = {
   manifest: { kind: 'string' },
   json: { kind: 'boolean' },
   verbose: { kind: 'boolean' },
   as: { kind: 'string' },
 }
-export const FAST_FLAGS: Record<'validate' | 'exec', Record<string, FlagSpec>> = {
+export const FAST_FLAGS: Record<FastCommand, Record<string, FlagSpec>> = {
   validate: { ...BASE_FLAGS, offline: { kind: 'boolean' }, strict: { kind: 'boolean' } },
   exec: {
     ...BASE_FLAGS,
@@ -39,21 +43,23 @@ export const FAST_FLAGS: Record<'validate' | 'exec', Record<string, FlagSpec>> =
     'write-env': { kind: 'string' },
     'reload-signal': { kind: 'string' },
   },
+  get: { ...BASE_FLAGS, reveal: { kind: 'boolean' } },
 }
 
 /**
- * Parses the plainest spellings of a validate or exec command line: `--flag`, `--no-flag`,
- * `--flag value`, `--flag=value`, `-m value`, and for exec `-- command…`. Anything else (help,
+ * Parses the plainest spellings of a validate, exec or get command line: `--flag`, `--no-flag`,
+ * `--flag value`, `--flag=value`, `-m value`, for exec `-- command…` and for get one reference. Anything else (help,
  * a flag given twice, a value that starts with `-`, an argument oclif would reject or read
  * differently) is undefined, and the caller starts oclif, whose parser then decides. On what it
  * accepts, the result is what oclif's parser gives (test/fast-run.test.ts compares them).
  */
 export function parseFastArgv(
-  command: 'validate' | 'exec',
+  command: FastCommand,
   argv: readonly string[],
 ): { flags: Parsed; argv: string[] } | undefined {
   const specs = FAST_FLAGS[command]
   const flags: Parsed = {}
+  const positional: string[] = []
   let i = 0
   for (; i < argv.length; i += 1) {
     const arg = argv[i] as string
@@ -65,6 +71,9 @@ export function parseFastArgv(
       const eq = arg.indexOf('=')
       name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
       inline = eq === -1 ? undefined : arg.slice(eq + 1)
+    } else if (command === 'get' && positional.length === 0 && arg !== '' && !arg.startsWith('-')) {
+      positional.push(arg)
+      continue
     } else return undefined
     let spec = specs[name]
     let value: string | boolean = true
@@ -93,6 +102,8 @@ export function parseFastArgv(
     }
   }
   if (command === 'validate') return i === argv.length ? { flags, argv: [] } : undefined
+  if (command === 'get')
+    return i === argv.length && positional.length === 1 ? { flags, argv: positional } : undefined
   const rest = argv.slice(i + 1)
   if (i === argv.length || rest.length === 0) return undefined
   if (!('mask' in flags)) flags.mask = true
@@ -103,12 +114,12 @@ export function parseFastArgv(
 }
 
 /**
- * Runs `floe secrets validate|exec` without oclif when parseFastArgv accepts the command line:
+ * Runs `floe secrets validate|exec|get` without oclif when parseFastArgv accepts the command line:
  * the same session, output and exit code as through FloeCommand (base-command.ts). Undefined
  * when it does not, for the caller to start oclif.
  */
 export function runWithoutOclif(
-  command: 'validate' | 'exec',
+  command: FastCommand,
   argv: readonly string[],
   cli: CliDirs,
 ): Promise<ExitCode> | undefined {
@@ -137,6 +148,14 @@ export function runWithoutOclif(
           strict: Boolean(flags.strict),
           verbose: Boolean(flags.verbose),
         },
+      ),
+    )
+  if (command === 'get')
+    return io.run(setUp, () =>
+      runGet(
+        { session: io.session as FloeSession, json: io.json, warnings: io.warnings },
+        parsed.argv[0] as string,
+        Boolean(flags.reveal),
       ),
     )
   const ctx = {
