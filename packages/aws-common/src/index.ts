@@ -7,6 +7,6 @@ export {
   restoreHint,
   type AwsErrorOptions,
 } from './errors.js'
-export { payloadText } from './payload.js'
+export { awsCheck, awsListings } from './provider-methods.js'
 export { DEFAULT_REQUEST_HANDLER, requestHandlerFor } from './request-handler.js'
 export { lazySdk, quietNodeVersionWarning } from './sdk.js'

@@ -5,11 +5,10 @@ import {
   connectionOf,
   DEFAULT_REQUEST_HANDLER,
   lazySdk,
-  payloadText,
   requestHandlerFor,
   resolveAwsCredentials,
 } from '@floe/aws-common'
-import { SecretValue } from '@floe/core'
+import { payloadText, SecretValue } from '@floe/core'
 
 /** A stand-in service client: records its config and whether it was destroyed. */
 class RecordingClient {

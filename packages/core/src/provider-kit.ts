@@ -1,13 +1,15 @@
 import pLimit from 'p-limit'
 import type { z } from 'zod'
-import { ConfigError, FloeError } from './errors.js'
+import { ConfigError, FloeError, InvalidSecretError } from './errors.js'
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, toFloeError } from './resolver/policies.js'
+import { SecretValue } from './secret-value.js'
 import type {
   FetchedSecret,
   FetchOutcome,
   FetchRequest,
   ProviderCapabilities,
   ProviderContext,
+  PutRequest,
   SecretProvider,
 } from './types.js'
 
@@ -17,18 +19,88 @@ import type {
  */
 export function parseProviderConfig<T>(
   schema: z.ZodType<T>,
-  request: { secret: string; config: Record<string, unknown> },
+  request: ConfigRequest,
   provider: string,
+  options: ConfigParserOptions = {},
 ): T {
   const parsed = schema.safeParse(request.config)
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
     .join('; ')
-  throw new ConfigError(`invalid settings for secret "${request.secret}": ${problems}`, {
-    provider,
-    secret: request.secret,
+  const message = `invalid settings for secret "${request.secret}": ${problems}`
+  const errorOptions = { provider, secret: request.secret }
+  throw options.code === 'INVALID'
+    ? new InvalidSecretError(message, errorOptions)
+    : new ConfigError(message, errorOptions)
+}
+
+/** What a provider's config parser reads: the secret's name (for the message) and its fields. */
+export interface ConfigRequest {
+  secret: string
+  config: Record<string, unknown>
+}
+
+export interface ConfigParserOptions {
+  /**
+   * The error code of a bad definition: CONFIG (default), or INVALID for the providers that
+   * have always reported it as an invalid request (Azure Key Vault, GCP Secret Manager), so
+   * their callers' handling of the code stays as it was.
+   */
+  code?: 'CONFIG' | 'INVALID'
+}
+
+/** `parseProviderConfig` bound to one provider's schema and name: its `parseConfig`. */
+export function configParser<T>(
+  schema: z.ZodType<T>,
+  provider: string,
+  options: ConfigParserOptions = {},
+): (request: ConfigRequest) => T {
+  return (request) => parseProviderConfig(schema, request, provider, options)
+}
+
+/** A request with its position in the batch and its parsed definition. */
+export interface ParsedRequest<Request, Config> {
+  index: number
+  request: Request
+  config: Config
+}
+
+/**
+ * The requests of a `fetchMany` whose definition parses; each one that does not gets its
+ * error as its outcome, so one bad definition does not fail the others of the batch.
+ */
+export function parseEach<Request extends ConfigRequest, Config>(
+  requests: readonly Request[],
+  parse: (request: Request) => Config,
+  outcomes: FetchOutcome[],
+): ParsedRequest<Request, Config>[] {
+  const parsed: ParsedRequest<Request, Config>[] = []
+  requests.forEach((request, index) => {
+    try {
+      parsed.push({ index, request, config: parse(request) })
+    } catch (error) {
+      // parsers throw the ConfigError / InvalidSecretError of parseProviderConfig
+      outcomes[index] = { ok: false, error: error as FloeError }
+    }
   })
+  return parsed
+}
+
+/** `items` in runs of at most `size`, in order (a provider call's limit on names). */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = []
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+  return chunks
+}
+
+/**
+ * The one string a provider stores for a write: the text itself, or a key/value secret as a
+ * JSON object (which `fetchedFromText` turns back into keys on read).
+ */
+export function payloadText(data: PutRequest['data']): string {
+  if (data instanceof SecretValue) return data.reveal()
+  return JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
 }
 
 /** Maps with at most `limit` calls in flight, keeping the order of `items`. */
@@ -114,11 +186,8 @@ export async function fetchAll(
   ctx: ProviderContext,
   options: { concurrency?: number } = {},
 ): Promise<FetchOutcome[]> {
-  const size = batchSizeOf(provider)
-  const chunks: FetchRequest[][] = []
-  for (let i = 0; i < requests.length; i += size) chunks.push(requests.slice(i, i + size))
   const answered = await mapWithConcurrency(
-    chunks,
+    chunksOf(requests, batchSizeOf(provider)),
     options.concurrency ?? DEFAULT_CONCURRENCY,
     (chunk) => fetchChunk(provider, chunk, ctx),
   )

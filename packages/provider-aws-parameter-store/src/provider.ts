@@ -1,6 +1,8 @@
 import {
-  ConfigError,
+  chunksOf,
+  configParser,
   fetchedFromText,
+  parseEach,
   secretOf,
   SecretNotFoundError,
   type FetchOutcome,
@@ -13,10 +15,9 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
-  parseProviderConfig,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
-import { connectionOf } from '@floe/aws-common'
+import { awsCheck, awsListings, connectionOf } from '@floe/aws-common'
 import { parameterStoreError } from './errors.js'
 import { parameterStoreClients, type ClientOptions } from './client.js'
 import { putParameter } from './put.js'
@@ -40,12 +41,7 @@ interface Item {
   selector: string
 }
 
-function parseConfig(request: {
-  secret: string
-  config: Record<string, unknown>
-}): ParameterStoreConfig {
-  return parseProviderConfig(configSchema, request, PROVIDER_NAME)
-}
+const parseConfig = configParser(configSchema, PROVIDER_NAME)
 
 function versionOf(request: FetchRequest, config: ParameterStoreConfig): string | undefined {
   const version = request.version ?? config.version
@@ -167,11 +163,8 @@ export function createParameterStoreProvider(
     ctx: ProviderContext,
   ) {
     const selectors = [...new Set(group.map((i) => i.selector))]
-    const chunks: string[][] = []
-    for (let i = 0; i < selectors.length; i += MAX_BATCH_SIZE)
-      chunks.push(selectors.slice(i, i + MAX_BATCH_SIZE))
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunksOf(selectors, MAX_BATCH_SIZE).map(async (chunk) => {
         const items = group.filter((i) => chunk.includes(i.selector))
         try {
           await fetchChunk(items, chunk, decrypt, outcomes, ctx)
@@ -239,20 +232,13 @@ export function createParameterStoreProvider(
     async fetchMany(requests, ctx) {
       const outcomes: FetchOutcome[] = new Array<FetchOutcome>(requests.length)
       const groups = new Map<string, { decrypt: boolean; items: Item[] }>()
-      requests.forEach((request, index) => {
-        let config: ParameterStoreConfig
-        try {
-          config = parseConfig(request)
-        } catch (error) {
-          outcomes[index] = { ok: false, error: error as ConfigError }
-          return
-        }
+      for (const { index, request, config } of parseEach(requests, parseConfig, outcomes)) {
         const decrypt = config.with_decryption ?? true
         const key = `${clients.keyOf(connectionOf(config))}\u0000${decrypt}`
         const group = groups.get(key) ?? { decrypt, items: [] }
         group.items.push({ index, request, config, selector: selectorOf(request, config) })
         groups.set(key, group)
-      })
+      }
       await Promise.all(
         [...groups.values()].map((g) => fetchGroup(g.items, g.decrypt, outcomes, ctx)),
       )
@@ -299,20 +285,14 @@ export function createParameterStoreProvider(
 
     async *list(opts: ListOptions, ctx: ProviderContext): AsyncIterable<SecretListing> {
       const config = parseConfig({ secret: 'list', config: { name: '/', ...(opts.config ?? {}) } })
-      try {
-        for await (const meta of clients
-          .for(connectionOf(config), ctx.env)
-          .describe(listFilters(opts.prefix))) {
-          if (!meta.Name) continue
-          yield {
-            name: meta.Name,
-            ...(meta.Type ? { type: meta.Type } : {}),
-            ...(meta.LastModifiedDate ? { updatedAt: meta.LastModifiedDate } : {}),
-          }
-        }
-      } catch (error) {
-        throw parameterStoreError(error, { what: 'DescribeParameters' })
-      }
+      yield* awsListings(
+        () => clients.for(connectionOf(config), ctx.env).describe(listFilters(opts.prefix)),
+        (meta) => ({
+          ...(meta.Type ? { type: meta.Type } : {}),
+          ...(meta.LastModifiedDate ? { updatedAt: meta.LastModifiedDate } : {}),
+        }),
+        (error) => parameterStoreError(error, { what: 'DescribeParameters' }),
+      )
     },
 
     async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
@@ -321,22 +301,19 @@ export function createParameterStoreProvider(
     },
 
     async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
-      try {
-        const config = parseConfig({ secret: 'check', config: { name: '/', ...(raw ?? {}) } })
-        const iterator = clients
-          .for(connectionOf(config), ctx.env)
-          .describe([])
-          [Symbol.asyncIterator]()
-        await iterator.next()
-        await iterator.return?.(undefined)
-        return { status: 'ready', detail: 'DescribeParameters answered' }
-      } catch (error) {
-        const failure = parameterStoreError(error, { what: 'DescribeParameters' })
-        return {
-          status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
-          detail: failure.message,
-        }
-      }
+      return awsCheck(
+        async () => {
+          const config = parseConfig({ secret: 'check', config: { name: '/', ...(raw ?? {}) } })
+          const iterator = clients
+            .for(connectionOf(config), ctx.env)
+            .describe([])
+            [Symbol.asyncIterator]()
+          await iterator.next()
+          await iterator.return?.(undefined)
+        },
+        'DescribeParameters answered',
+        (error) => parameterStoreError(error, { what: 'DescribeParameters' }),
+      )
     },
 
     async dispose() {

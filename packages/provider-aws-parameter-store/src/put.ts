@@ -10,13 +10,13 @@
  */
 import {
   ConflictError,
+  payloadText,
   findWrittenVersion,
   verifiedWrite,
   type PutRequest,
   type PutResult,
   type ReadBackState,
 } from '@floe/core'
-import { payloadText } from '@floe/aws-common'
 import { parameterStoreError } from './errors.js'
 import type { ParameterStoreApi } from './client.js'
 import type { ParameterStoreConfig } from './validate.js'

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import {
-  ConfigError,
+  chunksOf,
+  configParser,
   fetchedFromText,
   type FloeError,
+  parseEach,
   SecretNotFoundError,
   UnsupportedError,
   type FetchedSecret,
@@ -17,10 +19,9 @@ import {
   type SecretListing,
   type SecretMetadata,
   type SecretProvider,
-  parseProviderConfig,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
-import { connectionOf, restoreHint } from '@floe/aws-common'
+import { awsCheck, awsListings, connectionOf, restoreHint } from '@floe/aws-common'
 import { secretsManagerClients, type ClientOptions } from './client.js'
 import { batchUnavailable, secretsManagerError } from './errors.js'
 import { putSecret } from './put.js'
@@ -39,12 +40,7 @@ export interface SecretsManagerProvider extends SecretProvider {
   readonly maxBatchSize: number
 }
 
-function parseConfig(request: {
-  secret: string
-  config: Record<string, unknown>
-}): SecretsManagerConfig {
-  return parseProviderConfig(configSchema, request, PROVIDER_NAME)
-}
+const parseConfig = configParser(configSchema, PROVIDER_NAME)
 
 /** `?version=` (or the definition's version_id / version_stage): a UUID is a VersionId, else a stage. */
 function versionOf(
@@ -103,11 +99,8 @@ export function createSecretsManagerProvider(
     const api = apiFor(items[0]!.config, ctx)
     const groupKey = clients.keyOf(connectionOf(items[0]!.config))
     const ids = [...new Set(items.map((i) => i.config.secret_id))]
-    const chunks: string[][] = []
-    for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE)
-      chunks.push(ids.slice(i, i + MAX_BATCH_SIZE))
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunksOf(ids, MAX_BATCH_SIZE).map(async (chunk) => {
         const mine = items.filter((i) => chunk.includes(i.config.secret_id))
         try {
           const { values, errors } = await api.batchGet(chunk)
@@ -246,14 +239,7 @@ export function createSecretsManagerProvider(
         { index: number; request: FetchRequest; config: SecretsManagerConfig }[]
       >()
       const singles: { index: number; request: FetchRequest; config: SecretsManagerConfig }[] = []
-      requests.forEach((request, index) => {
-        let config: SecretsManagerConfig
-        try {
-          config = parseConfig(request)
-        } catch (error) {
-          outcomes[index] = { ok: false, error: error as ConfigError }
-          return
-        }
+      for (const { index, request, config } of parseEach(requests, parseConfig, outcomes)) {
         const version = versionOf(request, config)
         // BatchGetSecretValue returns AWSCURRENT only: other versions need GetSecretValue.
         if (
@@ -265,7 +251,7 @@ export function createSecretsManagerProvider(
           group.push({ index, request, config })
           batches.set(key, group)
         } else singles.push({ index, request, config })
-      })
+      }
       await Promise.all([
         ...[...batches.values()].map((group) =>
           // one secret alone needs no batch call: GetSecretValue is the cheaper permission path
@@ -318,20 +304,14 @@ export function createSecretsManagerProvider(
       const raw = options.config ?? {}
       const config = parseConfig({ secret: 'list', config: { secret_id: '-', ...raw } })
       const prefix = options.prefix?.replace(/\*+$/, '')
-      try {
-        for await (const entry of clients
-          .for(connectionOf(config), ctx.env)
-          .list(prefix || undefined)) {
-          if (!entry.Name) continue
-          yield {
-            name: entry.Name,
-            ...(entry.CreatedDate ? { createdAt: entry.CreatedDate } : {}),
-            ...(entry.LastChangedDate ? { updatedAt: entry.LastChangedDate } : {}),
-          }
-        }
-      } catch (error) {
-        throw secretsManagerError(error, { what: 'ListSecrets' })
-      }
+      yield* awsListings(
+        () => clients.for(connectionOf(config), ctx.env).list(prefix || undefined),
+        (entry) => ({
+          ...(entry.CreatedDate ? { createdAt: entry.CreatedDate } : {}),
+          ...(entry.LastChangedDate ? { updatedAt: entry.LastChangedDate } : {}),
+        }),
+        (error) => secretsManagerError(error, { what: 'ListSecrets' }),
+      )
     },
 
     async put(request: PutRequest, ctx: ProviderContext): Promise<PutResult> {
@@ -372,17 +352,17 @@ export function createSecretsManagerProvider(
     },
 
     async check(ctx: ProviderContext, raw?: Record<string, unknown>): Promise<ProviderCheck> {
-      try {
-        const config = parseConfig({ secret: 'check', config: { secret_id: '-', ...(raw ?? {}) } })
-        await clients.for(connectionOf(config), ctx.env).ping()
-        return { status: 'ready', detail: 'ListSecrets answered' }
-      } catch (error) {
-        const failure = secretsManagerError(error, { what: 'ListSecrets' })
-        return {
-          status: failure.code === 'FORBIDDEN' ? 'error' : 'unknown',
-          detail: failure.message,
-        }
-      }
+      return awsCheck(
+        async () => {
+          const config = parseConfig({
+            secret: 'check',
+            config: { secret_id: '-', ...(raw ?? {}) },
+          })
+          await clients.for(connectionOf(config), ctx.env).ping()
+        },
+        'ListSecrets answered',
+        (error) => secretsManagerError(error, { what: 'ListSecrets' }),
+      )
     },
 
     async dispose() {

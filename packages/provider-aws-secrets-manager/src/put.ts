@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import {
   ConflictError,
+  payloadText,
   InvalidSecretError,
   UnsupportedError,
   type Logger,
   type PutRequest,
   type PutResult,
 } from '@floe/core'
-import { payloadText, restoreHint } from '@floe/aws-common'
+import { restoreHint } from '@floe/aws-common'
 import type { SecretsManagerApi } from './client.js'
 import { secretsManagerError } from './errors.js'
 import { promote, stagePending } from './staged-write.js'
