@@ -2,6 +2,7 @@ import {
   ForbiddenError,
   InvalidSecretError,
   SecretNotFoundError,
+  configParser,
   fetchedFromText,
   type FetchedSecret,
   type FetchRequest,
@@ -50,17 +51,8 @@ const STORE = 'azure-key-vault'
  */
 export const VAULT_URL_ENV = 'FLOE_AZURE_KEY_VAULT_URL'
 
-function parseConfig(secret: string, config: Record<string, unknown>): AzureSecretConfig {
-  const parsed = configSchema.safeParse(config)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InvalidSecretError(
-      `invalid configuration for "${secret}": ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-      { provider: PROVIDER_NAME, secret },
-    )
-  }
-  return parsed.data
-}
+// Azure and GCP have always reported a bad definition as INVALID (see ConfigParserOptions)
+const parseConfig = configParser(configSchema, PROVIDER_NAME, { code: 'INVALID' })
 
 function requestedVersion(req: FetchRequest, config: AzureSecretConfig): string | undefined {
   const version = req.version ?? config.version ?? 'latest'
@@ -161,7 +153,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
   async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     let what = `secret "${req.secret}"`
     try {
-      const config = parseConfig(req.secret, req.config)
+      const config = parseConfig(req)
       const version = requestedVersion(req, config)
       what = `secret "${req.secret}" (${config.secret_name}${version ? `/${version}` : ''} in ${config.vault_url})`
       const client = await clientFor(config, ctx)
@@ -191,7 +183,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
 
     /** listPropertiesOfSecretVersions: attributes of every version, never a value */
     async describe(req, ctx): Promise<SecretMetadata> {
-      const config = parseConfig(req.secret, req.config)
+      const config = parseConfig(req)
       const version = requestedVersion(req, config)
       const what = `secret "${req.secret}" (${config.secret_name} in ${config.vault_url})`
       try {
@@ -259,7 +251,7 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
     },
 
     async put(request: PutRequest, ctx): Promise<PutResult> {
-      const config = parseConfig(request.secret, request.config)
+      const config = parseConfig(request)
       const what = `secret "${request.secret}" (${config.secret_name} in ${config.vault_url})`
       let client: KeyVaultClient
       try {

@@ -11,6 +11,7 @@
 import {
   ConflictError,
   SecretValue,
+  payloadText,
   findWrittenVersion,
   verifiedWrite,
   type PutRequest,
@@ -52,10 +53,7 @@ export async function putAzureSecret(
     )
   }
   const data = request.data
-  const text =
-    data instanceof SecretValue
-      ? data.reveal()
-      : JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
+  const text = payloadText(data)
   const contentType =
     request.contentType ??
     config.content_type ??

@@ -2,6 +2,7 @@ import {
   FloeError,
   InvalidSecretError,
   SecretNotFoundError,
+  configParser,
   fetchedFromText,
   type FetchedSecret,
   type FetchRequest,
@@ -39,17 +40,8 @@ export interface GcpProviderOptions {
 
 const STORE = 'gcp-secret-manager'
 
-function parseConfig(secret: string, config: Record<string, unknown>): GcpSecretConfig {
-  const parsed = configSchema.safeParse(config)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InvalidSecretError(
-      `invalid configuration for "${secret}": ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-      { provider: PROVIDER_NAME, secret },
-    )
-  }
-  return parsed.data
-}
+// Azure and GCP have always reported a bad definition as INVALID (see ConfigParserOptions)
+const parseConfig = configParser(configSchema, PROVIDER_NAME, { code: 'INVALID' })
 
 function requestedVersion(req: FetchRequest, config: GcpSecretConfig): string {
   const version = String(req.version ?? config.version ?? 'latest')
@@ -86,7 +78,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
 
   async function fetchOne(req: FetchRequest, ctx: ProviderContext): Promise<FetchedSecret> {
     try {
-      const config = parseConfig(req.secret, req.config)
+      const config = parseConfig(req)
       const version = requestedVersion(req, config)
       const client = await clientFor(config, ctx)
       const name = `${secretResourceName(config)}/versions/${version}`
@@ -124,7 +116,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
 
     /** getSecret + listSecretVersions: metadata and version states, never AccessSecretVersion */
     async describe(req, ctx): Promise<SecretMetadata> {
-      const config = parseConfig(req.secret, req.config)
+      const config = parseConfig(req)
       const version = requestedVersion(req, config)
       const client = await clientFor(config, ctx)
       const name = secretResourceName(config)
@@ -203,7 +195,7 @@ export function createGcpSecretManagerProvider(options: GcpProviderOptions = {})
     },
 
     async put(request: PutRequest, ctx): Promise<PutResult> {
-      const config = parseConfig(request.secret, request.config)
+      const config = parseConfig(request)
       return putGcpSecret(await clientFor(config, ctx), config, request)
     },
 

@@ -9,7 +9,7 @@
  */
 import {
   ConflictError,
-  SecretValue,
+  payloadText,
   findWrittenVersion,
   verifiedWrite,
   type PutRequest,
@@ -25,11 +25,6 @@ import {
   secretResourceName,
   type GcpSecretConfig,
 } from './validate.js'
-
-function payloadText(data: PutRequest['data']): string {
-  if (data instanceof SecretValue) return data.reveal()
-  return JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.reveal()])))
-}
 
 /** gRPC outcomes where the request may have been applied although no answer arrived */
 const LOST = new Set<number>([GrpcCode.DEADLINE_EXCEEDED, GrpcCode.UNAVAILABLE, GrpcCode.CANCELLED])
