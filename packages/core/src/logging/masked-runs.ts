@@ -7,15 +7,98 @@ import { planNeedles, type Needle } from './needle-plan.js'
  */
 const MAX_NEEDLES = 12
 
-/** Below this a JavaScript loop beats the native call's overhead. */
-const NATIVE_COMPARE_FROM = 48
+/** One pattern of a needle, as a latin1 string (one char per byte) for the string search. */
+interface NeedlePattern {
+  text: string
+  length: number
+  /** a proper prefix is also a suffix: occurrences may overlap, so split() would skip some */
+  overlaps: boolean
+}
 
-/** Whether `data` holds `pattern` at `start` (the caller checked the bounds). */
-function equalAt(data: Buffer, start: number, pattern: Buffer): boolean {
-  if (pattern.length >= NATIVE_COMPARE_FROM)
-    return data.compare(pattern, 0, pattern.length, start, start + pattern.length) === 0
-  for (let i = 0; i < pattern.length; i++) if (data[start + i] !== pattern[i]) return false
-  return true
+interface PlannedNeedle {
+  bytes: Buffer
+  patterns: NeedlePattern[]
+}
+
+/** Whether occurrences of `pattern` can overlap (its KMP failure value at the end is > 0). */
+function selfOverlaps(pattern: Buffer): boolean {
+  const failure = new Int32Array(pattern.length)
+  let k = 0
+  for (let i = 1; i < pattern.length; i++) {
+    while (k && pattern[i] !== pattern[k]) k = failure[k - 1]!
+    if (pattern[i] === pattern[k]) k++
+    failure[i] = k
+  }
+  return pattern.length > 0 && failure[pattern.length - 1]! > 0
+}
+
+/** Where `pattern` starts in `text`, ascending: every occurrence, overlapping ones too. */
+function startsOf(text: string, pattern: NeedlePattern): number[] {
+  const starts: number[] = []
+  if (pattern.overlaps) {
+    for (let i = text.indexOf(pattern.text); i !== -1; i = text.indexOf(pattern.text, i + 1))
+      starts.push(i)
+    return starts
+  }
+  // One native call finds them all; a JavaScript call per occurrence (indexOf) costs ~5× more
+  // on dense output (a value in every line).
+  const pieces = text.split(pattern.text)
+  let at = 0
+  for (let i = 0; i < pieces.length - 1; i++) {
+    at += pieces[i]!.length
+    starts.push(at)
+    at += pattern.length
+  }
+  return starts
+}
+
+function planned(needle: Needle): PlannedNeedle {
+  // a pattern holding its needle twice is listed once per offset: search it once
+  const patterns = [...new Set(needle.patterns.map((p) => p.bytes))]
+  return {
+    bytes: needle.bytes,
+    patterns: patterns.map((bytes) => ({
+      text: bytes.toString('latin1'),
+      length: bytes.length,
+      overlaps: selfOverlaps(bytes),
+    })),
+  }
+}
+
+/**
+ * Merges ascending start lists (list i holds occurrences of length lengths[i]) into sorted,
+ * disjoint runs: overlapping occurrences become one run, adjacent ones stay apart.
+ */
+function mergeByStart(lists: number[][], lengths: number[]): number[] {
+  const runs: number[] = []
+  if (lists.length === 1) {
+    const length = lengths[0]!
+    for (const start of lists[0]!) pushRun(runs, start, start + length)
+    return runs
+  }
+  const at = new Array<number>(lists.length).fill(0)
+  for (;;) {
+    let which = -1
+    let start = Infinity
+    for (let l = 0; l < lists.length; l++) {
+      const next = lists[l]![at[l]!]
+      if (next !== undefined && next < start) {
+        start = next
+        which = l
+      }
+    }
+    if (which === -1) return runs
+    at[which]!++
+    pushRun(runs, start, start + lengths[which]!)
+  }
+}
+
+/** Appends [start, end) (starts arrive ascending), merged into the last run if they overlap. */
+function pushRun(runs: number[], start: number, end: number): void {
+  const last = runs.length - 1
+  if (last > 0 && runs[last]! > start) {
+    if (end > runs[last]!) runs[last] = end
+  } else runs.push(start, end)
 }
 
 /**
@@ -26,55 +109,56 @@ function equalAt(data: Buffer, start: number, pattern: Buffer): boolean {
  */
 export class MaskedRuns {
   readonly matcher: ByteMatcher
-  private readonly needles: Needle[] | undefined
+  private readonly needles: PlannedNeedle[] | undefined
+  /**
+   * The data of the last find() as a latin1 string when it was searched as one (some needle
+   * hit), else undefined: render() builds the masked output from it without copying byte runs.
+   */
+  text: string | undefined
 
   constructor(patterns: readonly Buffer[], sample?: Buffer) {
     this.matcher = new ByteMatcher(patterns)
     const needles = planNeedles(patterns, sample)
-    this.needles = needles.length <= MAX_NEEDLES ? needles : undefined
+    this.needles = needles.length <= MAX_NEEDLES ? needles.map(planned) : undefined
   }
 
   /**
-   * Runs in `data`, flat: [start0, end0, start1, end1, …]. Occurrences arrive in order of a
-   * position inside them (needle hit or match end), so every run recorded before starts before
-   * the new occurrence ends: the runs it overlaps are exactly the trailing ones ending after its
-   * start — popped and merged.
+   * Runs in `data`, flat: [start0, end0, start1, end1, …]. Few patterns: a native
+   * Buffer.indexOf per needle decides whether the chunk holds anything at all (binary output
+   * and most text: no); only then is the chunk read as a latin1 string and each pattern of a hit
+   * needle located with native string search, the per-pattern lists merged by start. Many
+   * patterns: one automaton pass.
    */
   find(data: Buffer): number[] {
-    const runs: number[] = []
-    const record = (start: number, end: number) => {
-      while (runs.length && runs[runs.length - 1]! > start) {
-        end = Math.max(end, runs.pop()!)
-        start = Math.min(start, runs.pop()!)
-      }
-      runs.push(start, end)
+    this.text = undefined
+    if (!this.needles) {
+      const runs: number[] = []
+      this.matcher.scan(data, 0, (end, length) => {
+        let start = end - length
+        // occurrences arrive by end: the runs they overlap are the trailing ones
+        while (runs.length && runs[runs.length - 1]! > start) {
+          end = Math.max(end, runs.pop()!)
+          start = Math.min(start, runs.pop()!)
+        }
+        runs.push(start, end)
+      })
+      return runs
     }
-    if (this.needles) this.findByNeedles(data, this.needles, record)
-    else this.matcher.scan(data, 0, (end, length) => record(end - length, end))
-    return runs
-  }
-
-  private findByNeedles(
-    data: Buffer,
-    needles: Needle[],
-    record: (start: number, end: number) => void,
-  ): void {
-    const next = needles.map((n) => data.indexOf(n.bytes))
-    for (;;) {
-      // the needle hit that comes first (few needles: a linear pick)
-      let which = -1
-      for (let k = 0; k < next.length; k++)
-        if (next[k]! !== -1 && (which === -1 || next[k]! < next[which]!)) which = k
-      if (which === -1) return
-      const hit = next[which]!
-      const needle = needles[which]!
-      for (const { bytes, offset } of needle.patterns) {
-        const start = hit - offset
-        const end = start + bytes.length
-        if (start >= 0 && end <= data.length && equalAt(data, start, bytes)) record(start, end)
+    let text: string | undefined
+    const lists: number[][] = []
+    const lengths: number[] = []
+    for (const needle of this.needles) {
+      if (data.indexOf(needle.bytes) === -1) continue
+      text ??= data.toString('latin1')
+      for (const pattern of needle.patterns) {
+        const starts = startsOf(text, pattern)
+        if (!starts.length) continue
+        lists.push(starts)
+        lengths.push(pattern.length)
       }
-      next[which] = data.indexOf(needle.bytes, hit + 1)
     }
+    this.text = text
+    return mergeByStart(lists, lengths)
   }
 
   /** How many trailing bytes of `data` may begin an occurrence that more input completes. */

@@ -44,6 +44,7 @@ export function createMaskingTransform(
 ): Transform {
   const idleFlushMs = options.idleFlushMs ?? 30
   const mask = Buffer.from(redactor.mask)
+  const maskText = mask.toString('latin1')
   let version = -1
   let runs: MaskedRuns | undefined
   let held: Buffer = Buffer.alloc(0)
@@ -52,6 +53,19 @@ export function createMaskingTransform(
   /** data[0, upTo) with each run (all end by upTo) replaced by the mask, in one buffer. */
   const render = (data: Buffer, found: number[], count: number, upTo: number): Buffer => {
     if (!count) return data.subarray(0, upTo)
+    const text = runs?.text
+    if (text !== undefined) {
+      // latin1 is one char per byte, so this is byte-exact; one native join and encode instead
+      // of a copy per piece (dense output has a value every few dozen bytes)
+      const gaps = new Array<string>(count / 2 + 1)
+      let cursor = 0
+      for (let r = 0; r < count; r += 2) {
+        gaps[r / 2] = text.slice(cursor, found[r])
+        cursor = found[r + 1]!
+      }
+      gaps[count / 2] = text.slice(cursor, upTo)
+      return Buffer.from(gaps.join(maskText), 'latin1')
+    }
     let size = upTo
     for (let r = 0; r < count; r += 2) size += mask.length - (found[r + 1]! - found[r]!)
     const out = Buffer.allocUnsafe(size)
