@@ -130,6 +130,13 @@ export function capabilitiesOf(provider: SecretProvider): ProviderCapabilities {
   }
 }
 
+/** A provider that always batches: `fetchMany` present, with the names per call it accepts. */
+export interface BatchingProvider extends SecretProvider {
+  fetchMany: NonNullable<SecretProvider['fetchMany']>
+  /** read by the floe resolver to size its batches */
+  readonly maxBatchSize: number
+}
+
 /** Requests per provider call: `maxBatchSize` (default 20) with `fetchMany`, else 1. */
 export function batchSizeOf(provider: SecretProvider): number {
   if (typeof provider.fetchMany !== 'function') return 1

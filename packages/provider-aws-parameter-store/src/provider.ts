@@ -1,4 +1,5 @@
 import {
+  type BatchingProvider,
   chunksOf,
   configParser,
   fetchedFromText,
@@ -14,7 +15,6 @@ import {
   type PutResult,
   type SecretListing,
   type SecretMetadata,
-  type SecretProvider,
 } from '@floe/core'
 import type { Parameter, ParameterStringFilter } from '@aws-sdk/client-ssm'
 import { awsCheck, awsListings, connectionOf } from '@floe/aws-common'
@@ -28,11 +28,8 @@ export const MAX_BATCH_SIZE = 10
 
 export type ParameterStoreProviderOptions = ClientOptions
 
-export interface ParameterStoreProvider extends SecretProvider {
-  /** GetParameters, 10 names per call */
-  fetchMany: NonNullable<SecretProvider['fetchMany']>
-  readonly maxBatchSize: number
-}
+/** GetParameters, 10 names per call */
+export type ParameterStoreProvider = BatchingProvider
 
 interface Item {
   index: number

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
+  type BatchingProvider,
   chunksOf,
   configParser,
   fetchedFromText,
@@ -18,7 +19,6 @@ import {
   type RotationResult,
   type SecretListing,
   type SecretMetadata,
-  type SecretProvider,
 } from '@floe/core'
 import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
 import { awsCheck, awsListings, connectionOf, restoreHint } from '@floe/aws-common'
@@ -33,12 +33,8 @@ export const MAX_BATCH_SIZE = 20
 
 export type SecretsManagerProviderOptions = ClientOptions
 
-export interface SecretsManagerProvider extends SecretProvider {
-  /** BatchGetSecretValue for AWSCURRENT reads of one connection */
-  fetchMany: NonNullable<SecretProvider['fetchMany']>
-  /** read by the floe resolver to size its batches */
-  readonly maxBatchSize: number
-}
+/** BatchGetSecretValue for AWSCURRENT reads of one connection */
+export type SecretsManagerProvider = BatchingProvider
 
 const parseConfig = configParser(configSchema, PROVIDER_NAME)
 
