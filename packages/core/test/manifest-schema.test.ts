@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { manifestJsonSchema } from '@floe/core'
+import { manifestJsonSchema } from '@floe/core/schema'
 
 const committedPath = join(import.meta.dirname, '..', 'schema.json')
 const REGENERATE = 'UPDATE_SCHEMA=1 pnpm exec vitest run --project @floe/core manifest-schema'

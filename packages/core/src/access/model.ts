@@ -89,37 +89,46 @@ export interface AccessModel {
   scopesOf(secret: string): Scope[]
 }
 
-const scopeSchema = z.strictObject({
-  description: z.string().optional(),
-  secrets: z.array(z.string().min(1)).optional(),
-  pattern: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-  provider: z.string().optional(),
-  location: z
-    .strictObject({
-      vault: z.string().min(1).optional(),
-      aws: z
-        .strictObject({ prefix: z.string().min(1).optional(), tag: z.string().min(1).optional() })
-        .optional(),
-      gcp: z
-        .strictObject({
-          label: z.string().min(1).optional(),
-          prefix: z.string().min(1).optional(),
-          project: z.string().optional(),
-        })
-        .optional(),
-      azure: z
-        .strictObject({ tag: z.string().min(1).optional(), vault_url: z.string().optional() })
-        .optional(),
-      kubernetes: z.strictObject({ namespace: z.string().min(1) }).optional(),
-    })
-    .optional(),
+// built on first use: importing @floe/core builds no schema (start-up, issue 17)
+const schemas = once(() => {
+  const scopeSchema = z.strictObject({
+    description: z.string().optional(),
+    secrets: z.array(z.string().min(1)).optional(),
+    pattern: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    provider: z.string().optional(),
+    location: z
+      .strictObject({
+        vault: z.string().min(1).optional(),
+        aws: z
+          .strictObject({ prefix: z.string().min(1).optional(), tag: z.string().min(1).optional() })
+          .optional(),
+        gcp: z
+          .strictObject({
+            label: z.string().min(1).optional(),
+            prefix: z.string().min(1).optional(),
+            project: z.string().optional(),
+          })
+          .optional(),
+        azure: z
+          .strictObject({ tag: z.string().min(1).optional(), vault_url: z.string().optional() })
+          .optional(),
+        kubernetes: z.strictObject({ namespace: z.string().min(1) }).optional(),
+      })
+      .optional(),
+  })
+
+  const grantSchema = z.strictObject({
+    principal: z.string().min(1),
+    role: z.enum(ROLES),
+    scope: z.string().min(1),
+  })
+  return { scopeSchema, grantSchema }
 })
 
-const grantSchema = z.strictObject({
-  principal: z.string().min(1),
-  role: z.enum(ROLES),
-  scope: z.string().min(1),
-})
+function once<T>(build: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= build())
+}
 
 /** Glob with `*` (any run of characters) and `?` (one), matched against whole secret names. */
 export function globToRegExp(glob: string): RegExp {
@@ -139,7 +148,7 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
   const at = (path: (string | number)[]) => manifest.locate(path)
 
   for (const [name, raw] of Object.entries(rawScopes)) {
-    const parsed = scopeSchema.safeParse(raw ?? {})
+    const parsed = schemas().scopeSchema.safeParse(raw ?? {})
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = ['scopes', name, ...(issue.path as (string | number)[])]
@@ -202,7 +211,7 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
     )
   } else {
     rawAccess.forEach((raw, index) => {
-      const parsed = grantSchema.safeParse(raw)
+      const parsed = schemas().grantSchema.safeParse(raw)
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = ['access', index, ...(issue.path as (string | number)[])]

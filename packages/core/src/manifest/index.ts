@@ -1,7 +1,6 @@
 export { loadManifest, loadManifestFromString, type LoadOptions } from './load.js'
 export { findManifestPath, MANIFEST_FILE_NAMES, type FindManifestOptions } from './find.js'
 export { lintManifest, type LintFinding } from './lint.js'
-export { manifestJsonSchema, manifestSchema, secretDefinitionSchema } from './schema.js'
 export { findDualSecrets, type DualSecret, type ManifestReferenceSite } from './references.js'
 export { envNameFor } from './env-bindings.js'
 export { SHARED_FIELDS } from './normalize.js'

@@ -16,7 +16,7 @@ import type {
 import type { EnvNamingScheme } from '../naming/env-names.js'
 import { durationMs } from './durations.js'
 import { formatPath } from './paths.js'
-import { SECRET_NAME_PATTERN } from './schema.js'
+import { SECRET_NAME_PATTERN } from './patterns.js'
 import { scalarText, type SourceDocument } from './yaml-source.js'
 
 type Raw = Record<string, unknown>

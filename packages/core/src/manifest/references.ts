@@ -7,7 +7,7 @@ import { ConfigError, SecretReferenceError } from '../errors.js'
 import type { LoadedManifest, ReferenceSite } from '../types.js'
 import { findSecretRefs, parseSecretRef, SCHEME, type SecretRef } from '../uri.js'
 import { formatPath, type DocPath } from './paths.js'
-import { SECRET_NAME_PATTERN } from './schema.js'
+import { SECRET_NAME_PATTERN } from './patterns.js'
 import type { SourceDocument } from './yaml-source.js'
 
 /** A ReferenceSite that also says how it was written (core's type gains `form` later). */

@@ -5,19 +5,15 @@
  */
 import { z } from 'zod'
 import { ENV_NAME_PATTERN, ENV_NAMING_SCHEMES } from '../naming/env-names.js'
+import { DURATION_PATTERN, SECRET_NAME_PATTERN } from './patterns.js'
 
-export { ENV_NAME_PATTERN }
-
-/** `5m`, `1h`, `30s`, `250ms`, `1d`; a bare number means seconds. */
-export const DURATION_PATTERN = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w)$/
+export { DURATION_PATTERN, ENV_NAME_PATTERN, SECRET_NAME_PATTERN }
 const duration = z
   .union([
     z.string().regex(DURATION_PATTERN, { error: 'expected a duration like 30s, 5m, 1h or 250ms' }),
     z.number().nonnegative(),
   ])
   .meta({ description: 'A duration: 30s, 5m, 1h, 250ms, 1d — or a number of seconds.' })
-
-export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
 
 const cache = z.union([
   z.boolean(),
@@ -214,8 +210,8 @@ const secretsConfig = z.strictObject({
     .optional(),
 })
 
-/** the settings of `secrets._config`; written at the top level they would not be read */
-export const SECRETS_CONFIG_KEYS: readonly string[] = Object.keys(secretsConfig.shape)
+/** the keys patterns.ts's SECRETS_CONFIG_KEYS must list */
+export const secretsConfigKeys = (): string[] => Object.keys(secretsConfig.shape)
 
 const secretsSection = z
   .object({
