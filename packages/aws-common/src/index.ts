@@ -7,6 +7,7 @@ export {
   restoreHint,
   type AwsErrorOptions,
 } from './errors.js'
+export { awsPages } from './pages.js'
 export { awsCheck, awsListings } from './provider-methods.js'
 export { DEFAULT_REQUEST_HANDLER, requestHandlerFor } from './request-handler.js'
 export { lazySdk, quietNodeVersionWarning } from './sdk.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   AwsClients,
+  awsPages,
   classifyAwsError,
   connectionOf,
   DEFAULT_REQUEST_HANDLER,
@@ -121,5 +122,18 @@ describe('shared helpers', () => {
     expect(load()).toBe(load())
     expect(loads).toBe(1)
     expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true')
+  })
+
+  it('follows NextToken until a page has none', async () => {
+    const asked: { NextToken?: string }[] = []
+    const answers = [{ NextToken: 'b', n: 1 }, { NextToken: 'c', n: 2 }, { n: 3 }]
+    const seen: number[] = []
+    for await (const page of awsPages(async (next: { NextToken?: string }) => {
+      asked.push(next)
+      return answers[asked.length - 1]!
+    }))
+      seen.push(page.n)
+    expect(seen).toEqual([1, 2, 3])
+    expect(asked).toEqual([{}, { NextToken: 'b' }, { NextToken: 'c' }])
   })
 })

@@ -6,7 +6,7 @@ import type {
   SSMClient,
   SSMClientConfig,
 } from '@aws-sdk/client-ssm'
-import { AwsClients, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
+import { AwsClients, awsPages, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
 
 const require = createRequire(import.meta.url)
 
@@ -33,18 +33,16 @@ export class ParameterStoreApi {
 
   async *describe(filters: ParameterStringFilter[]): AsyncGenerator<ParameterMetadata> {
     const { DescribeParametersCommand } = loadSsmSdk()
-    let token: string | undefined
-    do {
-      const out = await this.client.send(
+    const pages = awsPages((next) =>
+      this.client.send(
         new DescribeParametersCommand({
           MaxResults: 50,
           ...(filters.length ? { ParameterFilters: filters } : {}),
-          ...(token ? { NextToken: token } : {}),
+          ...next,
         }),
-      )
-      yield* out.Parameters ?? []
-      token = out.NextToken
-    } while (token)
+      ),
+    )
+    for await (const page of pages) yield* page.Parameters ?? []
   }
 
   async metadata(name: string): Promise<ParameterMetadata | undefined> {
@@ -58,22 +56,22 @@ export class ParameterStoreApi {
   async versions(name: string): Promise<{ version: number; labels: string[] }[]> {
     const { GetParameterHistoryCommand } = loadSsmSdk()
     const versions: { version: number; labels: string[] }[] = []
-    let token: string | undefined
-    do {
-      const out = await this.client.send(
+    const pages = awsPages((next) =>
+      this.client.send(
         new GetParameterHistoryCommand({
           Name: name,
           WithDecryption: false,
           MaxResults: 50,
-          ...(token ? { NextToken: token } : {}),
+          ...next,
         }),
-      )
-      for (const entry of out.Parameters ?? []) {
+      ),
+    )
+    for await (const page of pages) {
+      for (const entry of page.Parameters ?? []) {
         if (entry.Version !== undefined)
           versions.push({ version: entry.Version, labels: entry.Labels ?? [] })
       }
-      token = out.NextToken
-    } while (token)
+    }
     return versions
   }
 

@@ -7,7 +7,7 @@ import type {
   SecretValueEntry,
   APIErrorType,
 } from '@aws-sdk/client-secrets-manager'
-import { AwsClients, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
+import { AwsClients, awsPages, lazySdk, type AwsClientsOptions } from '@floe/aws-common'
 
 const require = createRequire(import.meta.url)
 
@@ -27,18 +27,13 @@ export class SecretsManagerApi {
     const { BatchGetSecretValueCommand } = loadSecretsManagerSdk()
     const values: SecretValueEntry[] = []
     const errors: APIErrorType[] = []
-    let token: string | undefined
-    do {
-      const out = await this.client.send(
-        new BatchGetSecretValueCommand({
-          SecretIdList: [...ids],
-          ...(token ? { NextToken: token } : {}),
-        }),
-      )
-      values.push(...(out.SecretValues ?? []))
-      errors.push(...(out.Errors ?? []))
-      token = out.NextToken
-    } while (token)
+    const pages = awsPages((next) =>
+      this.client.send(new BatchGetSecretValueCommand({ SecretIdList: [...ids], ...next })),
+    )
+    for await (const page of pages) {
+      values.push(...(page.SecretValues ?? []))
+      errors.push(...(page.Errors ?? []))
+    }
     return { values, errors }
   }
 
@@ -64,18 +59,16 @@ export class SecretsManagerApi {
 
   async *list(prefix?: string): AsyncGenerator<SecretListEntry> {
     const { ListSecretsCommand } = loadSecretsManagerSdk()
-    let token: string | undefined
-    do {
-      const out = await this.client.send(
+    const pages = awsPages((next) =>
+      this.client.send(
         new ListSecretsCommand({
           MaxResults: 100,
           ...(prefix ? { Filters: [{ Key: 'name', Values: [prefix] }] } : {}),
-          ...(token ? { NextToken: token } : {}),
+          ...next,
         }),
-      )
-      yield* out.SecretList ?? []
-      token = out.NextToken
-    } while (token)
+      ),
+    )
+    for await (const page of pages) yield* page.SecretList ?? []
   }
 
   async create(
