@@ -3,6 +3,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createMaskingTransform, Redactor } from '@floe/core'
+import { MaskedRuns } from '../src/logging/masked-runs.js'
 import { SAMPLE_PEM as PEM } from '@floe/core/testing'
 
 async function through(redactor: Redactor, chunks: Buffer[]): Promise<Buffer> {
@@ -188,5 +189,49 @@ describe('byte masking (exec output)', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('equals the reference masking on the replaceAll path (values that cannot overlap)', async () => {
+    // distinct letters in each value and a shared alphabet: most value sets can be masked by
+    // one replaceAll per form; the rest take the union-of-runs path — both must agree
+    const letter = fc.constantFrom(...'abcdefgREDACT[]='.split(''))
+    const value = fc.uniqueArray(letter, { minLength: 3, maxLength: 8 }).map((l) => l.join(''))
+    let replaced = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(value, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.oneof(fc.string({ unit: letter, maxLength: 30 }), fc.nat(40)), {
+          maxLength: 40,
+        }),
+        fc.array(fc.nat(400), { maxLength: 10 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (values, pieces, cuts, repeat) => {
+          const r = new Redactor()
+          for (const v of values) r.add(v)
+          // any form (raw, base64…) of any value, next to random text and to each other
+          const all = r.forms()
+          const once = pieces
+            .map((p) => (typeof p === 'number' ? (all[p % all.length] as string) : p))
+            .join('')
+          const text = Buffer.from(once.repeat(repeat * 20))
+          const forms = [...new Set(r.forms())].map((f) => Buffer.from(f))
+          if (new MaskedRuns(forms, text, r.mask).canReplace) replaced++
+          const positions = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort(
+            (a, b) => a - b,
+          )
+          const chunks: Buffer[] = []
+          let last = 0
+          for (const p of positions) {
+            chunks.push(text.subarray(last, p))
+            last = p
+          }
+          chunks.push(text.subarray(last))
+          const masked = await through(r, chunks)
+          expect(masked.equals(reference(text, r.forms(), r.mask))).toBe(true)
+        },
+      ),
+      { numRuns: 300 },
+    )
+    expect(replaced).toBeGreaterThan(30)
   })
 })

@@ -52,6 +52,42 @@ function startsOf(text: string, pattern: NeedlePattern): number[] {
   return starts
 }
 
+/**
+ * Whether a proper, non-empty suffix of `x` equals a prefix of `y` shorter than `y` (two
+ * occurrences could overlap without one containing the other). Borders of `y` + U+0100 + `x`
+ * (U+0100 is no latin1 char, so no border crosses it) are exactly those suffix/prefix pairs.
+ */
+function overlapsInto(x: string, y: string): boolean {
+  const joined = `${y}\u0100${x}`
+  const failure = new Int32Array(joined.length)
+  let k = 0
+  for (let i = 1; i < joined.length; i++) {
+    while (k && joined[i] !== joined[k]) k = failure[k - 1]!
+    if (joined[i] === joined[k]) k++
+    failure[i] = k
+  }
+  for (let border = failure[joined.length - 1]!; border > 0; border = failure[border - 1]!)
+    if (border < x.length && border < y.length) return true
+  return false
+}
+
+/**
+ * Whether replacing each form by the mask in turn, longest first (String.replaceAll), gives the
+ * same output as masking the union of all occurrences: true when no two occurrences can
+ * overlap unless one contains the other, and no form can occur across a mask put in its place.
+ */
+function replaceable(forms: readonly string[], mask: string): boolean {
+  for (const form of forms) {
+    if (form.includes(mask) || mask.includes(form)) return false
+    if (overlapsInto(form, mask) || overlapsInto(mask, form)) return false
+    for (const other of forms) if (overlapsInto(form, other)) return false
+  }
+  return true
+}
+
+/** Above this many forms the pairwise replaceable() check is not worth it. */
+const MAX_REPLACEABLE_FORMS = 64
+
 function planned(needle: Needle): PlannedNeedle {
   // a pattern holding its needle twice is listed once per offset: search it once
   const patterns = [...new Set(needle.patterns.map((p) => p.bytes))]
@@ -115,11 +151,65 @@ export class MaskedRuns {
    * hit), else undefined: render() builds the masked output from it without copying byte runs.
    */
   text: string | undefined
+  /**
+   * Forms (latin1) longest first, each with the needle that finds it, when replace() may be
+   * used (see replaceable()); else undefined.
+   */
+  private readonly replaceOrder: { text: string; needle: number }[] | undefined
+  private readonly maskText: string
 
-  constructor(patterns: readonly Buffer[], sample?: Buffer) {
+  /** `mask`: what replace() puts in place of a form (default "[REDACTED]"). */
+  constructor(patterns: readonly Buffer[], sample?: Buffer, mask = '[REDACTED]') {
     this.matcher = new ByteMatcher(patterns)
+    this.maskText = Buffer.from(mask).toString('latin1')
     const needles = planNeedles(patterns, sample)
     this.needles = needles.length <= MAX_NEEDLES ? needles.map(planned) : undefined
+    const order = this.needles
+      ?.flatMap((n, needle) => n.patterns.map((p) => ({ text: p.text, needle })))
+      .sort((a, b) => b.text.length - a.text.length)
+    this.replaceOrder =
+      order &&
+      order.length <= MAX_REPLACEABLE_FORMS &&
+      replaceable(
+        order.map((o) => o.text),
+        this.maskText,
+      )
+        ? order
+        : undefined
+  }
+
+  /** Whether replace() may be used for these forms and this mask. */
+  get canReplace(): boolean {
+    return this.replaceOrder !== undefined
+  }
+
+  /**
+   * data[0, upTo) with every occurrence replaced by the mask (only when canReplace). One native
+   * replaceAll per form whose needle occurs: dense output costs no JavaScript per occurrence.
+   */
+  replace(data: Buffer, upTo: number): Buffer {
+    const head = data.subarray(0, upTo)
+    const needles = this.needles!
+    const hit = needles.map((n) => head.indexOf(n.bytes) !== -1)
+    if (!hit.includes(true)) return head
+    let text = head.toString('latin1')
+    for (const form of this.replaceOrder!)
+      if (hit[form.needle]) text = text.replaceAll(form.text, this.maskText)
+    return Buffer.from(text, 'latin1')
+  }
+
+  /**
+   * `upTo`, or the start of the occurrence that straddles it (only when canReplace: then no
+   * two occurrences overlap, so at most one does, and it lies within the longest form of it).
+   */
+  cutBefore(data: Buffer, upTo: number): number {
+    const reach = this.matcher.longest - 1
+    const from = Math.max(0, upTo - reach)
+    const window = data.subarray(from, Math.min(data.length, upTo + reach))
+    const found = this.find(window)
+    for (let r = 0; r < found.length; r += 2)
+      if (from + found[r]! < upTo && from + found[r + 1]! > upTo) return from + found[r]!
+    return upTo
   }
 
   /**

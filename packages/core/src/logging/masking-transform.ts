@@ -86,11 +86,19 @@ export function createMaskingTransform(
       // New values since the last chunk (exec --watch): held bytes are rescanned with them.
       version = redactor.version
       const forms = [...new Set(redactor.forms())].map((f) => Buffer.from(f))
-      runs = forms.length ? new MaskedRuns(forms, chunk.length ? chunk : held) : undefined
+      runs = forms.length
+        ? new MaskedRuns(forms, chunk.length ? chunk : held, redactor.mask)
+        : undefined
     }
     const data = held.length ? Buffer.concat([held, chunk]) : chunk
     held = Buffer.alloc(0)
     if (!runs) return data
+    if (runs.canReplace) {
+      let upTo = final ? data.length : data.length - runs.pendingPrefix(data)
+      if (upTo < data.length) upTo = runs.cutBefore(data, upTo)
+      if (upTo < data.length) held = Buffer.from(data.subarray(upTo))
+      return runs.replace(data, upTo)
+    }
     const found = runs.find(data)
     let upTo = final ? data.length : data.length - runs.pendingPrefix(data)
     let count = found.length
