@@ -20,6 +20,19 @@ function chunked(bytes: Buffer, size: number): Buffer[] {
   return chunks
 }
 
+/** `bytes` cut at each of `cuts` (modulo its length + 1). */
+function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const positions = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const chunks: Buffer[] = []
+  let last = 0
+  for (const p of positions) {
+    chunks.push(bytes.subarray(last, p))
+    last = p
+  }
+  chunks.push(bytes.subarray(last))
+  return chunks
+}
+
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
 /** Reference: every byte inside any occurrence of any form is masked; overlapping runs merge. */
@@ -172,17 +185,7 @@ describe('byte masking (exec output)', () => {
               .map((p) => (typeof p === 'number' ? (values[p % values.length] as string) : p))
               .join(''),
           )
-          const positions = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort(
-            (a, b) => a - b,
-          )
-          const chunks: Buffer[] = []
-          let last = 0
-          for (const p of positions) {
-            chunks.push(text.subarray(last, p))
-            last = p
-          }
-          chunks.push(text.subarray(last))
-          const masked = await through(r, chunks)
+          const masked = await through(r, cutAt(text, cuts))
           expect(masked.equals(reference(text, r.forms(), r.mask))).toBe(true)
           for (const v of values) expect(masked.includes(Buffer.from(v))).toBe(false)
         },
@@ -216,17 +219,7 @@ describe('byte masking (exec output)', () => {
           const text = Buffer.from(once.repeat(repeat * 20))
           const forms = [...new Set(r.forms())].map((f) => Buffer.from(f))
           if (new MaskedRuns(forms, text, r.mask).canReplace) replaced++
-          const positions = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort(
-            (a, b) => a - b,
-          )
-          const chunks: Buffer[] = []
-          let last = 0
-          for (const p of positions) {
-            chunks.push(text.subarray(last, p))
-            last = p
-          }
-          chunks.push(text.subarray(last))
-          const masked = await through(r, chunks)
+          const masked = await through(r, cutAt(text, cuts))
           expect(masked.equals(reference(text, r.forms(), r.mask))).toBe(true)
         },
       ),

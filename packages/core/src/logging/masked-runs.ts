@@ -20,18 +20,6 @@ interface PlannedNeedle {
   patterns: NeedlePattern[]
 }
 
-/** Whether occurrences of `pattern` can overlap (its KMP failure value at the end is > 0). */
-function selfOverlaps(pattern: Buffer): boolean {
-  const failure = new Int32Array(pattern.length)
-  let k = 0
-  for (let i = 1; i < pattern.length; i++) {
-    while (k && pattern[i] !== pattern[k]) k = failure[k - 1]!
-    if (pattern[i] === pattern[k]) k++
-    failure[i] = k
-  }
-  return pattern.length > 0 && failure[pattern.length - 1]! > 0
-}
-
 /** Where `pattern` starts in `text`, ascending: every occurrence, overlapping ones too. */
 function startsOf(text: string, pattern: NeedlePattern): number[] {
   const starts: number[] = []
@@ -93,11 +81,10 @@ function planned(needle: Needle): PlannedNeedle {
   const patterns = [...new Set(needle.patterns.map((p) => p.bytes))]
   return {
     bytes: needle.bytes,
-    patterns: patterns.map((bytes) => ({
-      text: bytes.toString('latin1'),
-      length: bytes.length,
-      overlaps: selfOverlaps(bytes),
-    })),
+    patterns: patterns.map((bytes) => {
+      const text = bytes.toString('latin1')
+      return { text, length: bytes.length, overlaps: overlapsInto(text, text) }
+    }),
   }
 }
 
