@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import type { z } from 'zod'
-import { ConfigError, FloeError, InvalidSecretError } from './errors.js'
+import { ConfigError, ConflictError, FloeError, InvalidSecretError } from './errors.js'
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, toFloeError } from './resolver/policies.js'
 import { SecretValue } from './secret-value.js'
 import type {
@@ -92,6 +92,32 @@ export function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = []
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
   return chunks
+}
+
+/**
+ * The compare-and-set of a store without a conditional write, checked just before the write:
+ * `createOnly` on an existing secret, or an `expectedVersion` that is not the current one, is
+ * a CONFLICT (`current.version` undefined: no version yet).
+ */
+export function checkWriteExpectation(
+  request: Pick<PutRequest, 'secret' | 'createOnly' | 'expectedVersion'>,
+  current: { exists: boolean; version?: string | undefined },
+  what: string,
+  provider: string,
+): void {
+  const options = { provider, secret: request.secret }
+  if (current.exists && request.createOnly) {
+    throw new ConflictError(`${what} already exists`, options)
+  }
+  const expected = request.expectedVersion
+  if (expected === undefined || expected === current.version) return
+  if (!current.exists) {
+    throw new ConflictError(`${what} does not exist, but version ${expected} was expected`, options)
+  }
+  throw new ConflictError(
+    `${what} changed: expected version ${expected}, current is ${current.version ?? 'none'}`,
+    { ...options, hint: 'read it again and retry' },
+  )
 }
 
 /**

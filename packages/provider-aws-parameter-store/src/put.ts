@@ -9,7 +9,7 @@
  * printed) is this write.
  */
 import {
-  ConflictError,
+  checkWriteExpectation,
   payloadText,
   findWrittenVersion,
   verifiedWrite,
@@ -41,23 +41,12 @@ export async function putParameter(
     throw parameterStoreError(error, errorOptions)
   }
   const currentVersion = current?.Version !== undefined ? String(current.Version) : undefined
-  if (!current && request.expectedVersion !== undefined) {
-    throw new ConflictError(
-      `${what} does not exist, but version ${request.expectedVersion} was expected`,
-      errorOptions,
-    )
-  }
-  if (current && request.createOnly) throw new ConflictError(`${what} already exists`, errorOptions)
-  if (
-    current &&
-    request.expectedVersion !== undefined &&
-    request.expectedVersion !== currentVersion
-  ) {
-    throw new ConflictError(
-      `${what} changed: expected version ${request.expectedVersion}, current is ${currentVersion}`,
-      { ...errorOptions, hint: 'read it again and retry' },
-    )
-  }
+  checkWriteExpectation(
+    request,
+    { exists: current !== undefined, version: currentVersion },
+    what,
+    provider,
+  )
   const type = config.type ?? current?.Type ?? 'SecureString'
   const value = payloadText(request.data)
   const written = await verifiedWrite({

@@ -9,7 +9,7 @@
  * printed) is this write.
  */
 import {
-  ConflictError,
+  checkWriteExpectation,
   SecretValue,
   payloadText,
   findWrittenVersion,
@@ -40,18 +40,12 @@ export async function putAzureSecret(
     if (statusOf(error) !== 404) throw classifyAzureError(error, what, request.secret)
   }
   const current = before[0]
-  if (current && request.createOnly) {
-    throw new ConflictError(`${what} already exists`, {
-      provider: PROVIDER_NAME,
-      secret: request.secret,
-    })
-  }
-  if (request.expectedVersion !== undefined && current?.version !== request.expectedVersion) {
-    throw new ConflictError(
-      `${what}: expected version ${request.expectedVersion} but the current version is ${current?.version ?? 'none'}`,
-      { provider: PROVIDER_NAME, secret: request.secret, hint: 're-read the secret and retry' },
-    )
-  }
+  checkWriteExpectation(
+    request,
+    { exists: current !== undefined, version: current?.version },
+    what,
+    PROVIDER_NAME,
+  )
   const data = request.data
   const text = payloadText(data)
   const contentType =

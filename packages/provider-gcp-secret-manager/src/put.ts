@@ -8,7 +8,7 @@
  * and compares each one's payload checksum (CRC32C) with the one written.
  */
 import {
-  ConflictError,
+  checkWriteExpectation,
   payloadText,
   findWrittenVersion,
   verifiedWrite,
@@ -41,12 +41,6 @@ export async function putGcpSecret(
     let versions: VersionInfo[] = []
     try {
       await client.getSecret(name)
-      if (request.createOnly) {
-        throw new ConflictError(`${what} already exists`, {
-          provider: PROVIDER_NAME,
-          secret: request.secret,
-        })
-      }
       versions = await client.listVersions(name)
     } catch (error) {
       if (grpcCodeOf(error) !== GrpcCode.NOT_FOUND) throw error
@@ -59,15 +53,13 @@ export async function putGcpSecret(
       created = true
     }
     const previous = versions.find((v) => v.state === 'ENABLED')
-    if (
-      request.expectedVersion !== undefined &&
-      String(previous?.number ?? '') !== request.expectedVersion
-    ) {
-      throw new ConflictError(
-        `${what}: expected version ${request.expectedVersion} but the latest enabled version is ${previous?.number ?? 'none'}`,
-        { provider: PROVIDER_NAME, secret: request.secret, hint: 're-read the secret and retry' },
-      )
-    }
+    // the version compared is the newest ENABLED one, the one a read returns
+    checkWriteExpectation(
+      request,
+      { exists: !created, version: previous ? String(previous.number) : undefined },
+      what,
+      PROVIDER_NAME,
+    )
     const payload = Buffer.from(payloadText(request.data), 'utf8')
     const newest = versions[0]?.number ?? 0
     const added = await verifiedWrite({
