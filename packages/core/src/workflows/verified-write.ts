@@ -12,8 +12,9 @@
  *    check-and-set version); otherwise UNAVAILABLE with `details.writeState: 'not-landed'`;
  * 4. read-back failed → UNAVAILABLE with `writeState: 'unknown'` and the command to check.
  *
- * Every provider (Vault, GCP, Azure, Parameter Store, …) uses this one helper; only the calls
- * and the read-back are theirs.
+ * Vault, GCP, Azure and Parameter Store use this one helper; only the calls and the read-back
+ * are theirs. Secrets Manager's write is two calls (stage, then promote), settled by its own
+ * packages/provider-aws-secrets-manager/src/staged-write.ts.
  */
 import { ProviderUnavailableError, type FloeError } from '../errors.js'
 
