@@ -26,14 +26,17 @@ const junk = fc.constantFrom<unknown>(
 )
 /** mostly `valid`, now and then anything */
 const mostly = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 40, arbitrary: valid }, { weight: 1, arbitrary: junk })
+  fc.oneof({ weight: 60, arbitrary: valid }, { weight: 1, arbitrary: junk })
 const optional = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: undefined })
 /** a record with some of these fields, and now and then one it does not declare */
 const someOf = (fields: Record<string, fc.Arbitrary<unknown>>, extra = fc.constant('other')) =>
   fc
     .tuple(
       fc.record(fields, { requiredKeys: [] }),
-      fc.option(fc.tuple(extra, junk), { freq: 30, nil: undefined }),
+      fc.oneof(
+        { weight: 30, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.tuple(extra, junk) },
+      ),
     )
     .map(([record, more]) => (more ? { ...record, [more[0]]: more[1] } : record))
 

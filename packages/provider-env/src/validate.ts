@@ -48,3 +48,50 @@ export function envFilesOf(config: EnvConfig): string[] {
   if (config.env_files) return config.env_files
   return config.env_file ? [config.env_file] : []
 }
+
+const FIELDS = new Set([
+  'variable',
+  'variables',
+  'env_file',
+  'env_files',
+  'override',
+  'key',
+  'keys',
+  'default',
+])
+const isVariableName = (v: unknown) =>
+  typeof v === 'string' && v.length > 0 && !v.includes('=') && !v.includes('\0')
+const isNonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+
+/**
+ * configSchema's checks by hand, for the manifest loader (ProviderModule.vouchesForConfig):
+ * true only when configSchema accepts `fields` unchanged; false is "not sure" and the loader
+ * runs the schema. test/vouches-for-config.test.ts checks the two agree on random fields.
+ */
+export function vouchesForConfig(fields: Record<string, unknown>): boolean {
+  if (!isPlainObject(fields)) return false
+  for (const [name, value] of Object.entries(fields))
+    if (!FIELDS.has(name) || value === undefined) return false
+  const { variable, variables, env_file, env_files, override, key, keys } = fields
+  if ((variable === undefined) === (variables === undefined)) return false
+  if (variable !== undefined && !isVariableName(variable)) return false
+  if (variables !== undefined) {
+    if (!isPlainObject(variables)) return false
+    const entries = Object.entries(variables)
+    if (!entries.length || !entries.every(([k, v]) => k.length > 0 && isVariableName(v)))
+      return false
+  }
+  if (env_file !== undefined && (env_files !== undefined || !isNonEmpty(env_file))) return false
+  if (
+    env_files !== undefined &&
+    !(Array.isArray(env_files) && env_files.length > 0 && env_files.every(isNonEmpty))
+  )
+    return false
+  if (override !== undefined && typeof override !== 'boolean') return false
+  if (key !== undefined && !isNonEmpty(key)) return false
+  if (keys !== undefined && !(Array.isArray(keys) && keys.every(isNonEmpty))) return false
+  if (fields.default !== undefined && typeof fields.default !== 'string') return false
+  return true
+}

@@ -313,6 +313,7 @@ async function checkProviders(
       }
       return
     }
+    if (!unset.length && module.vouchesForConfig?.(fields) === true) return
     const result = module.configSchema.safeParse(fields)
     const issues = result.success ? [] : withoutUnsetIssues(result.error.issues, unsetErrors)
     if (issues.length) errors.push(...issuesToErrors(issues, source, fields, base))

@@ -111,6 +111,12 @@ export interface ProviderModule<Options = Record<string, unknown>> {
   packageName: string
   /** zod schema for the provider's own fields of a secret definition */
   configSchema: z.ZodType
+  /**
+   * Optional hand-written check of the same fields: true only when configSchema accepts them
+   * as they are; false means "not sure" and the loader runs configSchema (its issues are the
+   * errors). Spares a manifest load zod's parse of every secret (start-up, issue 17).
+   */
+  vouchesForConfig?(fields: Record<string, unknown>): boolean
   /** for modules given in memory: what a package.json `floe` field would say */
   metadata?: ProviderMetadata
   /** a provider instance; `options` are provider-specific (tests pass an emulator-bound client) */
