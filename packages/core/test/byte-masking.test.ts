@@ -140,6 +140,35 @@ describe('byte masking (exec output)', () => {
     expect(Buffer.concat(seen).toString()).toBe('Enter name: ok\n')
   })
 
+  it('never releases the start of a value on the idle timer: a child pausing mid-value prints no part of it', async () => {
+    const r = new Redactor()
+    r.add('hunter2-long-secret')
+    const transform = createMaskingTransform(r, { idleFlushMs: 10 })
+    const seen: Buffer[] = []
+    transform.on('data', (c: Buffer) => seen.push(c))
+    transform.write(Buffer.from('pw: hunter2-'))
+    await new Promise((resolve) => setTimeout(resolve, 100)) // ten idle periods
+    expect(Buffer.concat(seen).toString()).toBe('pw: ')
+    transform.end(Buffer.from('long-secret\n'))
+    await new Promise((resolve) => transform.once('end', resolve))
+    expect(Buffer.concat(seen).toString()).toBe('pw: [REDACTED]\n')
+  })
+
+  it('releases a held masked run on the idle timer, as its mask', async () => {
+    const r = new Redactor()
+    r.add('abab')
+    const transform = createMaskingTransform(r, { idleFlushMs: 10 })
+    const seen: Buffer[] = []
+    transform.on('data', (c: Buffer) => seen.push(c))
+    // "abab" is masked, but "ab" more would extend the same run: held until the timer
+    transform.write(Buffer.from('x abab'))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(Buffer.concat(seen).toString()).toBe('x [REDACTED]')
+    transform.end()
+    await new Promise((resolve) => transform.once('end', resolve))
+    expect(Buffer.concat(seen).toString()).toBe('x [REDACTED]')
+  })
+
   it('holds back no more than the longest form minus one byte', async () => {
     const r = new Redactor()
     r.add('abcdef')

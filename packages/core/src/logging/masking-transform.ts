@@ -4,8 +4,10 @@ import type { Redactor } from './redactor.js'
 
 export interface MaskingTransformOptions {
   /**
-   * After this long without new input, bytes held back for a possible value are released
-   * (a prompt without a newline must appear before the user types). Default 30 ms; 0 = never.
+   * After this long without new input, held bytes that cannot begin a value are released (a
+   * masked run that could still have grown, as its mask). Bytes that could begin a value are
+   * never released on a timer — a child that pauses in the middle of printing one (a slow pipe,
+   * a loaded machine) would otherwise print it in clear. Default 30 ms; 0 = never.
    */
   idleFlushMs?: number
 }
@@ -32,8 +34,11 @@ function copyInto(out: Buffer, at: number, source: Buffer, from: number, to: num
  * a multi-line value…) in a byte stream — a child's stdout/stderr under `floe secrets exec`.
  * Works on bytes and never decodes, so binary output and any UTF-8 pass through byte-exact.
  * A value may arrive split across chunks: only the bytes that could still begin one are held
- * back (at most the longest form − 1, plus a masked run that may still grow), and released after
- * `idleFlushMs` without input. Overlapping occurrences are masked as one run.
+ * back (at most the longest form − 1, plus a masked run that may still grow) until more input
+ * or the end decides them; a held masked run is released after `idleFlushMs` without input, a
+ * possible start of a value never is. A prompt without a newline therefore appears at once
+ * unless its last bytes are the first bytes of a masked value. Overlapping occurrences are
+ * masked as one run.
  *
  * Throughput: a chunk without values is passed on as a view of itself (no copy); the held bytes
  * (usually none) are the only thing re-scanned with the next chunk.
@@ -115,6 +120,17 @@ export function createMaskingTransform(
     return render(data, found, count, upTo)
   }
 
+  /** Whether the last bytes of `bytes` could begin a value and are not inside a masked run. */
+  const couldBeginValue = (bytes: Buffer): boolean => {
+    if (!runs) return false
+    const pending = runs.pendingPrefix(bytes)
+    if (pending === 0) return false
+    const found = runs.find(bytes)
+    const start = found[found.length - 2]
+    const end = found[found.length - 1]
+    return !(start !== undefined && start <= bytes.length - pending && end === bytes.length)
+  }
+
   const push = (stream: Transform, out: Buffer) => {
     if (out.length) stream.push(out)
   }
@@ -124,7 +140,12 @@ export function createMaskingTransform(
       clearTimeout(idle)
       push(this, process(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false))
       if (held.length && idleFlushMs > 0) {
-        idle = setTimeout(() => push(transform, process(Buffer.alloc(0), true)), idleFlushMs)
+        idle = setTimeout(() => {
+          // a possible start of a value stays held: releasing it would print the value in clear
+          // if the rest comes later
+          if (couldBeginValue(held)) return
+          push(transform, process(Buffer.alloc(0), true))
+        }, idleFlushMs)
         idle.unref()
       }
       callback()
