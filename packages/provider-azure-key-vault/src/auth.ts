@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity'
+import { tokenRequestOptions } from './timeout.js'
 import type { AzureAuthConfig } from './validate.js'
 
 /** Authority hosts of the public and sovereign clouds: instance discovery works for these. */
@@ -19,6 +20,8 @@ const KNOWN_VAULT_SUFFIXES = [
 export interface CredentialOptions {
   authorityHost?: string
   tlsOptions?: { ca?: string | Buffer }
+  /** timeout of each identity request, and of each `az` run (0 = none) */
+  timeoutMs: number
 }
 
 export function isKnownVaultHost(vaultUrl: string): boolean {
@@ -37,7 +40,11 @@ export async function createCredential(
 ): Promise<TokenCredential> {
   const identity = await import('@azure/identity')
   const authorityHost = options.authorityHost?.replace(/\/+$/, '')
+  const requests = tokenRequestOptions(options.timeoutMs)
+  // AzureCliCredential runs `az` with no time limit of its own
+  const processes = options.timeoutMs > 0 ? { processTimeoutInMs: options.timeoutMs } : {}
   const common = {
+    ...requests,
     ...(authorityHost ? { authorityHost } : {}),
     ...(authorityHost && !KNOWN_AUTHORITY_HOSTS.includes(authorityHost)
       ? { disableInstanceDiscovery: true }
@@ -53,12 +60,16 @@ export async function createCredential(
         common,
       )
     case 'managed_identity':
-      return new identity.ManagedIdentityCredential(
-        auth.client_id ? { clientId: auth.client_id } : {},
-      )
+      return new identity.ManagedIdentityCredential({
+        ...requests,
+        ...(auth.client_id ? { clientId: auth.client_id } : {}),
+      })
     case 'cli':
-      return new identity.AzureCliCredential(auth.tenant_id ? { tenantId: auth.tenant_id } : {})
+      return new identity.AzureCliCredential({
+        ...processes,
+        ...(auth.tenant_id ? { tenantId: auth.tenant_id } : {}),
+      })
     default:
-      return new identity.DefaultAzureCredential(common)
+      return new identity.DefaultAzureCredential({ ...common, ...processes })
   }
 }

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity'
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets'
+import { DEFAULT_REQUEST_TIMEOUT_MS, RequestTimeoutError, isAbortError } from './timeout.js'
 
 export type SdkClient = SecretClient
 
@@ -49,14 +50,29 @@ export async function createSdkClient(
 
 /** Typed wrapper over SecretClient: the only place that touches the SDK's shapes. */
 export class KeyVaultClient {
-  private readonly requestOptions: { requestOptions?: { timeout: number } }
+  private readonly requestOptions: { requestOptions: { timeout: number } }
 
   constructor(
     readonly sdk: SdkClient,
-    /** timeout of each request; default: none */
-    timeoutMs?: number,
+    /** timeout of each request (the SDK's `requestOptions.timeout`; 0 = none) */
+    private readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
-    this.requestOptions = timeoutMs !== undefined ? { requestOptions: { timeout: timeoutMs } } : {}
+    this.requestOptions = { requestOptions: { timeout: timeoutMs } }
+  }
+
+  /** an aborted request is the timeout firing: say so, instead of "The operation was aborted" */
+  private timedOut(error: unknown): unknown {
+    return isAbortError(error) && this.timeoutMs > 0
+      ? new RequestTimeoutError('Key Vault', this.timeoutMs, { cause: error })
+      : error
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw this.timedOut(error)
+    }
   }
 
   /** reads the value (GET /secrets/{name}/{version}) */
@@ -64,10 +80,9 @@ export class KeyVaultClient {
     name: string,
     version?: string,
   ): Promise<{ value: string; properties: VersionProperties }> {
-    const secret = await this.sdk.getSecret(name, {
-      ...this.requestOptions,
-      ...(version ? { version } : {}),
-    })
+    const secret = await this.call(() =>
+      this.sdk.getSecret(name, { ...this.requestOptions, ...(version ? { version } : {}) }),
+    )
     return { value: secret.value ?? '', properties: toProperties(secret.properties) }
   }
 
@@ -77,9 +92,12 @@ export class KeyVaultClient {
    * versions created in the same second keep the service's listing order.
    */
   async versions(name: string): Promise<VersionProperties[]> {
-    const out: VersionProperties[] = []
-    for await (const p of this.sdk.listPropertiesOfSecretVersions(name, this.requestOptions))
-      out.push(toProperties(p))
+    const out = await this.call(async () => {
+      const found: VersionProperties[] = []
+      for await (const p of this.sdk.listPropertiesOfSecretVersions(name, this.requestOptions))
+        found.push(toProperties(p))
+      return found
+    })
     return out
       .map((p, i) => ({ p, i }))
       .sort(
@@ -89,8 +107,12 @@ export class KeyVaultClient {
   }
 
   async *list(): AsyncGenerator<{ name: string; properties: VersionProperties }> {
-    for await (const p of this.sdk.listPropertiesOfSecrets(this.requestOptions))
-      yield { name: p.name, properties: toProperties(p) }
+    try {
+      for await (const p of this.sdk.listPropertiesOfSecrets(this.requestOptions))
+        yield { name: p.name, properties: toProperties(p) }
+    } catch (error) {
+      throw this.timedOut(error)
+    }
   }
 
   async setSecret(
@@ -98,11 +120,13 @@ export class KeyVaultClient {
     value: string,
     options: { contentType?: string; tags?: Record<string, string> },
   ): Promise<VersionProperties> {
-    const secret = await this.sdk.setSecret(name, value, {
-      ...this.requestOptions,
-      ...(options.contentType ? { contentType: options.contentType } : {}),
-      ...(options.tags ? { tags: options.tags } : {}),
-    })
+    const secret = await this.call(() =>
+      this.sdk.setSecret(name, value, {
+        ...this.requestOptions,
+        ...(options.contentType ? { contentType: options.contentType } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+      }),
+    )
     return toProperties(secret.properties)
   }
 }

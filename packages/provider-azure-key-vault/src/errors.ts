@@ -6,6 +6,7 @@ import {
   parseRetryAfter,
   type FloeErrorOptions,
 } from '@floe/core'
+import { RequestTimeoutError } from './timeout.js'
 import { PROVIDER_NAME } from './validate.js'
 
 interface RestErrorLike {
@@ -38,6 +39,12 @@ export function classifyAzureError(error: unknown, what: string, secret?: string
     cause: error,
   }
   const text = e.message ?? String(error)
+  if (error instanceof RequestTimeoutError) {
+    return new ProviderUnavailableError(`${what}: ${text}`, {
+      ...opts,
+      details: { timeoutMs: error.timeoutMs },
+    })
+  }
   // @azure/identity: CredentialUnavailableError, AuthenticationError, AuthenticationRequiredError…
   if (
     typeof e.name === 'string' &&

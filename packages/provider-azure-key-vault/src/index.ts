@@ -4,6 +4,7 @@ import { PROVIDER_NAME, configSchema } from './validate.js'
 
 export { createAzureKeyVaultProvider, type AzureProviderOptions } from './provider.js'
 export { PROVIDER_NAME, configSchema, type AzureSecretConfig } from './validate.js'
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './timeout.js'
 
 /** `provider: azure_key_vault` */
 export const provider: ProviderModule<AzureProviderOptions> = {

@@ -25,6 +25,7 @@ import {
 } from './client.js'
 import { classifyAzureError } from './errors.js'
 import { putAzureSecret } from './put.js'
+import { DEFAULT_REQUEST_TIMEOUT_MS, withTokenTimeout } from './timeout.js'
 import { PROVIDER_NAME, VERSION_ID, configSchema, type AzureSecretConfig } from './validate.js'
 
 export interface AzureProviderOptions {
@@ -38,7 +39,10 @@ export interface AzureProviderOptions {
   authorityHost?: string
   /** vault URL override for every definition (an emulator standing in for the real vault) */
   vaultUrl?: string
-  /** timeout of each request in ms (default: none, the SDK waits) */
+  /**
+   * timeout of each request in ms, and of each token acquisition of clients the provider builds
+   * (default: DEFAULT_REQUEST_TIMEOUT_MS, 30 s; 0 = none, the SDK waits)
+   */
   timeoutMs?: number
 }
 
@@ -78,9 +82,8 @@ export function stateOf(
 }
 
 export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}): SecretProvider {
-  const injected = options.client
-    ? new KeyVaultClient(options.client, options.timeoutMs)
-    : undefined
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const injected = options.client ? new KeyVaultClient(options.client, timeoutMs) : undefined
   const clients = new Map<string, Promise<KeyVaultClient>>()
 
   function clientFor(
@@ -114,13 +117,14 @@ export function createAzureKeyVaultProvider(options: AzureProviderOptions = {}):
           (await createCredential(auth, {
             ...(authorityHost ? { authorityHost } : {}),
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
+            timeoutMs,
           }))
         return new KeyVaultClient(
-          await createSdkClient(vaultUrl, credential, {
+          await createSdkClient(vaultUrl, withTokenTimeout(credential, timeoutMs), {
             ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
             disableChallengeResourceVerification: !isKnownVaultHost(vaultUrl),
           }),
-          options.timeoutMs,
+          timeoutMs,
         )
       })()
       clients.set(key, client)

@@ -15,6 +15,8 @@ export const tlsOptions = { ca: testCertificate().ca }
 export interface AzureFixture {
   emulator: AzureKeyVaultEmulator
   sdk: SecretClient
+  /** the ClientSecretCredential `sdk` uses, for clients bound to other URLs */
+  credential: ClientSecretCredential
   /** the service-principal auth block that works against the emulator's token endpoint */
   auth: { type: 'service_principal'; tenant_id: string; client_id: string; client_secret: string }
   close(): Promise<void>
@@ -41,6 +43,7 @@ export async function startAzureFixture(): Promise<AzureFixture> {
   return {
     emulator,
     sdk,
+    credential,
     auth: {
       type: 'service_principal',
       tenant_id: emulator.tenantId,
