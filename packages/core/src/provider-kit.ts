@@ -59,6 +59,32 @@ export function configParser<T>(
   return (request) => parseProviderConfig(schema, request, provider, options)
 }
 
+/**
+ * A provider's configSchema, built on first use, behind its hand-written `vouches` check (see
+ * ProviderModule.vouchesForConfig): fields it vouches for are taken as they are, so zod is
+ * imported only for fields it is unsure of (start-up, issue 17). `configSchema` is what the
+ * module exports as ProviderModule.configSchema; `safeParse` reads one definition.
+ */
+export function lazyConfigSchema<S extends z.ZodType>(
+  build: (zod: typeof z) => S,
+  vouches: (fields: Record<string, unknown>) => boolean,
+): {
+  configSchema: () => Promise<S>
+  safeParse: (fields: unknown) => Promise<z.ZodSafeParseResult<z.output<S>>>
+} {
+  let schema: Promise<S> | undefined
+  const configSchema = () => (schema ??= import('zod').then((zod) => build(zod.z)))
+  return {
+    configSchema,
+    safeParse: async (fields) => {
+      const plain = typeof fields === 'object' && fields !== null && !Array.isArray(fields)
+      if (plain && vouches(fields as Record<string, unknown>))
+        return { success: true, data: fields as z.output<S> }
+      return (await configSchema()).safeParse(fields)
+    },
+  }
+}
+
 /** A request with its position in the batch and its parsed definition. */
 export interface ParsedRequest<Request, Config> {
   index: number

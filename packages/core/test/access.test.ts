@@ -69,7 +69,7 @@ describe('seed 003 scope/role table', () => {
   for (const action of ACTIONS) {
     for (const [role, principal] of Object.entries(principals) as [Role | 'everyone', string][]) {
       it(`${role} ${seedTable[action][role] ? 'may' : 'may not'} ${action}`, async () => {
-        const model = buildAccessModel(await load(snowflake))
+        const model = await buildAccessModel(await load(snowflake))
         const decision = checkScopeAccess(model, principal, action, 'snowflake-scope')
         expect(decision.allowed).toBe(seedTable[action][role])
         if (decision.allowed && action !== 'create_scope')
@@ -81,7 +81,7 @@ describe('seed 003 scope/role table', () => {
 
 describe('access model', () => {
   it('collects scope members from secrets:, pattern and scope: fields', async () => {
-    const model = buildAccessModel(await load(snowflake))
+    const model = await buildAccessModel(await load(snowflake))
     expect(model.scopes.get('snowflake-scope')?.secrets).toEqual([
       'snowflake-password',
       'snowflake-user',
@@ -91,7 +91,7 @@ describe('access model', () => {
   })
 
   it('explains a decision with the grant and refuses secrets outside granted scopes', async () => {
-    const model = buildAccessModel(await load(snowflake))
+    const model = await buildAccessModel(await load(snowflake))
     const ok = checkSecretAccess(model, 'workspace:prod', 'read', 'snowflake-user')
     expect(ok.allowed).toBe(true)
     expect(ok.reason).toBe('reader on snowflake-scope (access[3])')
@@ -138,7 +138,7 @@ access:
     const manifest = await load(text)
     let message = ''
     try {
-      buildAccessModel(manifest)
+      await buildAccessModel(manifest)
     } catch (error) {
       message = (error as Error).message
     }
@@ -185,7 +185,7 @@ dbt:
 
   it('errors when a workload uses a secret its principal cannot read', async () => {
     const manifest = await load(withWorkloads)
-    const findings = accessFindings(manifest, buildAccessModel(manifest))
+    const findings = accessFindings(manifest, await buildAccessModel(manifest))
     const errors = findings.filter((f) => f.severity === 'error')
     expect(errors.map((f) => f.message)).toEqual([
       expect.stringMatching(
@@ -214,7 +214,7 @@ duckdb:
     - { type: http, name: api, bearer_token: secret://db-prod }
 `
     const manifest = await load(text)
-    const codes = accessFindings(manifest, buildAccessModel(manifest)).map(
+    const codes = accessFindings(manifest, await buildAccessModel(manifest)).map(
       (f) => `${f.severity}:${f.code}`,
     )
     expect(codes.sort()).toEqual([
@@ -236,7 +236,7 @@ describe('put target for a scope key', () => {
         'path: secret/data/scopes/snowflake/user\n    vault: { address: "http://127.0.0.1:8200" }',
       ),
     )
-    const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!
+    const scope = (await buildAccessModel(manifest)).scopes.get('snowflake-scope')!
     expect(definitionForScopeKey(manifest, scope, 'snowflake-password', catalog).fields.path).toBe(
       'secret/data/scopes/snowflake/password',
     )
@@ -246,7 +246,7 @@ describe('put target for a scope key', () => {
       path: 'secret/data/scopes/snowflake/api-key',
       vault: { address: 'http://127.0.0.1:8200' },
     })
-    const billing = buildAccessModel(manifest).scopes.get('billing-scope')!
+    const billing = (await buildAccessModel(manifest)).scopes.get('billing-scope')!
     expect(() => definitionForScopeKey(manifest, billing, 'x', catalog)).toThrow(
       /sets no provider for new keys/,
     )
@@ -291,7 +291,7 @@ describe('put target for a scope key', () => {
       path: 'kv/data/team/db',
     })
     const manifest = await load(snowflake)
-    const billing = buildAccessModel(manifest).scopes.get('billing-scope')!
+    const billing = (await buildAccessModel(manifest)).scopes.get('billing-scope')!
     expect(definitionForScopeKey(manifest, billing, 'x', catalog, 'vault')).toMatchObject({
       name: 'x',
       provider: 'vault',
@@ -306,7 +306,7 @@ describe('put target for a scope key', () => {
 
   it('says so when the provider is not installed or cannot name scope keys', async () => {
     const manifest = await load(snowflake)
-    const scope = buildAccessModel(manifest).scopes.get('snowflake-scope')!
+    const scope = (await buildAccessModel(manifest)).scopes.get('snowflake-scope')!
     expect(() =>
       definitionForScopeKey(manifest, scope, 'new-key', createProviderRegistry({})),
     ).toThrow(/provider "vault" is not installed/)

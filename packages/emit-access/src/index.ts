@@ -46,7 +46,7 @@ export const emitter: EmitterModule = {
       throw new UsageError(`unknown access target "${target}"`, {
         hint: `one of: ${Object.keys(TARGETS).join(', ')}`,
       })
-    const model = buildAccessModel(manifest)
+    const model = await buildAccessModel(manifest)
     if (!model.enabled)
       throw new UsageError('the manifest declares no scopes: or access: to compile')
     const { files, warnings } = await compile({ manifest, model, options })

@@ -49,7 +49,7 @@ beforeAll(async () => {
   manifest = await loadManifestFromString(manifestText, { file: 'floe.yaml', env: {} })
   input = {
     manifest,
-    model: buildAccessModel(manifest),
+    model: await buildAccessModel(manifest),
     options: { account: '123456789012', region: 'us-east-1' },
   }
 })
@@ -156,7 +156,7 @@ access:
       { file: 'floe.yaml', env: {} },
     )
     const [reader] = (
-      await compileVault({ manifest: split, model: buildAccessModel(split), options: {} })
+      await compileVault({ manifest: split, model: await buildAccessModel(split), options: {} })
     ).files
     const rules = parseVaultPolicyHcl(reader!.content)
     expect(evaluateVaultPolicy(rules, 'secret/data/scopes/snowflake/extra', 'read')).toBe(true)
@@ -276,7 +276,7 @@ function iamAllows(statements: Statement[], action: string, resource: string): b
 describe('kubernetes: the namespace of a scope without location.kubernetes', () => {
   const compile = async (text: string) => {
     const m = await loadManifestFromString(text, { file: 'floe.yaml', env: {} })
-    const out = TARGETS.kubernetes!({ manifest: m, model: buildAccessModel(m), options: {} })
+    const out = TARGETS.kubernetes!({ manifest: m, model: await buildAccessModel(m), options: {} })
     const objects = parseAllDocuments(out.files[0]?.content ?? '').map(
       (d) => d.toJSON() as { kind: string; metadata: { namespace: string } } | null,
     )

@@ -49,7 +49,7 @@ beforeAll(async () => {
   const manifest = await loadManifestFromString(manifestText, { env: {} })
   const { objects } = compileKubernetesObjects({
     manifest,
-    model: buildAccessModel(manifest),
+    model: await buildAccessModel(manifest),
     options: {},
   })
   const roleRules = (role: Role) =>

@@ -13,7 +13,7 @@ import {
   type SecretProvider,
 } from '@floe/core'
 import { EnvFileReader, type EnvFile } from './env-files.js'
-import { PROVIDER_NAME, configSchema, envFilesOf, type EnvConfig } from './validate.js'
+import { PROVIDER_NAME, envFilesOf, parseEnvConfig, type EnvConfig } from './validate.js'
 
 export interface EnvProviderOptions {
   /**
@@ -60,8 +60,8 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     }
   }
 
-  function parseConfig(req: FetchRequest): EnvConfig {
-    const parsed = configSchema.safeParse(req.config)
+  async function parseConfig(req: FetchRequest): Promise<EnvConfig> {
+    const parsed = await parseEnvConfig(req.config)
     if (!parsed.success) {
       throw new InvalidSecretError(
         `invalid env definition for "${req.secret}": ${parsed.error.issues.map((i) => i.message).join('; ')}`,
@@ -100,7 +100,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
         },
       )
     }
-    const config = parseConfig(req)
+    const config = await parseConfig(req)
     const lookup = await lookupFor(config, req.secret, ctx)
     if (config.variable !== undefined) {
       const value = lookup.get(config.variable)
@@ -122,7 +122,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     fetchOne,
 
     async describe(req, ctx): Promise<SecretMetadata> {
-      const config = parseConfig(req)
+      const config = await parseConfig(req)
       const lookup = await lookupFor(config, req.secret, ctx)
       if (config.variable !== undefined) {
         if (lookup.get(config.variable) === undefined) throw notSet(req, [config.variable], lookup)
@@ -138,7 +138,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     async *list(opts: ListOptions, ctx): AsyncIterable<SecretListing> {
       const names = new Set(Object.keys(environmentOf(ctx)))
       const fileConfig = opts.config
-        ? configSchema.safeParse({ variable: '_', ...opts.config })
+        ? await parseEnvConfig({ variable: '_', ...opts.config })
         : undefined
       if (fileConfig?.success) {
         for (const file of envFilesOf(fileConfig.data)) {
@@ -152,7 +152,7 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     },
 
     async check(ctx, config): Promise<ProviderCheck> {
-      const parsed = config ? configSchema.safeParse(config) : undefined
+      const parsed = config ? await parseEnvConfig(config) : undefined
       const paths = parsed?.success ? envFilesOf(parsed.data) : []
       const missing: string[] = []
       for (const file of paths) {

@@ -157,17 +157,16 @@ describe('env provider', () => {
     ])
   })
 
-  it('validates definitions with its own schema', () => {
-    expect(configSchema.safeParse({ variable: 'A', default: 'dev' }).success).toBe(true)
-    expect(configSchema.safeParse({ variables: { u: 'U' }, env_files: ['.env'] }).success).toBe(
-      true,
-    )
-    const both = configSchema.safeParse({ variable: 'A', variables: { a: 'A' } })
+  it('validates definitions with its own schema', async () => {
+    const schema = await configSchema()
+    expect(schema.safeParse({ variable: 'A', default: 'dev' }).success).toBe(true)
+    expect(schema.safeParse({ variables: { u: 'U' }, env_files: ['.env'] }).success).toBe(true)
+    const both = schema.safeParse({ variable: 'A', variables: { a: 'A' } })
     expect(both.success).toBe(false)
     expect(both.error?.issues[0]?.message).toContain('exactly one of `variable`')
-    expect(configSchema.safeParse({}).success).toBe(false)
-    expect(configSchema.safeParse({ variable: 'A', path: 'x' }).success).toBe(false)
-    expect(configSchema.safeParse({ variable: 'A=B' }).success).toBe(false)
+    expect(schema.safeParse({}).success).toBe(false)
+    expect(schema.safeParse({ variable: 'A', path: 'x' }).success).toBe(false)
+    expect(schema.safeParse({ variable: 'A=B' }).success).toBe(false)
   })
 
   it('reports an invalid definition as INVALID without throwing the batch', async () => {

@@ -1,11 +1,12 @@
 import type { ProviderModule } from '@floe/core'
 import { createFileProvider, type FileProviderOptions } from './provider.js'
-import { PROVIDER_NAME, configSchema } from './validate.js'
+import { PROVIDER_NAME, configSchema, vouchesForConfig } from './validate.js'
 
 export { createFileProvider, type FileProviderOptions } from './provider.js'
 export {
   PROVIDER_NAME,
   configSchema,
+  vouchesForConfig,
   fileFormats,
   type FileConfig,
   type FileFormat,
@@ -16,6 +17,7 @@ export const provider: ProviderModule<FileProviderOptions> = {
   name: PROVIDER_NAME,
   packageName: '@floe/provider-file',
   configSchema,
+  vouchesForConfig,
   create: (options) => createFileProvider(options),
 }
 

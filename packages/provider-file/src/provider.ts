@@ -18,7 +18,7 @@ import {
 } from '@floe/core'
 import { resolvePath, statOrUndefined } from './files.js'
 import { inferFormat } from './formats.js'
-import { PROVIDER_NAME, configSchema, type FileConfig } from './validate.js'
+import { PROVIDER_NAME, parseFileConfig, type FileConfig } from './validate.js'
 import { interpret, load, parseConfig, policyFor, toFetched, type Interpreted } from './read.js'
 import { writeFileSecret } from './write.js'
 import { removeFileSecret } from './delete.js'
@@ -46,7 +46,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
     req: FetchRequest,
     ctx: ProviderContext,
   ): Promise<{ config: FileConfig; item: Interpreted }> {
-    const config = parseConfig(req.secret, req.config)
+    const config = await parseConfig(req.secret, req.config)
     const loaded = await load(req.secret, config, ctx, policyFor(config, ctx))
     return { config, item: await interpret(req.secret, config, loaded) }
   }
@@ -68,13 +68,13 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
   }
 
   async function put(req: PutRequest, ctx: ProviderContext): Promise<PutResult> {
-    const config = parseConfig(req.secret, req.config)
+    const config = await parseConfig(req.secret, req.config)
     const path = resolvePath(config.path, ctx.cwd)
     return serialized(path, () => writeFileSecret(req, config, path, ctx))
   }
 
   async function remove(req: RemoveRequest, ctx: ProviderContext): Promise<RemoveResult> {
-    const config = parseConfig(req.secret, req.config)
+    const config = await parseConfig(req.secret, req.config)
     const path = resolvePath(config.path, ctx.cwd)
     return serialized(path, () => removeFileSecret(req, config, path, ctx))
   }
@@ -123,7 +123,7 @@ export function createFileProvider(options: FileProviderOptions = {}): SecretPro
 
     async check(ctx, config) {
       if (!config) return { status: 'ready', detail: 'local files' }
-      const parsed = configSchema.safeParse(config)
+      const parsed = await parseFileConfig(config)
       if (!parsed.success) return { status: 'error', detail: 'invalid file definition' }
       const path = resolvePath(parsed.data.path, ctx.cwd)
       const info = await statOrUndefined(path, 'check').catch(() => undefined)

@@ -18,7 +18,7 @@ import {
   type PermissionPolicy,
 } from './files.js'
 import { inferFormat, parseStructured, trimOneNewline } from './formats.js'
-import { PROVIDER_NAME, configSchema, type FileConfig, type FileFormat } from './validate.js'
+import { PROVIDER_NAME, parseFileConfig, type FileConfig, type FileFormat } from './validate.js'
 
 /** The bytes a definition addresses, before interpretation. */
 export interface Loaded {
@@ -37,8 +37,11 @@ export interface Interpreted extends Loaded {
   map?: Record<string, string>
 }
 
-export function parseConfig(secret: string, config: Record<string, unknown>): FileConfig {
-  const parsed = configSchema.safeParse(config)
+export async function parseConfig(
+  secret: string,
+  config: Record<string, unknown>,
+): Promise<FileConfig> {
+  const parsed = await parseFileConfig(config)
   if (!parsed.success) {
     throw new InvalidSecretError(
       `invalid file definition for "${secret}": ${parsed.error.issues.map((i) => i.message).join('; ')}`,

@@ -296,11 +296,12 @@ describe('file provider: configuration', () => {
     ).toEqual(['json', 'yaml', 'yaml', 'dotenv', 'dotenv', 'dotenv', 'raw', 'raw'])
   })
 
-  it('validates its fields strictly', () => {
-    expect(configSchema.safeParse({ path: '/run/secrets/db', key: 'password' }).success).toBe(true)
-    expect(configSchema.safeParse({ path: 'x', format: 'toml' }).success).toBe(false)
-    expect(configSchema.safeParse({ path: 'x', key: 'a', keys: ['b'] }).success).toBe(false)
-    expect(configSchema.safeParse({ path: 'x', variable: 'A' }).success).toBe(false)
-    expect(configSchema.safeParse({}).success).toBe(false)
+  it('validates its fields strictly', async () => {
+    const schema = await configSchema()
+    expect(schema.safeParse({ path: '/run/secrets/db', key: 'password' }).success).toBe(true)
+    expect(schema.safeParse({ path: 'x', format: 'toml' }).success).toBe(false)
+    expect(schema.safeParse({ path: 'x', key: 'a', keys: ['b'] }).success).toBe(false)
+    expect(schema.safeParse({ path: 'x', variable: 'A' }).success).toBe(false)
+    expect(schema.safeParse({}).success).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import type { z as Zod } from 'zod'
 import {
   AggregateConfigError,
   ConfigError,
@@ -89,8 +89,9 @@ export interface AccessModel {
   scopesOf(secret: string): Scope[]
 }
 
-// built on first use: importing @floe/core builds no schema (start-up, issue 17)
-const schemas = once(() => {
+// zod is imported, and the schemas built, only for a manifest with `scopes:` or `access:`:
+// importing @floe/core loads no zod (start-up, issue 17)
+function accessSchemas(z: typeof Zod) {
   const scopeSchema = z.strictObject({
     description: z.string().optional(),
     secrets: z.array(z.string().min(1)).optional(),
@@ -123,12 +124,10 @@ const schemas = once(() => {
     scope: z.string().min(1),
   })
   return { scopeSchema, grantSchema }
-})
-
-function once<T>(build: () => T): () => T {
-  let value: T | undefined
-  return () => (value ??= build())
 }
+
+let schemas: Promise<ReturnType<typeof accessSchemas>> | undefined
+const loadSchemas = () => (schemas ??= import('zod').then(({ z }) => accessSchemas(z)))
 
 /** Glob with `*` (any run of characters) and `?` (one), matched against whole secret names. */
 export function globToRegExp(glob: string): RegExp {
@@ -140,15 +139,20 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** Builds and validates the model from `scopes:` and `access:`; every problem carries its line. */
-export function buildAccessModel(manifest: LoadedManifest): AccessModel {
+export async function buildAccessModel(manifest: LoadedManifest): Promise<AccessModel> {
   const problems: FloeError[] = []
   const scopes = new Map<string, Scope>()
   const declared = Object.keys(manifest.secrets)
   const rawScopes = manifest.scopes ?? {}
+  const rawAccess = manifest.access ?? []
   const at = (path: (string | number)[]) => manifest.locate(path)
+  const { scopeSchema, grantSchema } =
+    Object.keys(rawScopes).length > 0 || (Array.isArray(rawAccess) && rawAccess.length > 0)
+      ? await loadSchemas()
+      : ({} as Awaited<ReturnType<typeof loadSchemas>>)
 
   for (const [name, raw] of Object.entries(rawScopes)) {
-    const parsed = schemas().scopeSchema.safeParse(raw ?? {})
+    const parsed = scopeSchema.safeParse(raw ?? {})
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = ['scopes', name, ...(issue.path as (string | number)[])]
@@ -202,7 +206,6 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
   }
 
   const grants: Grant[] = []
-  const rawAccess = manifest.access ?? []
   if (!Array.isArray(rawAccess)) {
     problems.push(
       new ConfigError('access: expected a list of {principal, role, scope}', {
@@ -211,7 +214,7 @@ export function buildAccessModel(manifest: LoadedManifest): AccessModel {
     )
   } else {
     rawAccess.forEach((raw, index) => {
-      const parsed = schemas().grantSchema.safeParse(raw)
+      const parsed = grantSchema.safeParse(raw)
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = ['access', index, ...(issue.path as (string | number)[])]

@@ -10,6 +10,7 @@ import type {
   SecretDefinition,
 } from '../types.js'
 import { firstPartyProviders, providerPackageFor } from '../registry/first-party.js'
+import { configSchemaOf } from '../registry/config-schema.js'
 import { deriveEnvBindings } from './env-bindings.js'
 import { parseEnvNaming } from '../naming/env-naming-section.js'
 import { issuesToErrors } from './issues.js'
@@ -263,7 +264,7 @@ async function checkProviders(
         secret,
         base,
         fields,
-        module.configSchema,
+        await configSchemaOf(module),
         unsetFields.document,
       )
       errors.push(...decided.errors.map((u) => u.error))
@@ -314,7 +315,7 @@ async function checkProviders(
       return
     }
     if (!unset.length && module.vouchesForConfig?.(fields) === true) return
-    const result = module.configSchema.safeParse(fields)
+    const result = (await configSchemaOf(module)).safeParse(fields)
     const issues = result.success ? [] : withoutUnsetIssues(result.error.issues, unsetErrors)
     if (issues.length) errors.push(...issuesToErrors(issues, source, fields, base))
   }

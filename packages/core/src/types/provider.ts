@@ -109,8 +109,12 @@ export interface ProviderModule<Options = Record<string, unknown>> {
   /** manifest `provider:` value, e.g. 'vault', 'aws_secrets_manager' */
   name: string
   packageName: string
-  /** zod schema for the provider's own fields of a secret definition */
-  configSchema: z.ZodType
+  /**
+   * zod schema for the provider's own fields of a secret definition, or a function that imports
+   * and builds it: a provider with `vouchesForConfig` then loads no zod for a manifest it vouches
+   * for (start-up, issue 17). Read it with `configSchemaOf(module)`.
+   */
+  configSchema: z.ZodType | (() => Promise<z.ZodType>)
   /**
    * Optional hand-written check of the same fields: true only when configSchema accepts them
    * as they are; false means "not sure" and the loader runs configSchema (its issues are the

@@ -37,7 +37,7 @@ export async function deleteSecret(
   deps: DeleteSecretDeps,
 ): Promise<DeleteSecretResult> {
   const where = deps.label ?? def.provider
-  assertMayWrite(def, options, deps)
+  await assertMayWrite(def, options, deps)
   const provider = await deps.provider(def.provider)
   if (!provider.remove) {
     throw new UnsupportedError(

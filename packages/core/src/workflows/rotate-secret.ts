@@ -157,7 +157,7 @@ async function nativeRotation(
   mark: (step: HookStep) => void,
 ): Promise<void> {
   const where = deps.label ?? def.provider
-  assertMayWrite(def, {}, deps)
+  await assertMayWrite(def, {}, deps)
   const provider = await deps.provider(def.provider)
   if (!provider.rotate) {
     throw new UnsupportedError(`${where} has no built-in rotation for "${def.name}"`, {

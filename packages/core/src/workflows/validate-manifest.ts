@@ -42,7 +42,7 @@ export async function validateManifest(input: ValidateManifestInput): Promise<Va
     return summarize(input.path, offline, checks, input.strict)
   }
 
-  checks.push(...staticChecks(manifest))
+  checks.push(...(await staticChecks(manifest)))
   if (input.emitter) checks.push(...(await emitterChecks(manifest, input)))
   // A secret whose provider is not installed fails on its own, at its provider line; the
   // others are still checked (fail soft).

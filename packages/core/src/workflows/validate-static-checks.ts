@@ -10,7 +10,7 @@ import type { ValidateManifestInput, ValidationCheck } from './validation-types.
 const EMITTED_SECTIONS = ['duckdb', 'dbt'] as const
 
 /** Optional fields left out, lints and access findings: everything that needs no provider. */
-export function staticChecks(manifest: LoadedManifest): ValidationCheck[] {
+export async function staticChecks(manifest: LoadedManifest): Promise<ValidationCheck[]> {
   const checks: ValidationCheck[] = []
   // `kms_key_id: ${KMS_KEY_ID}` with the variable unset, in a field the provider says is optional
   for (const omitted of manifest.omitted ?? []) {
@@ -34,7 +34,7 @@ export function staticChecks(manifest: LoadedManifest): ValidationCheck[] {
     })
   }
   try {
-    for (const finding of accessFindings(manifest, buildAccessModel(manifest))) {
+    for (const finding of accessFindings(manifest, await buildAccessModel(manifest))) {
       checks.push({
         ok: finding.severity !== 'error',
         severity: finding.severity,

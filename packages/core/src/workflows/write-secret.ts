@@ -84,7 +84,7 @@ export async function writeSecret(
   deps: WriteSecretDeps,
 ): Promise<WriteSecretResult> {
   const where = deps.label ?? def.provider
-  assertMayWrite(def, options, deps)
+  await assertMayWrite(def, options, deps)
   const provider = await deps.provider(def.provider)
   if (!provider.put) {
     throw new UnsupportedError(
@@ -215,23 +215,23 @@ export async function currentMetadata(
 }
 
 /** `--as`: the principal needs the writer (or manager) role on the secret's scope. */
-export function assertMayWrite(
+export async function assertMayWrite(
   def: SecretDefinition,
   options: Pick<WriteSecretOptions, 'scope'>,
   deps: Pick<WriteSecretDeps, 'manifest' | 'principal'>,
-): void {
+): Promise<void> {
   const manifest = deps.manifest
   const hasAccessSection = manifest.scopes !== undefined || manifest.access !== undefined
   if (!deps.principal && !options.scope) return
   if (!deps.principal) {
     if (!hasAccessSection) return
-    const model = buildAccessModel(manifest)
+    const model = await buildAccessModel(manifest)
     if (!model.grants.some((g) => g.scope === options.scope)) return
     throw new UsageError(`scope ${options.scope} has grants: say who is writing`, {
       hint: 'pass --as user:you@example.com or set FLOE_PRINCIPAL',
     })
   }
-  const model = buildAccessModel(manifest)
+  const model = await buildAccessModel(manifest)
   const decision = options.scope
     ? checkScopeAccess(model, deps.principal, 'write', options.scope)
     : checkSecretAccess(model, deps.principal, 'write', def.name)

@@ -27,7 +27,7 @@ export async function putTarget(
   flags: { scope: string; key: string; provider?: string | undefined },
 ): Promise<PutTarget> {
   const manifest = await session.manifest()
-  const scope = buildAccessModel(manifest).scopes.get(flags.scope)
+  const scope = (await buildAccessModel(manifest)).scopes.get(flags.scope)
   if (!scope)
     throw new UsageError(`scope "${flags.scope}" is not declared`, {
       hint: `floe secrets scopes create -s ${flags.scope}`,

@@ -17,7 +17,7 @@ export async function managerOf(
   action: 'manage_grants' | 'delete_scope',
 ): Promise<{ model: AccessModel; by: string }> {
   const what = action === 'delete_scope' ? 'delete it' : 'change its grants'
-  const model = buildAccessModel(await session.manifest())
+  const model = await buildAccessModel(await session.manifest())
   if (!model.scopes.has(scope))
     throw new UsageError(`scope "${scope}" is not declared`, {
       hint: model.scopes.size

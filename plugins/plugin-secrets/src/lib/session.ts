@@ -181,7 +181,7 @@ export class FloeSession {
     this.resolverInstance = this.options.principal
       ? guardResolver(
           resolver,
-          buildAccessModel(manifest),
+          await buildAccessModel(manifest),
           parsePrincipal(this.options.principal).text,
         )
       : resolver

@@ -39,7 +39,7 @@ export default class SecretsAccessCheck extends FloeCommand<{ decisions: AccessD
   protected async execute(): Promise<Outcome<{ decisions: AccessDecision[] }>> {
     const { flags } = await this.parse(SecretsAccessCheck)
     const manifest = await this.session.manifest()
-    const model = buildAccessModel(manifest)
+    const model = await buildAccessModel(manifest)
     if (!model.enabled)
       throw new UsageError('the manifest declares no scopes: or access:', {
         hint: 'see "Access control" in the @floe/core README',

@@ -22,7 +22,7 @@ export default class SecretsScopesList extends FloeCommand<{ scopes: ScopeRow[] 
   protected async execute(): Promise<Outcome<{ scopes: ScopeRow[] }>> {
     await this.parse(SecretsScopesList)
     const manifest = await this.session.manifest()
-    const model = buildAccessModel(manifest)
+    const model = await buildAccessModel(manifest)
     const scopes: ScopeRow[] = [...model.scopes.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((scope) => {
