@@ -87,6 +87,9 @@ export function createMaskingTransform(
 
   /** Masks what is held plus `chunk`; passes on all that no further input can change. */
   const process = (chunk: Buffer, final: boolean): Buffer => {
+    // nothing held and nothing new: no matcher to build (a child that printed nothing ends
+    // without compiling one; it costs ≈ 10 ms for 50 values)
+    if (!chunk.length && !held.length) return chunk
     if (redactor.version !== version) {
       // New values since the last chunk (exec --watch): held bytes are rescanned with them.
       version = redactor.version
