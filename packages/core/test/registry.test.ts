@@ -127,22 +127,32 @@ beforeAll(() => {
     join(root, 'project/node_modules/linked-provider'),
     'dir',
   )
-  // The CLI's own dependencies: one provider only it has, one the project overrides.
+  // The CLI's own dependencies: one provider only it has, one the project overrides, and one
+  // not named like a floe package (the CLI's built-ins are: only those are read).
   write('cli/package.json', {
     name: '@floe/cli',
-    dependencies: { 'cli-provider': '1.0.0', 'cli-acme': '1.0.0' },
+    dependencies: {
+      '@floe/provider-clionly': '1.0.0',
+      '@floe/provider-cli-acme': '1.0.0',
+      'cli-unnamed': '1.0.0',
+    },
   })
-  write('cli/node_modules/cli-provider/package.json', {
-    name: 'cli-provider',
+  write('cli/node_modules/@floe/provider-clionly/package.json', {
+    name: '@floe/provider-clionly',
     version: '3.0.0',
     type: 'module',
     floe: { provider: 'clionly', entry: './index.js' },
   })
-  write('cli/node_modules/cli-provider/index.js', providerEntry('clionly'))
-  write('cli/node_modules/cli-acme/package.json', {
-    name: 'cli-acme',
+  write('cli/node_modules/@floe/provider-clionly/index.js', providerEntry('clionly'))
+  write('cli/node_modules/@floe/provider-cli-acme/package.json', {
+    name: '@floe/provider-cli-acme',
     version: '3.0.0',
     floe: { provider: 'acme', entry: './index.js' },
+  })
+  write('cli/node_modules/cli-unnamed/package.json', {
+    name: 'cli-unnamed',
+    version: '3.0.0',
+    floe: { provider: 'unnamed', entry: './index.js' },
   })
 })
 
@@ -167,7 +177,7 @@ describe('discoverFloePackages', () => {
       'provider:acme@@acme/floe-kit',
       'provider:alpha_one@floe-provider-alpha-one',
       'provider:beta@@corp/floe-provider-beta',
-      'provider:clionly@cli-provider',
+      'provider:clionly@@floe/provider-clionly',
       'provider:linked@linked-provider',
     ])
     const linked = found.find((p) => p.name === 'linked')!

@@ -178,11 +178,12 @@ interface SearchRoot {
   dirs: () => string[]
 }
 
-function dependencyDirs(root: string | undefined): string[] {
+function dependencyDirs(root: string | undefined, only?: RegExp): string[] {
   if (!root) return []
   const pkg = readPackageJson(join(root, 'package.json'))
   if (!pkg) return []
-  return dependencyNames(pkg).flatMap((name) => {
+  const names = dependencyNames(pkg)
+  return (only ? names.filter((name) => only.test(name)) : names).flatMap((name) => {
     const dir = resolvePackageDir(name, root)
     return dir ? [dir] : []
   })
@@ -199,8 +200,8 @@ export function isWithinDir(child: string, parent: string | undefined): boolean 
  * Finds installed floe packages without importing any of them (a package is imported
  * only when used, see provider-registry.ts), in this order, the first to provide a name winning:
  * the project's dependencies (nearest package.json), the CLI's data directory (`floe providers
- * add`), floe packages installed beside a global/npx CLI, and the CLI's own dependencies (the
- * built-in env and file providers). A package counts when its package.json declares a `floe`
+ * add`), floe packages installed beside a global/npx CLI, and the CLI's own dependencies named
+ * like floe packages (the built-in env and file providers). A package counts when its package.json declares a `floe`
  * field, or by the third-party `floe-provider-*` / `@scope/floe-provider-*` naming convention.
  */
 export function discoverFloePackages(options: DiscoverOptions): InstalledFloePackage[] {
@@ -214,7 +215,10 @@ export function discoverFloePackages(options: DiscoverOptions): InstalledFloePac
   if (cliRoot && !isWithinDir(cliRoot, projectRoot)) {
     roots.push({ source: 'beside-cli', dirs: () => packagesBesideCli(cliRoot) })
   }
-  if (cliRoot) roots.push({ source: 'built-in', dirs: () => dependencyDirs(cliRoot) })
+  // the CLI's own dependencies that can be floe packages by name: its built-in providers
+  // (reading oclif's and every other dependency's package.json costs the start ≈ 3 ms)
+  if (cliRoot)
+    roots.push({ source: 'built-in', dirs: () => dependencyDirs(cliRoot, FLOE_PACKAGE_NAME) })
   const found: InstalledFloePackage[] = []
   const seen = new Set<string>()
   const seenDirs = new Set<string>()
