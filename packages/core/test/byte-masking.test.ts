@@ -223,7 +223,7 @@ describe('byte masking (exec output)', () => {
     )
   })
 
-  it('equals the reference masking on the replaceAll path (values that cannot overlap)', async () => {
+  it('equals the reference masking on the replace path (values that cannot overlap), WebAssembly or strings', async () => {
     // distinct letters in each value and a shared alphabet: most value sets can be masked by
     // one replaceAll per form; the rest take the union-of-runs path — both must agree
     const letter = fc.constantFrom(...'abcdefgREDACT[]='.split(''))
@@ -247,7 +247,15 @@ describe('byte masking (exec output)', () => {
             .join('')
           const text = Buffer.from(once.repeat(repeat * 20))
           const forms = [...new Set(r.forms())].map((f) => Buffer.from(f))
-          if (new MaskedRuns(forms, text, r.mask).canReplace) replaced++
+          const runs = new MaskedRuns(forms, text, r.mask)
+          if (runs.canReplace) {
+            replaced++
+            // the WebAssembly pass and the string path (one replaceAll per form) agree
+            const strings = new MaskedRuns(forms, text, r.mask, { wasm: false })
+            const whole = runs.replace(text, text.length)
+            expect(whole.equals(strings.replace(text, text.length))).toBe(true)
+            expect(whole.equals(reference(text, r.forms(), r.mask))).toBe(true)
+          }
           const masked = await through(r, cutAt(text, cuts))
           expect(masked.equals(reference(text, r.forms(), r.mask))).toBe(true)
         },

@@ -1,5 +1,6 @@
 import { ByteMatcher } from './byte-matcher.js'
 import { planNeedles, type Needle } from './needle-plan.js'
+import { WasmReplacer } from './wasm-replacer.js'
 
 /**
  * Above this many needles one pass of the automaton (a table lookup per byte, in JavaScript)
@@ -144,9 +145,19 @@ export class MaskedRuns {
    */
   private readonly replaceOrder: { text: string; needle: number }[] | undefined
   private readonly maskText: string
+  /** the one-pass replace() where WebAssembly is there; else one replaceAll per form */
+  private readonly replacer: WasmReplacer | undefined
 
-  /** `mask`: what replace() puts in place of a form (default "[REDACTED]"). */
-  constructor(patterns: readonly Buffer[], sample?: Buffer, mask = '[REDACTED]') {
+  /**
+   * `mask`: what replace() puts in place of a form (default "[REDACTED]"). `wasm: false` keeps
+   * replace() on the string path (tests compare the two).
+   */
+  constructor(
+    patterns: readonly Buffer[],
+    sample?: Buffer,
+    mask = '[REDACTED]',
+    options: { wasm?: boolean } = {},
+  ) {
     this.matcher = new ByteMatcher(patterns)
     this.maskText = Buffer.from(mask).toString('latin1')
     const needles = planNeedles(patterns, sample)
@@ -163,6 +174,13 @@ export class MaskedRuns {
       )
         ? order
         : undefined
+    this.replacer =
+      this.replaceOrder && options.wasm !== false
+        ? WasmReplacer.create(
+            this.needles!.flatMap((n) => n.patterns.map((p) => Buffer.from(p.text, 'latin1'))),
+            Buffer.from(mask),
+          )
+        : undefined
   }
 
   /** Whether replace() may be used for these forms and this mask. */
@@ -171,12 +189,14 @@ export class MaskedRuns {
   }
 
   /**
-   * data[0, upTo) with every occurrence replaced by the mask (only when canReplace). One native
-   * replaceAll per form whose needle occurs: dense output costs no JavaScript per occurrence.
+   * data[0, upTo) with every occurrence replaced by the mask (only when canReplace). A chunk in
+   * which no needle occurs (binary output, most text) is passed on as a view; else one pass of
+   * the WebAssembly replacer, or one native replaceAll per form whose needle occurs.
    */
   replace(data: Buffer, upTo: number): Buffer {
     const head = data.subarray(0, upTo)
     const needles = this.needles!
+    if (this.replacer) return this.replacer.replace(head)
     const hit = needles.map((n) => head.indexOf(n.bytes) !== -1)
     if (!hit.includes(true)) return head
     let text = head.toString('latin1')
