@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
@@ -107,6 +107,22 @@ describe('env provider', () => {
     expect(value((await fetchAll(p, [{ secret: 't', config }], ctx()))[0])).toBe('local')
     await writeFile(join(dir, 'local.env'), 'TOKEN=changed-value\n')
     expect(value((await fetchAll(p, [{ secret: 't', config }], ctx()))[0])).toBe('changed-value')
+  })
+
+  it('shares one look at an env file among secrets read together; each error names its secret', async () => {
+    await writeFile(join(dir, 'shared.env'), 'A=1\nB=2\n')
+    const p = provider.create()
+    const requests = ['a', 'b'].map((secret) => ({
+      secret,
+      config: { variable: secret.toUpperCase(), env_file: 'shared.env' },
+    }))
+    expect((await fetchAll(p, requests, ctx())).map(value)).toEqual(['1', '2'])
+    // a directory where the file was: both secrets fail, each under its own name
+    await rm(join(dir, 'shared.env'))
+    await mkdir(join(dir, 'shared.env'))
+    const failed = await fetchAll(p, requests, ctx())
+    expect(failed.map(code)).toEqual(['INVALID', 'INVALID'])
+    expect(failed.map((o) => !o.ok && o.error.secret)).toEqual(['a', 'b'])
   })
 
   it('names a missing env file in the NOT_FOUND hint', async () => {
