@@ -130,13 +130,13 @@ function envOnlyProject(): string {
 type Ratio = (a: string, b?: string) => number
 
 function measure(
-  variants: Record<string, { args: string[]; cwd: string }>,
+  variants: Record<string, { args: string[]; cwd: string; env?: NodeJS.ProcessEnv }>,
   env: NodeJS.ProcessEnv,
 ) {
   const runs: Record<string, Run[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
   for (let round = 0; round < ROUNDS + WARMUP_ROUNDS; round += 1) {
-    for (const [name, { args, cwd }] of Object.entries(variants)) {
-      const run = timeRun(args, cwd, env)
+    for (const [name, variant] of Object.entries(variants)) {
+      const run = timeRun(variant.args, variant.cwd, variant.env ?? env)
       if (round >= WARMUP_ROUNDS) runs[name]!.push(run)
     }
   }
@@ -171,11 +171,15 @@ it('CLI startup: --version, validate --offline and exec vs node, dotenv-cli and 
   )
   writeFileSync(join(exec, 'floe.yaml'), envManifest(50, '.env'))
   const envOnly = envOnlyProject()
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NO_COLOR: '1',
     HOME: mkdtempSync(join(tmpdir(), 'floe-bench-home-')),
   }
+  // NODE_EXTRA_CA_CERTS (set on these machines) makes Node 20 parse the CA bundle at every
+  // start, ≈ 40 ms of `node -e ''`: the ratios below include it, as a user's start would; the
+  // same pair without it is measured beside them when it is set.
+  const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutCerts } = env
   const dotenvCli = binOf('dotenv-cli', 'dotenv')
   const dotenvx = binOf('@dotenvx/dotenvx', 'dotenvx')
 
@@ -188,6 +192,16 @@ it('CLI startup: --version, validate --offline and exec vs node, dotenv-cli and 
       exec: { args: [floe, 'secrets', 'exec', '--', 'true'], cwd: exec },
       dotenvCli: { args: [dotenvCli, '-e', '.env', '--', 'true'], cwd: exec },
       dotenvx: { args: [dotenvx, 'run', '-f', '.env', '--quiet', '--', 'true'], cwd: exec },
+      ...(extraCerts === undefined
+        ? {}
+        : {
+            nodeNoCerts: { args: ['-e', ''], cwd: all, env: withoutCerts },
+            validateNoCerts: {
+              args: [floe, 'secrets', 'validate', '--offline'],
+              cwd: all,
+              env: withoutCerts,
+            },
+          }),
     },
     env,
   )
@@ -224,6 +238,15 @@ it('CLI startup: --version, validate --offline and exec vs node, dotenv-cli and 
     1,
   )
   ratio('dotenv-cli / node', m.wallRatio('dotenvCli'), m.cpuRatio('dotenvCli'))
+  if (extraCerts !== undefined) {
+    figure('nodeNoCerts', 'node -e "" without NODE_EXTRA_CA_CERTS')
+    figure('validateNoCerts', 'floe secrets validate --offline without NODE_EXTRA_CA_CERTS')
+    ratio(
+      'validate --offline / node, both without NODE_EXTRA_CA_CERTS',
+      m.wallRatio('validateNoCerts', 'nodeNoCerts'),
+      m.cpuRatio('validateNoCerts', 'nodeNoCerts'),
+    )
+  }
   ratio('dotenvx run / node', m.wallRatio('dotenvx'), m.cpuRatio('dotenvx'))
   // Discovery reads package.json files only: installing every first-party package must not
   // slow the start (target: within 10 % of a project with provider-env alone).

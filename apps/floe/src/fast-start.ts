@@ -7,10 +7,11 @@ const FAST_COMMANDS = new Map<string, FastCommand>([
   ['secrets:validate', 'validate'],
   ['secrets:exec', 'exec'],
   ['secrets:get', 'get'],
+  ['secrets:list', 'list'],
 ])
 
 /**
- * `floe secrets validate`, `exec` and `get` without loading oclif, whose code and start-up are most of
+ * `floe secrets validate`, `exec`, `get` and `list` without loading oclif, whose code and start-up are most of
  * theirs: only when oclif would run the built-in command anyway (no third-party command plugin,
  * src/built-in-fast-path.ts), oclif would print no debug output, and the command line is one
  * @floe/plugin-secrets' fast-run parses exactly as oclif does. Resolves to the exit code, or to

@@ -24,7 +24,7 @@ interface CommandClass {
   args?: Record<string, unknown>
   strict?: boolean
 }
-type Fast = 'validate' | 'exec' | 'get'
+type Fast = 'validate' | 'exec' | 'get' | 'list'
 let commands: Record<Fast, CommandClass>
 
 beforeAll(async () => {
@@ -36,6 +36,7 @@ beforeAll(async () => {
     validate: COMMANDS['secrets:validate'] as CommandClass,
     exec: COMMANDS['secrets:exec'] as CommandClass,
     get: COMMANDS['secrets:get'] as CommandClass,
+    list: COMMANDS['secrets:list'] as CommandClass,
   }
 })
 
@@ -53,8 +54,8 @@ async function oclifParse(command: Fast, argv: string[]) {
 }
 
 describe('parseFastArgv', () => {
-  it('knows exactly the flags of validate, exec and get, with their kinds', () => {
-    for (const command of ['validate', 'exec', 'get'] as const) {
+  it('knows exactly the flags of validate, exec, get and list, with their kinds', () => {
+    for (const command of ['validate', 'exec', 'get', 'list'] as const) {
       const c = commands[command]
       const all = { ...c.baseFlags, ...c.flags }
       expect(Object.keys(FAST_FLAGS[command]).sort(), command).toEqual(Object.keys(all).sort())
@@ -86,6 +87,10 @@ describe('parseFastArgv', () => {
     ['get', ['secret://db/password?version=2', '--reveal']],
     ['get', ['--reveal', '--json', 'db']],
     ['get', ['-m', 'f.yaml', 'db/user', '--as', 'workspace:prod']],
+    ['list', []],
+    ['list', ['--json']],
+    ['list', ['--remote', '--provider', 'env', '--prefix=DB_']],
+    ['list', ['--namespace', 'floe-jobs', '-m', 'f.yaml']],
   ]
   it.each(accepted)('reads %s %j as oclif does', async (command, argv) => {
     const fast = parseFastArgv(command, argv)
@@ -124,6 +129,11 @@ describe('parseFastArgv', () => {
     ['get', ['db', '--help']],
     ['get', ['-x']],
     ['get', ['']],
+    ['list', ['db']],
+    ['list', ['--remote', '--remote']],
+    ['list', ['--no-remote']],
+    ['list', ['--prefix']],
+    ['list', ['--help']],
   ]
   it.each(refused)('leaves %s %j to oclif', (command, argv) => {
     expect(parseFastArgv(command, argv)).toBeUndefined()
@@ -154,6 +164,10 @@ describe('the CLI with and without the oclif-free start', () => {
     ['secrets', 'exec', '-m', 'file.yaml', '--json', '--', 'true'],
     ['secrets', 'exec', '-m', 'missing.yaml', '--', 'true'],
     ['secrets', 'exec', '-m', 'file.yaml', '--no-mask', '--', 'sh', '-c', 'echo "$DB_DB_PW"'],
+    ['secrets', 'list'],
+    ['secrets', 'list', '--json'],
+    ['secrets:list', '-m', 'bad.yaml'],
+    ['secrets', 'list', '--remote', '--prefix', 'DB_', '--json'],
     ['secrets', 'get', '-m', 'file.yaml', 'db'],
     ['secrets', 'get', '-m', 'file.yaml', 'db', '--json'],
     ['secrets', 'get', '-m', 'file.yaml', 'secret://db', '--reveal'],
@@ -174,7 +188,7 @@ describe('the CLI with and without the oclif-free start', () => {
     },
   )
 
-  it('answers validate, exec and get without loading oclif (dist/cli.js, dist/commands.js)', async () => {
+  it('answers validate, exec, get and list without loading oclif (dist/cli.js, dist/commands.js)', async () => {
     // a module hook that refuses oclif's bundle: the fast start must never need it
     project.write(
       'no-oclif-hooks.mjs',
@@ -197,6 +211,7 @@ describe('the CLI with and without the oclif-free start', () => {
       ['secrets', 'validate', '--offline'],
       ['secrets', 'exec', '-m', 'file.yaml', '--', 'true'],
       ['secrets', 'get', '-m', 'file.yaml', 'db'],
+      ['secrets', 'list'],
     ]) {
       const result = await run(args)
       expect(result.stderr, args.join(' ')).toBe('')

@@ -2,6 +2,7 @@ import type { ExitCode } from '@floe/core'
 import { CommandRun } from './command-run.js'
 import { runExecCommand, type ExecFlags } from './exec-command.js'
 import { runGet } from './get-run.js'
+import { runList, type ListFlags } from './list-run.js'
 import { painter, useColor } from './output.js'
 import { FloeSession } from './session.js'
 import { runValidate } from './validate-run.js'
@@ -21,9 +22,9 @@ interface FlagSpec {
 }
 
 /** The commands apps/floe can start without oclif. */
-export type FastCommand = 'validate' | 'exec' | 'get'
+export type FastCommand = 'validate' | 'exec' | 'get' | 'list'
 
-// The flags of commands/secrets/validate.ts, exec.ts and get.ts and their FloeCommand base
+// The flags of commands/secrets/validate.ts, exec.ts, get.ts and list.ts and their FloeCommand base
 // (base-command.ts); apps/floe/test/fast-start.test.ts checks these against the command classes.
 const BASE_FLAGS: Record<string, FlagSpec> = {
   manifest: { kind: 'string' },
@@ -44,10 +45,17 @@ export const FAST_FLAGS: Record<FastCommand, Record<string, FlagSpec>> = {
     'reload-signal': { kind: 'string' },
   },
   get: { ...BASE_FLAGS, reveal: { kind: 'boolean' } },
+  list: {
+    ...BASE_FLAGS,
+    remote: { kind: 'boolean' },
+    provider: { kind: 'string' },
+    namespace: { kind: 'string' },
+    prefix: { kind: 'string' },
+  },
 }
 
 /**
- * Parses the plainest spellings of a validate, exec or get command line: `--flag`, `--no-flag`,
+ * Parses the plainest spellings of a validate, exec, get or list command line: `--flag`, `--no-flag`,
  * `--flag value`, `--flag=value`, `-m value`, for exec `-- command…` and for get one reference. Anything else (help,
  * a flag given twice, a value that starts with `-`, an argument oclif would reject or read
  * differently) is undefined, and the caller starts oclif, whose parser then decides. On what it
@@ -101,7 +109,8 @@ export function parseFastArgv(
       flags[name] = [...((flags[name] as string[] | undefined) ?? []), given]
     }
   }
-  if (command === 'validate') return i === argv.length ? { flags, argv: [] } : undefined
+  if (command === 'validate' || command === 'list')
+    return i === argv.length ? { flags, argv: [] } : undefined
   if (command === 'get')
     return i === argv.length && positional.length === 1 ? { flags, argv: positional } : undefined
   const rest = argv.slice(i + 1)
@@ -114,7 +123,7 @@ export function parseFastArgv(
 }
 
 /**
- * Runs `floe secrets validate|exec|get` without oclif when parseFastArgv accepts the command line:
+ * Runs `floe secrets validate|exec|get|list` without oclif when parseFastArgv accepts the command line:
  * the same session, output and exit code as through FloeCommand (base-command.ts). Undefined
  * when it does not, for the caller to start oclif.
  */
@@ -149,6 +158,10 @@ export function runWithoutOclif(
           verbose: Boolean(flags.verbose),
         },
       ),
+    )
+  if (command === 'list')
+    return io.run(setUp, () =>
+      runList(io.session as FloeSession, flags as ListFlags, (text) => io.progress(text)),
     )
   if (command === 'get')
     return io.run(setUp, () =>
