@@ -63,7 +63,8 @@ export function resolvePackageDir(name: string, fromDir: string): string | undef
     const candidate = join(current, 'node_modules', name)
     if (existsSync(join(candidate, 'package.json'))) {
       try {
-        return realpathSync(candidate)
+        // one realpath(3) call instead of an lstat per path component (pnpm's nested links)
+        return realpathSync.native(candidate)
       } catch {
         return candidate
       }
