@@ -190,13 +190,14 @@ export class MaskedRuns {
 
   /**
    * data[0, upTo) with every occurrence replaced by the mask (only when canReplace). A chunk in
-   * which no needle occurs (binary output, most text) is passed on as a view; else one pass of
-   * the WebAssembly replacer, or one native replaceAll per form whose needle occurs.
+   * which nothing occurs is passed on as a view; else one pass of the WebAssembly replacer
+   * (its output in data's own memory when `overwrite` allows and it fits), or one native
+   * replaceAll per form whose needle occurs.
    */
-  replace(data: Buffer, upTo: number): Buffer {
+  replace(data: Buffer, upTo: number, overwrite = false): Buffer {
     const head = data.subarray(0, upTo)
     const needles = this.needles!
-    if (this.replacer) return this.replacer.replace(head)
+    if (this.replacer) return this.replacer.replace(head, overwrite)
     const hit = needles.map((n) => head.indexOf(n.bytes) !== -1)
     if (!hit.includes(true)) return head
     let text = head.toString('latin1')

@@ -131,9 +131,10 @@ export class WasmReplacer {
 
   /**
    * `data` with every occurrence of a form replaced by the mask, leftmost and longest first;
-   * `data` itself when none occurs.
+   * `data` itself when none occurs. `overwrite`: the output goes into data's memory when it
+   * fits (a view of it is returned), else into a new buffer.
    */
-  replace(data: Buffer): Buffer {
+  replace(data: Buffer, overwrite = false): Buffer {
     const out = this.input + data.length
     const candidates = out + data.length * this.growth + 8
     const end = candidates + 4 * (data.length + 4)
@@ -151,6 +152,9 @@ export class WasmReplacer {
       candidates,
     )
     if (length < 0) return data
-    return Buffer.from(new Uint8Array(this.memory.buffer, out, length))
+    const output = new Uint8Array(this.memory.buffer, out, length)
+    if (!overwrite || length > data.length) return Buffer.from(output)
+    data.set(output)
+    return data.subarray(0, length)
   }
 }
