@@ -36,10 +36,16 @@ const dependencies = [
 const bundlesZod = pkg.name === '@floe/core'
 const zodFromCore =
   !bundlesZod && dependencies.includes('@floe/core') && dependencies.includes('zod')
+// The CommonJS dependencies a start loads are bundled too (startup, issue 17): when no ESM
+// import reaches a CommonJS file, Node never starts its CommonJS translator and export lexer
+// (≈ 6 ms of `floe secrets validate`). Both are small, keep no state a second copy could split,
+// and stay listed as dependencies (as zod does) for their licenses and versions.
+const INLINED_COMMONJS = { '@floe/core': ['ms'], '@floe/provider-env': ['dotenv'] }
+const inlined = new Set(INLINED_COMMONJS[pkg.name] ?? [])
 // `dep` and `dep/sub/path` stay imports; so do node builtins.
 const external = [
   ...dependencies
-    .filter((name) => !(bundlesZod && name === 'zod'))
+    .filter((name) => !(bundlesZod && name === 'zod') && !inlined.has(name))
     .flatMap((name) => [name, `${name}/*`]),
   ...builtinModules.flatMap((name) => [name, `node:${name}`]),
 ]
@@ -84,6 +90,14 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  // a bundled CommonJS dependency calls require() for node builtins: give it a real one
+  ...(inlined.size
+    ? {
+        banner: {
+          js: "import { createRequire as __floeCreateRequire } from 'node:module'; const require = __floeCreateRequire(import.meta.url);",
+        },
+      }
+    : {}),
 })
 const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))
 console.log(

@@ -3,7 +3,8 @@
  * imported only when something needs a schema. A module hook run in the floe process records
  * every module it loads; zod is recognised by its source (bundled into @floe/core's chunks, it
  * keeps esbuild's `node_modules/zod/` path comments) or by its own path. The env and file
- * providers vouch for their fields by hand (ProviderModule.vouchesForConfig).
+ * providers vouch for their fields by hand (ProviderModule.vouchesForConfig). Nor does it load a
+ * CommonJS module (each costs the ESM loader's CommonJS translator and export lexer).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,7 +20,7 @@ const HOOKS = [
   '  const loaded = await next(url, context)',
   "  const source = loaded.source == null ? '' : String(loaded.source)",
   "  const zod = /[/]zod[/]/.test(url) || source.includes('/node_modules/zod/')",
-  "  appendFileSync(process.env.FLOE_TEST_MODULE_LOG, (zod ? 'zod ' : '- ') + url + '\\n')",
+  "  appendFileSync(process.env.FLOE_TEST_MODULE_LOG, [zod ? 'zod' : '-', loaded.format, url].join(' ') + '\\n')",
   '  return loaded',
   '}',
 ].join('\n')
@@ -56,7 +57,8 @@ describe('modules a start loads', () => {
       env: { ...env, ...values, FLOE_TEST_MODULE_LOG: log },
     })
     const lines = readFileSync(log, 'utf8').trim().split('\n')
-    return { result, lines, zod: lines.filter((line) => line.startsWith('zod ')) }
+    const commonjs = lines.filter((line) => line.split(' ')[1] === 'commonjs')
+    return { result, lines, commonjs, zod: lines.filter((line) => line.startsWith('zod ')) }
   }
 
   it('validate --offline and exec of env and file secrets load no zod', async () => {
@@ -64,13 +66,16 @@ describe('modules a start loads', () => {
       ['secrets', 'validate', '--offline'],
       ['secrets', 'exec', '--', 'true'],
     ]) {
-      const { result, lines, zod } = await modulesOf(args)
+      const { result, lines, zod, commonjs } = await modulesOf(args)
       expect(result.code, result.stderr).toBe(0)
       // the hook saw the start: core and provider-env were loaded through it
       expect(lines.some((l) => l.includes('/core/dist/'))).toBe(true)
       expect(lines.some((l) => l.includes('/provider-env/dist/'))).toBe(true)
       expect(lines.some((l) => l.includes('/provider-file/dist/'))).toBe(true)
       expect(zod, args.join(' ')).toEqual([])
+      // ms and dotenv are bundled (scripts/bundle-package.mjs): the ESM loader never starts its
+      // CommonJS translator
+      expect(commonjs, args.join(' ')).toEqual([])
     }
   })
 
