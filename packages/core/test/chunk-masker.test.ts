@@ -3,15 +3,22 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createChunkMasker, Redactor } from '@floe/core'
 
-/** Masks `chunks` one by one; each chunk is a fresh copy the masker may overwrite. */
-function maskAll(redactor: Redactor, chunks: Buffer[], overwriteInput: boolean): Buffer {
-  const masker = createChunkMasker(redactor, { overwriteInput, idleFlushMs: 0 })
-  const out = chunks.map((c) => Buffer.from(masker.write(Buffer.from(c))))
+/**
+ * Masks `chunks` one by one; each is a fresh copy the masker may overwrite, after `headroom`
+ * bytes of its buffer that are the masker's too.
+ */
+function maskAll(redactor: Redactor, chunks: Buffer[], overwriteInput: boolean, headroom = 0) {
+  const masker = createChunkMasker(redactor, { overwriteInput, headroom, idleFlushMs: 0 })
+  const out = chunks.map((c) => {
+    const copy = Buffer.alloc(headroom + c.length, 0x2a).subarray(headroom)
+    c.copy(copy)
+    return Buffer.from(masker.write(copy))
+  })
   return Buffer.concat([...out, masker.end()])
 }
 
 describe('chunk masker (exec output without a stream)', () => {
-  it('gives the same output writing into its input as into new buffers, any chunking', () => {
+  it('gives the same output writing into its input (and headroom) as into new buffers, any chunking', () => {
     const letter = fc.constantFrom(...'abcdexyz-\n\u00e9'.split(''))
     fc.assert(
       fc.property(
@@ -38,6 +45,9 @@ describe('chunk masker (exec output without a stream)', () => {
           )
           const inPlace = maskAll(r, chunks, true)
           expect(inPlace.equals(maskAll(r, chunks, false))).toBe(true)
+          // held bytes in front of the next chunk, or (too many) in a concatenation
+          expect(maskAll(r, chunks, true, 5).equals(inPlace)).toBe(true)
+          expect(maskAll(r, chunks, true, 64).equals(inPlace)).toBe(true)
           for (const v of values) expect(inPlace.includes(Buffer.from(v))).toBe(false)
         },
       ),

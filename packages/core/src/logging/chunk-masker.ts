@@ -10,6 +10,12 @@ export interface ChunkMaskerOptions extends MaskingTransformOptions {
    * (which then is a view of it), so masking allocates nothing per chunk.
    */
   overwriteInput?: boolean
+  /**
+   * With overwriteInput: this many bytes before each chunk, in its ArrayBuffer, are the masker's
+   * too (the caller reads into a buffer at this offset). What it held back from the previous
+   * chunk is put there, in front of the chunk, instead of into a new concatenation of both.
+   */
+  headroom?: number
 }
 
 /** The masking of a byte stream, one chunk at a time (see createMaskingTransform). */
@@ -50,6 +56,7 @@ export function createChunkMasker(
 ): ChunkMasker {
   const idleFlushMs = options.idleFlushMs ?? 30
   const overwriteInput = options.overwriteInput ?? false
+  const headroom = overwriteInput ? (options.headroom ?? 0) : 0
   const release = options.onIdleRelease ?? (() => {})
   const mask = Buffer.from(redactor.mask)
   const maskText = mask.toString('latin1')
@@ -88,6 +95,19 @@ export function createChunkMasker(
     return out
   }
 
+  /** held + chunk in one buffer: in the chunk's headroom when there is room, else a new one */
+  const withHeld = (chunk: Buffer): Buffer => {
+    if (!chunk.length || held.length > headroom || chunk.byteOffset < held.length)
+      return Buffer.concat([held, chunk])
+    const data = Buffer.from(
+      chunk.buffer,
+      chunk.byteOffset - held.length,
+      held.length + chunk.length,
+    )
+    data.set(held)
+    return data
+  }
+
   /** Masks what is held plus `chunk`; passes on all that no further input can change. */
   const process = (chunk: Buffer, final: boolean): Buffer => {
     // nothing held and nothing new: no matcher to build (a child that printed nothing ends
@@ -101,7 +121,7 @@ export function createChunkMasker(
         ? new MaskedRuns(forms, chunk.length ? chunk : held, redactor.mask)
         : undefined
     }
-    const data = held.length ? Buffer.concat([held, chunk]) : chunk
+    const data = held.length ? withHeld(chunk) : chunk
     // a concatenation is always ours to overwrite; the caller's chunk only when it says so
     const overwrite = overwriteInput || data !== chunk
     held = Buffer.alloc(0)

@@ -45,7 +45,9 @@ const NE = 0x47
 const LT_U = 0x49
 const GT_U = 0x4b
 const LE_S = 0x4c
+const LE_U = 0x4d
 const GE_U = 0x4f
+const NE64 = 0x52
 const ADD = 0x6a
 const SUB = 0x6b
 const MUL = 0x6c
@@ -59,7 +61,7 @@ const PARAMS = ['in', 'n', 'out', 'mask', 'maskLength', 'shift', 'window', 'cand
 const CURSORS = [0, 1, 2, 3] as const
 const LOCALS = [
   ...['i', 'o', 'gap', 'list', 'form', 'length', 'j', 'to', 'from', 'left'],
-  ...['step', 'found', 'base', 'quarter', 'starts', 'k'],
+  ...['step', 'base', 'quarter', 'starts', 'k'],
   ...CURSORS.flatMap((c) => [`p${c}`, `e${c}`, `w${c}`, `b${c}`]),
 ]
 const index = new Map([...PARAMS, ...LOCALS].map((name, at) => [name, at]))
@@ -98,16 +100,18 @@ const copyGap = (until: number[]): number[] =>
   copy([...get('in'), ...get('gap'), ADD], [...until, ...get('gap'), SUB])
 
 /**
- * One step of cursor c: record p as a candidate (kept only when the shift is 0), move on by the
- * shift (by 1 when 0). Branch-free: random bytes make the branch unpredictable in text.
+ * One step of cursor c: move on by the shift of the window's last two bytes; where it is 0,
+ * record p as a candidate and move on by 1.
  */
 // prettier-ignore
 const step = (c: number): number[] => [
-  ...get('shift'), ...get('base'), ...get(`p${c}`), ADD, ...LOAD16, ADD, ...LOAD8, ...set('step'),
+  ...get('shift'), ...get('base'), ...get(`p${c}`), ADD, ...LOAD16, ADD, ...LOAD8, ...tee('step'),
+  EQZ, IF, VOID,
   ...get(`w${c}`), ...get(`p${c}`), ...STORE32,
-  ...get('step'), EQZ, ...set('found'),
-  ...get(`w${c}`), ...get('found'), CONST, 2, SHL, ADD, ...set(`w${c}`),
-  ...get(`p${c}`), ...get('step'), ...get('found'), ADD, ADD, ...set(`p${c}`),
+  ...get(`w${c}`), CONST, 4, ADD, ...set(`w${c}`),
+  CONST, 1, ...set('step'),
+  END,
+  ...get(`p${c}`), ...get('step'), ADD, ...set(`p${c}`),
 ]
 
 const running = (c: number): number[] => [...get(`p${c}`), ...get(`e${c}`), LT_U]
@@ -147,7 +151,13 @@ const verify: number[] = [
   ...get('i'), ...get('length'), ADD, ...get('n'), GT_U, BR_IF, 0,
   ...get('list'), ...LOAD32, ...set('form'),
   CONST, 2, ...set('j'),
-  LOOP, VOID, // $compare
+  LOOP, VOID, // $compare8: 8 bytes at a time
+  ...get('j'), CONST, 8, ADD, ...get('length'), LE_U, IF, VOID,
+  ...get('in'), ...get('i'), ADD, ...get('j'), ADD, ...LOAD64,
+  ...get('form'), ...get('j'), ADD, ...LOAD64, NE64, BR_IF, 2,
+  ...get('j'), CONST, 8, ADD, ...set('j'), BR, 1,
+  END, END, // if, $compare8
+  LOOP, VOID, // $compare: the rest byte by byte
   ...get('j'), ...get('length'), LT_U, IF, VOID,
   ...get('in'), ...get('i'), ADD, ...get('j'), ADD, ...LOAD8,
   ...get('form'), ...get('j'), ADD, ...LOAD8, NE, BR_IF, 2,

@@ -8,6 +8,11 @@ import { createChunkMasker, createMaskingTransform, type Redactor } from '@floe/
  * those buffers cost more than masking them.
  */
 const READ_BYTES = 256 * 1024
+/**
+ * Room before each read in its buffer: bytes the masker held back from the previous read (a
+ * possible start of a value) go there, so that both are one buffer without a copy of the read.
+ */
+const HEADROOM = 4096
 /** Past this many bytes waiting to be written to floe's output, the child's pipe is not read. */
 const MAX_QUEUED_BYTES = 1 << 20
 
@@ -64,13 +69,17 @@ function copyPooled(
       finish()
     })
   }
-  const masker = createChunkMasker(redactor, { overwriteInput: true, onIdleRelease: write })
+  const masker = createChunkMasker(redactor, {
+    overwriteInput: true,
+    headroom: HEADROOM,
+    onIdleRelease: write,
+  })
   const reader = new Socket({
     handle,
     readable: true,
     writable: false,
     onread: {
-      buffer: () => free.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES),
+      buffer: () => free.pop() ?? Buffer.allocUnsafeSlow(HEADROOM + READ_BYTES).subarray(HEADROOM),
       callback: (bytes: number, buffer: Buffer) => {
         const out = masker.write(buffer.subarray(0, bytes))
         if (out.length && out.buffer === buffer.buffer) write(out, buffer)
