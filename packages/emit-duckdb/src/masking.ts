@@ -6,9 +6,10 @@ import { sqlEscapedPattern } from './sql-escaped-forms.js'
  * escaped form a SQL result can show it (see sqlEscapedPattern), longest value first.
  */
 export function createMasker(plainValues: readonly string[]): (text: string) => string {
-  const values = [...new Set(plainValues.filter((v) => v.length > 0))].sort(
-    (a, b) => b.length - a.length,
-  )
+  // @duckdb/node-api decodes VARCHAR results with TextDecoder, which drops a leading U+FEFF:
+  // a value that starts with one is shown without it
+  const shown = plainValues.flatMap((v) => (v.startsWith('\uFEFF') ? [v, v.slice(1)] : [v]))
+  const values = [...new Set(shown.filter((v) => v.length > 0))].sort((a, b) => b.length - a.length)
   if (values.length === 0) return (text) => text
   const pattern = new RegExp(values.map(sqlEscapedPattern).join('|'), 'g')
   return (text: string) => text.replace(pattern, '***')
