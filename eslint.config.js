@@ -46,6 +46,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // CommonJS by design (apps/floe/bin/run.cjs: a start without the async ES module loader)
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

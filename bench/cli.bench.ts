@@ -15,7 +15,7 @@ import { median, report } from './report.js'
 // it moves less with the load. dotenv-cli and dotenvx run on the same .env as `floe secrets exec`.
 
 const repo = resolve(import.meta.dirname, '..')
-const floe = join(repo, 'apps/floe/bin/run.js')
+const floe = join(repo, 'apps/floe/bin/run.cjs')
 const requireHere = createRequire(import.meta.url)
 const binOf = (pkg: string, bin: string) => {
   const manifest = requireHere.resolve(`${pkg}/package.json`)

@@ -21,7 +21,7 @@ import { median, report } from './report.js'
 // drifts alike for both sides of a ratio). Startup of floe is in both exec figures.
 
 const repo = resolve(import.meta.dirname, '..')
-const floe = join(repo, 'apps/floe/bin/run.js')
+const floe = join(repo, 'apps/floe/bin/run.cjs')
 const ROUNDS = Number(process.env.FLOE_BENCH_ROUNDS ?? 3)
 const SIZE = Number(process.env.FLOE_BENCH_EXEC_MB ?? 200) * 1024 * 1024
 

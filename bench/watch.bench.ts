@@ -175,7 +175,7 @@ it('watch: idle CPU of a watcher (100 secrets, 1 s interval, 60 s window)', asyn
 
 it('watch: exec --watch reaction latency (back-end change → child restarted) / interval', async () => {
   const repo = resolve(import.meta.dirname, '..')
-  const floe = join(repo, 'apps/floe/bin/run.js')
+  const floe = join(repo, 'apps/floe/bin/run.cjs')
   if (!existsSync(join(repo, 'apps/floe/dist')))
     throw new Error('run `pnpm build` before `pnpm bench watch`')
   const INTERVAL_MS = 2_000

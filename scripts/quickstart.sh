@@ -3,7 +3,7 @@
 # manifest and its secrets, then resolve the references three ways — exec, get, DuckDB apply.
 set -euo pipefail
 cd "$(dirname "$0")/../examples/quickstart"
-floe() { node ../../apps/floe/bin/run.js "$@"; }
+floe() { node ../../apps/floe/bin/run.cjs "$@"; }
 
 # git does not keep file modes: the file provider refuses group/world-readable secret files.
 chmod 600 secrets/* 2>/dev/null || true

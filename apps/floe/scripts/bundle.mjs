@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Bundles the CLI (after `tsc -b`), so a command loads a handful of files instead of hundreds:
 //
-//   dist/cli.js       bin/run.js's runtime (src/main.ts) and @oclif/core: all `--version` and
+//   dist/cli.js       bin/run.cjs's runtime (src/main.ts) and @oclif/core: all `--version` and
 //                     help need (oclif reads commands from oclif.manifest.json)
 //   dist/commands.js  every `floe secrets …` command of @floe/plugin-secrets, exported as
 //                     COMMANDS for oclif's explicit command strategy (package.json
 //                     oclif.commands); oclif imports it only to run a command
-//   dist/version.js   `floe --version` without oclif (bin/run.js tries it first)
+//   dist/version.js   `floe --version` without oclif (bin/run.cjs tries it first)
 //   dist/fast.js      `floe secrets validate|exec` without oclif, when src/fast-start.ts can
-//                     (bin/run.js tries it next)
+//                     (bin/run.cjs tries it next)
 //   dist/chunks/      code both share, and what commands import on demand (yaml, spinners)
 //
 // @floe/core stays external: providers, emitters and third-party plugins discovered at run time

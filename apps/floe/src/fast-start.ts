@@ -15,7 +15,7 @@ const FAST_COMMANDS = new Map<string, FastCommand>([
  * theirs: only when oclif would run the built-in command anyway (no third-party command plugin,
  * src/built-in-fast-path.ts), oclif would print no debug output, and the command line is one
  * @floe/plugin-secrets' fast-run parses exactly as oclif does. Resolves to the exit code, or to
- * undefined when bin/run.js must start oclif (src/main.ts) instead.
+ * undefined when bin/run.cjs must start oclif (src/main.ts) instead.
  */
 export async function fastStart(binUrl: string): Promise<number | undefined> {
   if (process.env.FLOE_DEBUG || process.env.DEBUG || process.env.FLOE_NO_FAST_START)

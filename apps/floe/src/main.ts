@@ -4,7 +4,7 @@ import { fastPathLoadOptions, PROJECT_PLUGIN_PATTERNS } from './built-in-fast-pa
 import { findProjectRoot } from './project-root.js'
 
 /**
- * Runs the CLI (bin/run.js calls this after its pre-import setup). Everything here is bundled
+ * Runs the CLI (bin/run.cjs calls this after its pre-import setup). Everything here is bundled
  * into dist/cli.js with oclif and the `floe secrets` commands (scripts/bundle.mjs), so a
  * command loads one module instead of hundreds.
  */

@@ -11,7 +11,7 @@ interface CliPackageJson {
 /**
  * `floe --version` without loading oclif (startup, issue 17): oclif prints its `userAgent` when
  * the first argument is `--version` or one of `oclif.additionalVersionFlags`. This is the same
- * line, built as oclif's Config.load builds it (`wsl` on WSL, `x86` for ia32), so bin/run.js can
+ * line, built as oclif's Config.load builds it (`wsl` on WSL, `x86` for ia32), so bin/run.cjs can
  * answer before importing dist/cli.js. Returns undefined when argv asks for anything else.
  */
 export function versionLine(

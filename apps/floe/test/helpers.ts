@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { afterAll } from 'vitest'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-export const floeBin = join(repoRoot, 'apps/floe/bin/run.js')
+export const floeBin = join(repoRoot, 'apps/floe/bin/run.cjs')
 
-/** The CLI runs from its build (bin/run.js → dist, oclif.manifest.json): fail loudly if absent. */
+/** The CLI runs from its build (bin/run.cjs → dist, oclif.manifest.json): fail loudly if absent. */
 export function assertBuilt(): void {
   const needed = [
     'apps/floe/dist/project-root.js',

@@ -1,29 +1,20 @@
 /**
  * What a start loads (issue 17): zod (≈ 400 KB, a tenth of `validate --offline`'s start) is
- * imported only when something needs a schema. A module hook run in the floe process records
- * every module it loads; zod is recognised by its source (bundled into @floe/core's chunks, it
- * keeps esbuild's `node_modules/zod/` path comments) or by its own path. The env and file
- * providers vouch for their fields by hand (ProviderModule.vouchesForConfig). Nor does it load a
- * CommonJS module (each costs the ESM loader's CommonJS translator and export lexer).
+ * imported only when something needs a schema. Node's own ES module loader reports every module
+ * it translates (NODE_DEBUG=esm, on Node 20 and 24 alike; a `module.register` hook would not see
+ * the modules bin/run.cjs require()s); zod is recognised by its source (bundled into
+ * @floe/core's chunks, it keeps esbuild's `node_modules/zod/` path comments) or by its own path.
+ * The env and file providers vouch for their fields by hand (ProviderModule.vouchesForConfig).
+ * Nor does it load a CommonJS module (each costs the ESM loader's CommonJS translator and export
+ * lexer), and floe's fast path and its providers are require()d (require(esm)), so the start never
+ * waits on the asynchronous loader.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeProject, runFloe } from './helpers.js'
 
 beforeAll(() => assertBuilt())
-
-const HOOKS = [
-  "import { appendFileSync } from 'node:fs'",
-  'export async function load(url, context, next) {',
-  '  const loaded = await next(url, context)',
-  "  const source = loaded.source == null ? '' : String(loaded.source)",
-  "  const zod = /[/]zod[/]/.test(url) || source.includes('/node_modules/zod/')",
-  "  appendFileSync(process.env.FLOE_TEST_MODULE_LOG, [zod ? 'zod' : '-', loaded.format, url].join(' ') + '\\n')",
-  '  return loaded',
-  '}',
-].join('\n')
 
 const envSecrets = Array.from(
   { length: 5 },
@@ -42,23 +33,27 @@ describe('modules a start loads', () => {
     `secrets:\n${envSecrets}scopes:\n  team:\n    secrets: [db_0]\naccess:\n  - { principal: 'user:a@example.com', role: reader, scope: team }\n`,
   )
   project.write('unsure.yaml', 'secrets:\n  db:\n    provider: env\n    variable: 42\n')
-  project.write('hooks.mjs', HOOKS)
-  const register = project.write(
-    'register.mjs',
-    "import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n",
-  )
 
   async function modulesOf(args: string[]) {
-    const log = join(project.dir, `modules-${args.join('-').replace(/[^\w-]/g, '')}.log`)
-    project.write(log.slice(project.dir.length + 1), '')
-    const env = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` }
-    const result = await runFloe(args, {
-      cwd: project.dir,
-      env: { ...env, ...values, FLOE_TEST_MODULE_LOG: log },
-    })
-    const lines = readFileSync(log, 'utf8').trim().split('\n')
-    const commonjs = lines.filter((line) => line.split(' ')[1] === 'commonjs')
-    return { result, lines, commonjs, zod: lines.filter((line) => line.startsWith('zod ')) }
+    const result = await runFloe(args, { cwd: project.dir, env: { ...values, NODE_DEBUG: 'esm' } })
+    const lines = [...result.stderr.matchAll(/Translating (\w+) (file:\S+)/g)].map(
+      ([, format, url]) => ({ format: format as string, url: url as string }),
+    )
+    const sourceOf = (url: string) => readFileSync(fileURLToPath(url), 'utf8')
+    const zod = lines.filter(
+      ({ url }) => /[/]zod[/]/.test(url) || sourceOf(url).includes('/node_modules/zod/'),
+    )
+    const required = [...result.stderr.matchAll(/importSyncForRequire \S+ -> (\S+)/g)].map(
+      ([, path]) => path as string,
+    )
+    return {
+      result,
+      // a require()d module's own line is the importSyncForRequire one
+      lines: [...lines.map(({ url }) => url), ...required],
+      commonjs: lines.filter(({ format }) => format === 'CommonJS').map(({ url }) => url),
+      zod,
+      required,
+    }
   }
 
   it('validate --offline and exec of env and file secrets load no zod', async () => {
@@ -66,9 +61,9 @@ describe('modules a start loads', () => {
       ['secrets', 'validate', '--offline'],
       ['secrets', 'exec', '--', 'true'],
     ]) {
-      const { result, lines, zod, commonjs } = await modulesOf(args)
+      const { result, lines, zod, commonjs, required } = await modulesOf(args)
       expect(result.code, result.stderr).toBe(0)
-      // the hook saw the start: core and provider-env were loaded through it
+      // the loader's report covers the start: core and the providers are in it
       expect(lines.some((l) => l.includes('/core/dist/'))).toBe(true)
       expect(lines.some((l) => l.includes('/provider-env/dist/'))).toBe(true)
       expect(lines.some((l) => l.includes('/provider-file/dist/'))).toBe(true)
@@ -76,6 +71,12 @@ describe('modules a start loads', () => {
       // ms and dotenv are bundled (scripts/bundle-package.mjs): the ESM loader never starts its
       // CommonJS translator
       expect(commonjs, args.join(' ')).toEqual([])
+      // bin/run.cjs and core's registry require() them: no asynchronous ES module loading
+      for (const part of ['/apps/floe/dist/fast.js', '/provider-env/dist/', '/provider-file/dist/'])
+        expect(
+          required.some((path) => path.includes(part)),
+          `${args.join(' ')}: ${part}`,
+        ).toBe(true)
     }
   })
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // examples/aws-platform end to end: the real CLI (built), both AWS providers, the sandbox.
 const repo = resolve(import.meta.dirname, '../../..')
 const example = join(repo, 'examples/aws-platform')
-const bin = join(repo, 'apps/floe/bin/run.js')
+const bin = join(repo, 'apps/floe/bin/run.cjs')
 
 let sandbox: Sandbox
 let home: string

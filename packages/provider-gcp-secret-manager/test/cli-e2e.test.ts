@@ -1,5 +1,5 @@
 /**
- * The real `floe` CLI (built: apps/floe/bin/run.js) in a team project that installs both cloud
+ * The real `floe` CLI (built: apps/floe/bin/run.cjs) in a team project that installs both cloud
  * providers, against the GCP and Azure emulators: get, validate, list --remote, rotate, status.
  * The child process reaches the emulators through manifest fields + the Azure test CA given as
  * NODE_EXTRA_CA_CERTS — exactly what a user of floe-sandbox does.

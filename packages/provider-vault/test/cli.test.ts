@@ -21,7 +21,7 @@ import { startVaultEmulator, type VaultEmulator } from '@floe/testkit'
  * node-vault over a socket, the emulator.
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-const floeBin = join(repoRoot, 'apps/floe/bin/run.js')
+const floeBin = join(repoRoot, 'apps/floe/bin/run.cjs')
 
 function assertBuilt(): void {
   const needed = [

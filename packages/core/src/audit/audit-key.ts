@@ -1,6 +1,8 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { existsSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs'
 import { UsageError } from '../errors.js'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** The HMAC key of a keyed audit log; `source` says where it came from (never the bytes). */
 export interface AuditKey {
@@ -18,7 +20,8 @@ export function defaultAuditKeyFile(logPath: string): string {
 
 /** A short public identifier of a key (records and the checkpoint name the key they need). */
 export function auditKeyId(key: AuditKey): string {
-  return createHash('sha256')
+  return crypto()
+    .createHash('sha256')
     .update('floe-audit-key-id\n')
     .update(key.bytes)
     .digest('hex')
@@ -26,7 +29,7 @@ export function auditKeyId(key: AuditKey): string {
 }
 
 export function hmacHex(key: AuditKey, text: string): string {
-  return createHmac('sha256', key.bytes).update(text).digest('hex')
+  return crypto().createHmac('sha256', key.bytes).update(text).digest('hex')
 }
 
 export function auditKeyFromValue(value: string, source: string): AuditKey {
@@ -68,7 +71,7 @@ export function loadOrCreateAuditKeyFile(path: string): AuditKey {
     throw error
   }
   try {
-    writeSync(fd, randomBytes(32).toString('hex') + '\n')
+    writeSync(fd, crypto().randomBytes(32).toString('hex') + '\n')
   } finally {
     closeSync(fd)
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   appendFileSync,
   closeSync,
@@ -25,6 +24,9 @@ import {
 } from './audit-key.js'
 import { withAuditLock } from './audit-lock.js'
 import { GENESIS_HASH, hashAuditRecord, type AuditEntry, type AuditRecord } from './audit-record.js'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 export { canonicalJson } from './canonical-json.js'
 export { GENESIS_HASH, hashAuditRecord } from './audit-record.js'
@@ -87,7 +89,7 @@ function hashOfLineEndingAt(path: string, end: number): string {
   } catch {
     // a damaged tail: chain on from a hash of the raw line so verify still flags the damage
   }
-  return createHash('sha256').update(last).digest('hex')
+  return crypto().createHash('sha256').update(last).digest('hex')
 }
 
 function fileSize(path: string): number {

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto'
 import { hmacHex, type AuditKey } from './audit-key.js'
 import { canonicalJson } from './canonical-json.js'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 export type AuditAction =
   | 'resolve'
@@ -47,5 +49,5 @@ export function hashAuditRecord(record: Omit<AuditRecord, 'hash'>, key?: AuditKe
     if (!key) throw new TypeError('a keyed audit record needs its key to be hashed')
     return hmacHex(key, text)
   }
-  return createHash('sha256').update(text).digest('hex')
+  return crypto().createHash('sha256').update(text).digest('hex')
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { FloeError, NotInstalledError } from '../errors.js'
 import type {
   EmitterModule,
@@ -80,12 +81,42 @@ function importTarget(pkg: InstalledFloePackage): string {
   return pathToFileURL(pkg.entry).href
 }
 
+/**
+ * A package's ES module is loaded with require() where Node can (require(esm): Node >= 20.19 and
+ * >= 22.12): synchronously, so a start that has not used the asynchronous ES module loader
+ * (the CLI's `floe secrets validate|exec|get|list`) does not start it for a provider — about
+ * 4 ms of a `validate`. import() remains for TypeScript sources (a test runner's loader), a
+ * module with top-level await, a CommonJS package (whose import() shape differs: `default`) and
+ * older Node versions.
+ */
+const requireModule =
+  !runningFromSources &&
+  (process as { features?: { require_module?: boolean } }).features?.require_module === true
+const requireFromCore = createRequire(import.meta.url)
+
+async function loadModule(target: string): Promise<Record<string, unknown>> {
+  if (requireModule) {
+    let loaded: unknown
+    try {
+      loaded = requireFromCore(fileURLToPath(target))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error
+    }
+    // an ES module's namespace, as import() gives it (a CommonJS module's exports are not)
+    if (
+      (loaded as { [Symbol.toStringTag]?: unknown } | undefined)?.[Symbol.toStringTag] === 'Module'
+    )
+      return loaded as Record<string, unknown>
+  }
+  return (await import(target)) as Record<string, unknown>
+}
+
 async function importPackage(
   pkg: InstalledFloePackage,
   reinstall: string,
 ): Promise<Record<string, unknown>> {
   try {
-    return (await import(importTarget(pkg))) as Record<string, unknown>
+    return await loadModule(importTarget(pkg))
   } catch (error) {
     throw new NotInstalledError(
       `could not load ${pkg.kind} "${pkg.name}" from ${pkg.packageName}: ${(error as Error).message}`,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   watchSecrets,
   type LoadedManifest,
@@ -12,6 +11,9 @@ import {
 } from '@floe/core'
 import { writePrivateFile } from './files.js'
 import { renderTemplate, type ParsedTemplate } from './template.js'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** One line of `floe secrets watch --json` (the human lines say the same). */
 export type ConsumerWatchEvent =
@@ -45,7 +47,7 @@ export interface ConsumerWatchOptions {
   warn: (message: string) => void
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest('hex')
+const digest = (text: string) => crypto().createHash('sha256').update(text).digest('hex')
 
 /**
  * `floe secrets watch` without DuckDB: watches the secrets by metadata and, when one changes,

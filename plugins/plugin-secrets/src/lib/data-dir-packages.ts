@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import {
@@ -11,6 +10,10 @@ import {
   UsageError,
   type InstalledFloePackage,
 } from '@floe/core'
+
+// node:child_process (and the net, dgram… it loads) at first use: `floe secrets validate`
+// shares this bundle and starts no process (issue 17)
+const childProcesses = () => process.getBuiltinModule('node:child_process')
 
 /**
  * Packages `floe providers add` installs into the CLI's data directory (oclif `config.dataDir`,
@@ -126,7 +129,7 @@ export async function runNpm(
   const full = [...args, '--prefix', dataDir, '--no-audit', '--no-fund', '--loglevel=error']
   const output: Buffer[] = []
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(npm, full, {
+    const child = childProcesses().spawn(npm, full, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: process.platform === 'win32',

@@ -1,6 +1,9 @@
-import { Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { createChunkMasker, createMaskingTransform, type Redactor } from '@floe/core'
+
+// node:net at first use: `floe secrets validate` shares this bundle and reads no pipe (issue 17)
+const net = () => process.getBuiltinModule('node:net')
 
 /**
  * Each read of the child's pipe goes into one of a few reused buffers of this size. Node's own
@@ -34,7 +37,7 @@ export function pipeMasked(
   readerGone: () => void,
 ): void {
   const handle = (source as { _handle?: { useUserBuffer?: unknown } | null })._handle
-  if (source instanceof Socket && typeof handle?.useUserBuffer === 'function')
+  if (source instanceof net().Socket && typeof handle?.useUserBuffer === 'function')
     copyPooled(source, handle, target, redactor, readerGone)
   else pipeThrough(source, target, redactor, readerGone)
 }
@@ -74,7 +77,7 @@ function copyPooled(
     headroom: HEADROOM,
     onIdleRelease: write,
   })
-  const reader = new Socket({
+  const reader = new (net().Socket)({
     handle,
     readable: true,
     writable: false,

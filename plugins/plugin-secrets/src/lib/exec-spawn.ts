@@ -1,8 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import type { Redactor } from '@floe/core'
 import { withDeathSignal } from './exec-death-signal.js'
 import { pipeMasked } from './exec-output.js'
 import { inPty } from './exec-pty.js'
+
+// node:child_process (and the net, dgram… it loads) at first use: `floe secrets validate`
+// shares this bundle and starts no process (issue 17)
+const childProcesses = () => process.getBuiltinModule('node:child_process')
 
 export interface ChildSpawnOptions {
   command: [string, ...string[]]
@@ -32,7 +36,7 @@ export function createChildSpawner(
     const pty = options.mask && out.isTTY ? inPty(file, args, env) : undefined
     const target = pty ?? { file, args, env }
     const guarded = withDeathSignal(target.file, target.args, target.env)
-    const child = spawn(guarded.file, guarded.args, {
+    const child = childProcesses().spawn(guarded.file, guarded.args, {
       env: target.env,
       stdio: options.mask
         ? ['inherit', 'pipe', pty ? 'inherit' : 'pipe']

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import {
   resolveEnvWithDuals,
@@ -16,6 +16,10 @@ import {
   type WatchEvent,
 } from '@floe/core'
 import { writePrivateFile } from './files.js'
+
+// node:child_process (and the net, dgram… it loads) at first use: `floe secrets validate`
+// shares this bundle and starts no process (issue 17)
+const childProcesses = () => process.getBuiltinModule('node:child_process')
 
 export type RotationAction = 'restart' | 'reconnect' | 'alert'
 
@@ -246,7 +250,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     let hookExitCode: number | undefined
     if (hook) {
       hookExitCode = await new Promise<number>((resolveHook) => {
-        const run = spawn(hook, {
+        const run = childProcesses().spawn(hook, {
           shell: true,
           stdio: ['ignore', 'inherit', 'inherit'],
           env: {

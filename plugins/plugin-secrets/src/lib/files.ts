@@ -1,13 +1,18 @@
-import { randomBytes } from 'node:crypto'
 import { chmod, open, rename, rm } from 'node:fs/promises'
 import { dirname, basename, join } from 'node:path'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /**
  * Writes a file that may hold values: created 0600 from the first byte (never a window with
  * wider permissions), written to a temporary sibling and renamed so readers never see half.
  */
 export async function writePrivateFile(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${crypto().randomBytes(6).toString('hex')}.tmp`,
+  )
   const handle = await open(temp, 'wx', 0o600)
   try {
     await handle.writeFile(content)

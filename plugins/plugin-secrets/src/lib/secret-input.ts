@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { randomInt } from 'node:crypto'
 import { parse as parseDotenv } from 'dotenv'
 import {
   keysWithoutGenerator,
@@ -9,6 +8,9 @@ import {
   type SecretData,
   type SecretDefinition,
 } from '@floe/core'
+
+// node:crypto is loaded at first use: a start that hashes nothing does not pay for it (issue 17)
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 async function readValueFile(path: string, label: string): Promise<string> {
   try {
@@ -98,7 +100,7 @@ export function generateValue(length: number, symbols: boolean | GeneratorSpec['
         ? ALPHANUMERIC + SYMBOLS
         : ALPHANUMERIC
   let out = ''
-  for (let i = 0; i < length; i += 1) out += alphabet[randomInt(alphabet.length)]
+  for (let i = 0; i < length; i += 1) out += alphabet[crypto().randomInt(alphabet.length)]
   return out
 }
 

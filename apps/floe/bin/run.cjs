@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+'use strict'
+// This entry is CommonJS, and it require()s floe's ES modules where Node can (require(esm):
+// Node >= 20.19 and >= 22.12): loaded synchronously, a start that runs without oclif never
+// starts the asynchronous ES module loader, which costs about a tenth of `floe secrets validate`
+// (bench/cli.bench.ts). Elsewhere, and for oclif's bundle, import() as before.
+const { enableCompileCache } = require('node:module')
+const { pathToFileURL } = require('node:url')
+
+// On Node >= 22.1, V8's code cache for every module floe loads is kept on disk (in the OS temp
+// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off), as tsc does. Node 20 has no such API.
+// It must run before the first module below is loaded.
+enableCompileCache?.()
+
+// floe starts in every CI step and wraps every dbt run, so its start-up is overhead on each
+// (bench/cli.bench.ts measures it against a bare `node -e ''`). @oclif/core checks, when first
+// imported, that Node satisfies its own `engines` with the `semver` package. We check our own,
+// stricter requirement below with a comparison instead, and keep the variable out of the
+// environment the commands see (and pass to `exec`).
+const ENGINE_WARNING = 'OCLIF_DISABLE_ENGINE_WARNING'
+const engineWarning = process.env[ENGINE_WARNING]
+// Stack traces name the TypeScript sources (dist/*.js.map) when debugging: with FLOE_DEBUG or
+// DEBUG set, or --verbose. Not always: reading the maps costs a tenth of `floe --version`.
+// (NODE_OPTIONS=--enable-source-maps works too.)
+if (process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verbose'))
+  process.setSourceMapsEnabled(true)
+
+const binUrl = pathToFileURL(__filename).href
+const requireModule = process.features.require_module === true
+/** floe's own ES module `path` (relative to this file): required when Node can, else imported */
+const load = (path) => (requireModule ? require(path) : import(path))
+
+async function run() {
+  // `floe --version` is answered before oclif loads (half of its start-up): dist/version.js
+  // reads package.json and prints oclif's own version line (src/version-line.ts).
+  const { versionLine } = await load('../dist/version.js')
+  const version = versionLine(process.argv.slice(2), new URL('../package.json', binUrl))
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  const supported = major > 20 || (major === 20 && minor >= 19)
+  if (version !== undefined) {
+    process.stdout.write(`${version}\n`)
+    return
+  }
+  // `floe secrets validate|exec|get|list` run without oclif when nothing but the built-in
+  // command could answer (src/fast-start.ts): loading oclif is most of their start-up otherwise.
+  const code = supported ? await (await load('../dist/fast.js')).fastStart(binUrl) : undefined
+  if (code !== undefined) {
+    // as oclif ends a command that failed (its handle() exits with the code)
+    if (code !== 0) process.exit(code)
+    return
+  }
+  // dist/cli.js is oclif and floe's start-up in one file (scripts/bundle.mjs); the commands are
+  // dist/commands.js, loaded by oclif only to run one.
+  process.env[ENGINE_WARNING] = '1'
+  const { main } = await import('../dist/cli.js')
+  if (engineWarning === undefined) delete process.env[ENGINE_WARNING]
+  else process.env[ENGINE_WARNING] = engineWarning
+
+  if (!supported)
+    process.emitWarning(
+      `floe needs Node.js >= 20.19; this is ${process.versions.node}. Upgrade Node to use this CLI.`,
+    )
+
+  await main(binUrl)
+}
+
+// as an ES module's top-level await would: a failure is printed and the exit code is 1
+run().catch((error) => {
+  process.exitCode = 1
+  throw error
+})
