@@ -58,6 +58,38 @@ export default provider
   )
 }
 
+/**
+ * The echo provider in the two shapes core's registry cannot require() as an ES module namespace:
+ * a CommonJS package (`module.exports = provider`, import() gives it as `default`) and an ES
+ * module with top-level await (require() refuses it). Both must load as before (import()).
+ */
+function writeEchoProviderAs(dir: string, shape: 'commonjs' | 'top-level-await'): void {
+  writeEchoProvider(dir)
+  if (shape === 'top-level-await') {
+    const path = join(dir, 'index.js')
+    writeFileSync(path, `await Promise.resolve()\n${readFileSync(path, 'utf8')}`)
+    return
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as object
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'commonjs' }))
+  writeFileSync(
+    join(dir, 'index.js'),
+    `module.exports = {
+  name: 'echo',
+  packageName: 'floe-provider-echo',
+  configSchema: () => import('zod').then(({ z }) => z.strictObject({ text: z.string() })),
+  create: () => ({
+    name: 'echo',
+    async fetchOne(r) {
+      const { SecretValue } = await import('@floe/core')
+      return { value: new SecretValue([...r.config.text].reverse().join(''), r.secret) }
+    },
+  }),
+}
+`,
+  )
+}
+
 const shared = {
   '@floe/cli': 'apps/floe',
   '@oclif/core': 'apps/floe/node_modules/@oclif/core',
@@ -161,6 +193,35 @@ describe('run-time discovery in a team project outside the workspace', () => {
       ]),
     )
   })
+})
+
+describe('a provider package core cannot require() (it falls back to import())', () => {
+  for (const shape of ['commonjs', 'top-level-await'] as const) {
+    it(`${shape}: discovered and used by get (fast path) and by oclif`, async () => {
+      const project = makeProject(shared)
+      writeEchoProviderAs(join(project.dir, 'node_modules', 'floe-provider-echo'), shape)
+      project.write(
+        'package.json',
+        JSON.stringify({
+          name: 'team',
+          private: true,
+          dependencies: {
+            ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
+            'floe-provider-echo': '0.0.1',
+          },
+        }),
+      )
+      project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
+      for (const env of [{}, { FLOE_NO_FAST_START: '1' }]) {
+        const result = await runFloe(['secrets', 'get', 'greeting', '--reveal'], {
+          cwd: project.dir,
+          env,
+        })
+        expect(result.stderr).toBe('')
+        expect(result.stdout).toBe('hello\n')
+      }
+    })
+  }
 })
 
 describe('floe providers add|list|remove: the CLI data directory (global and npx use)', () => {
