@@ -99,6 +99,31 @@ const shared = {
 
 beforeAll(() => assertBuilt())
 
+/** A team project whose package.json lists the shared packages and `name@version`, which `write` puts in node_modules. */
+function teamProjectWith(name: string, version: string, write: (dir: string) => void) {
+  const project = makeProject(shared)
+  write(join(project.dir, 'node_modules', name))
+  project.write(
+    'package.json',
+    JSON.stringify({
+      name: 'team',
+      private: true,
+      dependencies: {
+        ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
+        [name]: version,
+      },
+    }),
+  )
+  return project
+}
+
+/** A team project that depends on the echo provider (written by `write`) and uses it. */
+function echoTeamProject(write: (dir: string) => void) {
+  const project = teamProjectWith('floe-provider-echo', '0.0.1', write)
+  project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
+  return project
+}
+
 describe('run-time discovery in a team project outside the workspace', () => {
   it('(a) with only provider-env installed, sees only env and hints the install for vault', async () => {
     const project = makeProject({ ...shared, '@floe/provider-env': 'packages/provider-env' })
@@ -126,19 +151,7 @@ describe('run-time discovery in a team project outside the workspace', () => {
   })
 
   it('(b) a third-party oclif plugin listed in package.json adds a command', async () => {
-    const project = makeProject(shared)
-    writeHelloPlugin(join(project.dir, 'node_modules', 'floe-plugin-hello'))
-    project.write(
-      'package.json',
-      JSON.stringify({
-        name: 'team',
-        private: true,
-        dependencies: {
-          ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
-          'floe-plugin-hello': '1.2.3',
-        },
-      }),
-    )
+    const project = teamProjectWith('floe-plugin-hello', '1.2.3', writeHelloPlugin)
     const result = await runFloe(['hello'], { cwd: project.dir })
     expect(result.stderr).toBe('')
     expect(result.stdout).toContain('hello from floe-plugin-hello')
@@ -167,20 +180,7 @@ describe('run-time discovery in a team project outside the workspace', () => {
   })
 
   it('(c) a floe-provider-* package is discovered and used', async () => {
-    const project = makeProject(shared)
-    writeEchoProvider(join(project.dir, 'node_modules', 'floe-provider-echo'))
-    project.write(
-      'package.json',
-      JSON.stringify({
-        name: 'team',
-        private: true,
-        dependencies: {
-          ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
-          'floe-provider-echo': '0.0.1',
-        },
-      }),
-    )
-    project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
+    const project = echoTeamProject(writeEchoProvider)
     const result = await runFloe(['secrets', 'get', 'greeting', '--reveal'], { cwd: project.dir })
     expect(result.stderr).toBe('')
     expect(result.stdout).toBe('hello\n')
@@ -198,20 +198,7 @@ describe('run-time discovery in a team project outside the workspace', () => {
 describe('a provider package core cannot require() (it falls back to import())', () => {
   for (const shape of ['commonjs', 'top-level-await'] as const) {
     it(`${shape}: discovered and used by get (fast path) and by oclif`, async () => {
-      const project = makeProject(shared)
-      writeEchoProviderAs(join(project.dir, 'node_modules', 'floe-provider-echo'), shape)
-      project.write(
-        'package.json',
-        JSON.stringify({
-          name: 'team',
-          private: true,
-          dependencies: {
-            ...Object.fromEntries(Object.keys(shared).map((k) => [k, '*'])),
-            'floe-provider-echo': '0.0.1',
-          },
-        }),
-      )
-      project.write('floe.yaml', 'secrets:\n  greeting:\n    provider: echo\n    text: olleh\n')
+      const project = echoTeamProject((dir) => writeEchoProviderAs(dir, shape))
       for (const env of [{}, { FLOE_NO_FAST_START: '1' }]) {
         const result = await runFloe(['secrets', 'get', 'greeting', '--reveal'], {
           cwd: project.dir,
