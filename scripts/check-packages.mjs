@@ -81,7 +81,7 @@ function checkTarball(tarball, license) {
       if (dev.has(dep)) problems.push(`${dep} is both a dependency and a devDependency`)
 
     const imported = new Set()
-    for (const f of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
+    for (const f of files.filter((f) => /\.(c?js|d\.ts)$/.test(f))) {
       for (const match of readFileSync(join(pkgDir, f), 'utf8').matchAll(SPECIFIER)) {
         const name = packageNameOf(match[1])
         if (name) imported.add(name)

@@ -21,6 +21,7 @@ import { packAll } from '../pack-all.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'floe-install-test-'))
+mkdirSync(join(root, 'tmp'))
 const started = Date.now()
 let passed = 0
 let failed = 0
@@ -86,6 +87,8 @@ function userEnv(registry, extra = {}) {
   return {
     ...env,
     HOME: join(root, 'home'),
+    // temp files, and floe's V8 code cache on Node 20, stay inside this test's root
+    TMPDIR: join(root, 'tmp'),
     XDG_DATA_HOME: join(root, 'home', '.local', 'share'),
     npm_config_userconfig: join(root, 'npmrc'),
     npm_config_cache: join(root, 'npm-cache'),

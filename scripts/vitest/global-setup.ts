@@ -21,8 +21,11 @@ export default function setup(): () => void {
     delete process.env.FLOE_TEST_RUN_ROOT
     let left: string[] = []
     try {
-      // node-compile-cache: Node's own module.enableCompileCache() directory, not a test's
-      left = readdirSync(root).filter((name) => name !== 'node-compile-cache')
+      // the V8 code caches of the floe processes tests start (Node's own module.enableCompileCache()
+      // directory, and floe's on Node 20: apps/floe/src/compile-cache.ts), not a test's
+      left = readdirSync(root).filter(
+        (name) => name !== 'node-compile-cache' && !name.startsWith('floe-compile-cache-'),
+      )
     } catch {
       left = []
     }

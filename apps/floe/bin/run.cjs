@@ -1,16 +1,26 @@
 #!/usr/bin/env node
 'use strict'
-// This entry is CommonJS, and it require()s floe's ES modules where Node can (require(esm):
-// Node >= 20.19 and >= 22.12): loaded synchronously, a start that runs without oclif never
-// starts the asynchronous ES module loader, which costs about a tenth of `floe secrets validate`
-// (bench/cli.bench.ts). Elsewhere, and for oclif's bundle, import() as before.
+// This entry is CommonJS and so is everything a start without oclif loads (dist/version.cjs,
+// dist/fast.cjs, @floe/core's and the providers' dist/index.cjs: scripts/bundle-package.mjs):
+// such a start never starts Node's ES module loader, and Node 20 can keep its V8 code cache —
+// together about a third of `floe secrets validate` (bench/cli.bench.ts). oclif's bundle is an
+// ES module, import()ed.
 const { enableCompileCache } = require('node:module')
 const { pathToFileURL } = require('node:url')
 
-// On Node >= 22.1, V8's code cache for every module floe loads is kept on disk (in the OS temp
-// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off), as tsc does. Node 20 has no such API.
-// It must run before the first module below is loaded.
-enableCompileCache?.()
+// V8's code cache for the modules floe loads is kept on disk, in the OS temp directory
+// (NODE_DISABLE_COMPILE_CACHE=1 turns it off): on Node >= 22.1 Node's own, as tsc does; on
+// Node 20 src/compile-cache.ts, for floe's CommonJS files. It must start before they load.
+const debugging = Boolean(
+  process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verbose'),
+)
+if (enableCompileCache) enableCompileCache()
+else if (!process.env.NODE_DISABLE_COMPILE_CACHE && !debugging && !process.sourceMapsEnabled) {
+  // (source maps are read only for modules Node compiles itself: not with the cache)
+  const { enableCodeCache, trustedCacheDir } = require('../dist/compile-cache.cjs')
+  const dir = trustedCacheDir()
+  if (dir !== undefined) enableCodeCache(dir)
+}
 
 // floe starts in every CI step and wraps every dbt run, so its start-up is overhead on each
 // (bench/cli.bench.ts measures it against a bare `node -e ''`). @oclif/core checks, when first
@@ -22,18 +32,14 @@ const engineWarning = process.env[ENGINE_WARNING]
 // Stack traces name the TypeScript sources (dist/*.js.map) when debugging: with FLOE_DEBUG or
 // DEBUG set, or --verbose. Not always: reading the maps costs a tenth of `floe --version`.
 // (NODE_OPTIONS=--enable-source-maps works too.)
-if (process.env.FLOE_DEBUG || process.env.DEBUG || process.argv.includes('--verbose'))
-  process.setSourceMapsEnabled(true)
+if (debugging) process.setSourceMapsEnabled(true)
 
 const binUrl = pathToFileURL(__filename).href
-const requireModule = process.features.require_module === true
-/** floe's own ES module `path` (relative to this file): required when Node can, else imported */
-const load = (path) => (requireModule ? require(path) : import(path))
 
 async function run() {
-  // `floe --version` is answered before oclif loads (half of its start-up): dist/version.js
+  // `floe --version` is answered before oclif loads (half of its start-up): dist/version.cjs
   // reads package.json and prints oclif's own version line (src/version-line.ts).
-  const { versionLine } = await load('../dist/version.js')
+  const { versionLine } = require('../dist/version.cjs')
   const version = versionLine(process.argv.slice(2), new URL('../package.json', binUrl))
   const [major, minor] = process.versions.node.split('.').map(Number)
   const supported = major > 20 || (major === 20 && minor >= 19)
@@ -43,7 +49,7 @@ async function run() {
   }
   // `floe secrets validate|exec|get|list` run without oclif when nothing but the built-in
   // command could answer (src/fast-start.ts): loading oclif is most of their start-up otherwise.
-  const code = supported ? await (await load('../dist/fast.js')).fastStart(binUrl) : undefined
+  const code = supported ? await require('../dist/fast.cjs').fastStart(binUrl) : undefined
   if (code !== undefined) {
     // as oclif ends a command that failed (its handle() exits with the code)
     if (code !== 0) process.exit(code)

@@ -6,10 +6,16 @@
 //   dist/commands.js  every `floe secrets …` command of @floe/plugin-secrets, exported as
 //                     COMMANDS for oclif's explicit command strategy (package.json
 //                     oclif.commands); oclif imports it only to run a command
-//   dist/version.js   `floe --version` without oclif (bin/run.cjs tries it first)
-//   dist/fast.js      `floe secrets validate|exec` without oclif, when src/fast-start.ts can
-//                     (bin/run.cjs tries it next)
 //   dist/chunks/      code both share, and what commands import on demand (yaml, spinners)
+//
+// and, as CommonJS (a start without oclif never starts Node's ES module loader, and Node 20 can
+// keep a CommonJS file's V8 code cache: bin/run.cjs):
+//
+//   dist/version.cjs  `floe --version` without oclif (bin/run.cjs tries it first)
+//   dist/fast.cjs     `floe secrets validate|exec|get|list` without oclif, when
+//                     src/fast-start.ts can (bin/run.cjs tries it next); what it loads only on
+//                     demand (spinners) is import()ed from dist/chunks/
+//   dist/compile-cache.cjs  V8's code cache for those on Node 20 (src/compile-cache.ts)
 //
 // @floe/core stays external: providers, emitters and third-party plugins discovered at run time
 // import it too and must see the same classes (FloeError, SecretValue…); core is itself bundled
@@ -19,6 +25,11 @@ import { readdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { build } from 'esbuild'
+import {
+  commonJsOptions,
+  coreLocator,
+  writeCommonJsOutputs,
+} from '../../../scripts/commonjs-bundle.mjs'
 
 const here = join(import.meta.dirname, '..')
 const require = createRequire(join(here, 'package.json'))
@@ -63,8 +74,8 @@ const result = await build({
   entryPoints: {
     cli: join(here, 'src', 'main.ts'),
     commands: 'floe:commands',
-    version: join(here, 'src', 'version-line.ts'),
-    fast: join(here, 'src', 'fast-start.ts'),
+    // the ES module twin of what fast.cjs loads on demand
+    spinner: createRequire(join(secretsRoot, 'package.json')).resolve('yocto-spinner'),
   },
   plugins: [commandsEntry],
   outdir,
@@ -94,7 +105,46 @@ const result = await build({
   },
 })
 
-const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'))
+// version.cjs and fast.cjs; @floe/core is require()d (its dist/index.cjs), the spinner is the
+// ES module chunk above, import()ed when a slow fetch shows one
+const spinnerFile = Object.entries(result.metafile.outputs).find(([, output]) =>
+  /yocto-spinner/.test(output.entryPoint ?? ''),
+)?.[0]
+const startFiles = await build({
+  entryPoints: {
+    version: join(here, 'src', 'version-line.ts'),
+    fast: join(here, 'src', 'fast-start.ts'),
+    'compile-cache': join(here, 'src', 'compile-cache.ts'),
+  },
+  outdir,
+  ...commonJsOptions,
+  write: false,
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  conditions: ['@floe/source'],
+  external: ['@floe/core', '@floe/core/*'],
+  plugins: [
+    coreLocator,
+    {
+      name: 'spinner-from-its-chunk',
+      setup(b) {
+        b.onResolve({ filter: /^yocto-spinner$/ }, () => ({
+          path: `./${relative(outdir, join(here, spinnerFile)).split(sep).join('/')}`,
+          external: true,
+        }))
+      },
+    },
+  ],
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+})
+writeCommonJsOutputs(startFiles.outputFiles)
+result.metafile.outputs = { ...result.metafile.outputs, ...startFiles.metafile.outputs }
+
+const outputs = Object.entries(result.metafile.outputs).filter(([file]) => /\.c?js$/.test(file))
 console.log(`@floe/cli: ${ids.length} commands bundled into ${outputs.length} files`)
 if (process.env.FLOE_BUNDLE_REPORT) {
   // FLOE_BUNDLE_REPORT=cli.js (or any output name suffix): bytes per package in that output

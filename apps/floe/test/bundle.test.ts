@@ -65,7 +65,7 @@ describe('the bundled CLI', () => {
   })
 
   it('answers --version and -v before oclif loads, with the line oclif itself prints', async () => {
-    // bin/run.cjs prints it from dist/version.js; oclif's Config.load builds the same userAgent
+    // bin/run.cjs prints it from dist/version.cjs; oclif's Config.load builds the same userAgent
     const { userAgent } = await Config.load(cliDir)
     expect(userAgent).toMatch(/^@floe\/cli\/\d+\.\d+\.\d+ \S+-\S+ node-v\d+/)
     const project = makeProject({ '@floe/cli': 'apps/floe' })

@@ -22,6 +22,8 @@ export function assertBuilt(): void {
     'apps/floe/dist/project-root.js',
     'plugins/plugin-secrets/dist/commands/secrets/validate.js',
     'packages/core/dist/index.js',
+    'packages/core/dist/index.cjs',
+    'apps/floe/dist/fast.cjs',
   ]
   const missing = needed.filter((p) => !existsSync(join(repoRoot, p)))
   if (missing.length)

@@ -1,13 +1,14 @@
 /**
  * What a start loads (issue 17): zod (≈ 400 KB, a tenth of `validate --offline`'s start) is
- * imported only when something needs a schema. Node's own ES module loader reports every module
- * it translates (NODE_DEBUG=esm, on Node 20 and 24 alike; a `module.register` hook would not see
- * the modules bin/run.cjs require()s); zod is recognised by its source (bundled into
- * @floe/core's chunks, it keeps esbuild's `node_modules/zod/` path comments) or by its own path.
- * The env and file providers vouch for their fields by hand (ProviderModule.vouchesForConfig).
- * Nor does it load a CommonJS module (each costs the ESM loader's CommonJS translator and export
- * lexer), and floe's fast path and its providers are require()d (require(esm)), so the start never
- * waits on the asynchronous loader.
+ * imported only when something needs a schema, and a start that runs without oclif is CommonJS
+ * from end to end: bin/run.cjs, dist/fast.cjs, @floe/core's and the providers' dist/index.cjs
+ * (scripts/bundle-package.mjs), so it never starts Node's ES module loader. Node reports both of
+ * its loaders (NODE_DEBUG=module,esm; the same lines on Node 20 and 24): `load "<file>"` for each
+ * CommonJS file, `Translating <format> <url>` for each module the ES module loader translates,
+ * `importSyncForRequire` for each ES module require()d. zod is recognised by its source (bundled
+ * into @floe/core's dist/zod.js, it keeps esbuild's `node_modules/zod/` path comments) or by its
+ * own path. The env and file providers vouch for their fields by hand
+ * (ProviderModule.vouchesForConfig).
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -35,7 +36,10 @@ describe('modules a start loads', () => {
   project.write('unsure.yaml', 'secrets:\n  db:\n    provider: env\n    variable: 42\n')
 
   async function modulesOf(args: string[]) {
-    const result = await runFloe(args, { cwd: project.dir, env: { ...values, NODE_DEBUG: 'esm' } })
+    const result = await runFloe(args, {
+      cwd: project.dir,
+      env: { ...values, NODE_DEBUG: 'module,esm' },
+    })
     const lines = [...result.stderr.matchAll(/Translating (\w+) (file:\S+)/g)].map(
       ([, format, url]) => ({ format: format as string, url: url as string }),
     )
@@ -46,14 +50,10 @@ describe('modules a start loads', () => {
     const required = [...result.stderr.matchAll(/importSyncForRequire \S+ -> (\S+)/g)].map(
       ([, path]) => path as string,
     )
-    return {
-      result,
-      // a require()d module's own line is the importSyncForRequire one
-      lines: [...lines.map(({ url }) => url), ...required],
-      commonjs: lines.filter(({ format }) => format === 'CommonJS').map(({ url }) => url),
-      zod,
-      required,
-    }
+    const commonjs = [...result.stderr.matchAll(/MODULE \d+: load "([^"]+)"/g)].map(
+      ([, path]) => path as string,
+    )
+    return { result, esm: [...lines.map(({ url }) => url), ...required], commonjs, zod }
   }
 
   it('validate --offline and exec of env and file secrets load no zod', async () => {
@@ -61,22 +61,22 @@ describe('modules a start loads', () => {
       ['secrets', 'validate', '--offline'],
       ['secrets', 'exec', '--', 'true'],
     ]) {
-      const { result, lines, zod, commonjs, required } = await modulesOf(args)
+      const { result, esm, zod, commonjs } = await modulesOf(args)
       expect(result.code, result.stderr).toBe(0)
-      // the loader's report covers the start: core and the providers are in it
-      expect(lines.some((l) => l.includes('/core/dist/'))).toBe(true)
-      expect(lines.some((l) => l.includes('/provider-env/dist/'))).toBe(true)
-      expect(lines.some((l) => l.includes('/provider-file/dist/'))).toBe(true)
-      expect(zod, args.join(' ')).toEqual([])
-      // ms and dotenv are bundled (scripts/bundle-package.mjs): the ESM loader never starts its
-      // CommonJS translator
-      expect(commonjs, args.join(' ')).toEqual([])
-      // bin/run.cjs and core's registry require() them: no asynchronous ES module loading
-      for (const part of ['/apps/floe/dist/fast.js', '/provider-env/dist/', '/provider-file/dist/'])
+      // the CommonJS loader's report covers the start: the fast path, core and the providers
+      for (const part of [
+        '/apps/floe/dist/fast.cjs',
+        '/core/dist/index.cjs',
+        '/provider-env/dist/index.cjs',
+        '/provider-file/dist/index.cjs',
+      ])
         expect(
-          required.some((path) => path.includes(part)),
+          commonjs.some((path) => path.endsWith(part)),
           `${args.join(' ')}: ${part}`,
         ).toBe(true)
+      expect(zod, args.join(' ')).toEqual([])
+      // nothing went through the ES module loader (which reports every module it touches)
+      expect(esm, args.join(' ')).toEqual([])
     }
   })
 

@@ -47,7 +47,7 @@ describe('vault-policy emitter', () => {
     expect(pkg.floe).toMatchObject({
       provider: 'vault',
       emitter: 'vault-policy',
-      entry: './dist/index.js',
+      entry: './dist/index.cjs',
     })
     expect(entry.emitter.name).toBe('vault-policy')
     expect(entry.emitter.packageName).toBe('@floe/provider-vault')

@@ -82,30 +82,31 @@ function importTarget(pkg: InstalledFloePackage): string {
 }
 
 /**
- * A package's ES module is loaded with require() where Node can (require(esm): Node >= 20.19 and
- * >= 22.12): synchronously, so a start that has not used the asynchronous ES module loader
- * (the CLI's `floe secrets validate|exec|get|list`) does not start it for a provider — about
- * 4 ms of a `validate`. import() remains for TypeScript sources (a test runner's loader), a
- * module with top-level await, a CommonJS package (whose import() shape differs: `default`) and
- * older Node versions.
+ * A package's entry is loaded with require() where Node can: synchronously, so a start that has
+ * not used the asynchronous ES module loader (the CLI's `floe secrets validate|exec|get|list`)
+ * does not start it for a provider. floe's own packages declare their CommonJS bundle as
+ * `floe.entry` (scripts/bundle-package.mjs), whose exports are marked `__esModule` as esbuild
+ * and tsc mark an ES module compiled to CommonJS; an ES module entry is require()d too where
+ * Node can (require(esm): Node >= 20.19 and >= 22.12). import() remains for TypeScript sources
+ * (a test runner's loader), a module with top-level await, a plain CommonJS package (whose
+ * import() shape differs: `default`) and older Node versions.
  */
 const requireModule =
-  !runningFromSources &&
   (process as { features?: { require_module?: boolean } }).features?.require_module === true
 const requireFromCore = createRequire(import.meta.url)
 
 async function loadModule(target: string): Promise<Record<string, unknown>> {
-  if (requireModule) {
+  if (!runningFromSources && (requireModule || target.endsWith('.cjs'))) {
     let loaded: unknown
     try {
       loaded = requireFromCore(fileURLToPath(target))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error
     }
-    // an ES module's namespace, as import() gives it (a CommonJS module's exports are not)
-    if (
-      (loaded as { [Symbol.toStringTag]?: unknown } | undefined)?.[Symbol.toStringTag] === 'Module'
-    )
+    // an ES module's namespace, as import() gives it, or an ES module compiled to CommonJS (a
+    // plain CommonJS module's exports are neither)
+    const shape = loaded as { [Symbol.toStringTag]?: unknown; __esModule?: unknown } | undefined
+    if (shape?.[Symbol.toStringTag] === 'Module' || shape?.__esModule === true)
       return loaded as Record<string, unknown>
   }
   return (await import(target)) as Record<string, unknown>
