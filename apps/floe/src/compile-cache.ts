@@ -52,7 +52,12 @@ export function trustedCacheDir(base = tmpdir()): string | undefined {
   const uid = process.getuid?.()
   const userDir = join(base, `floe-compile-cache-${uid ?? 'user'}`)
   try {
-    mkdirSync(userDir, { recursive: true, mode: 0o700 })
+    // not recursive: a temp directory that does not exist is not created for a cache
+    try {
+      mkdirSync(userDir, { mode: 0o700 })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
+    }
     const stat = lstatSync(userDir)
     if (!stat.isDirectory()) return undefined
     if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o077) !== 0)) return undefined

@@ -54,6 +54,9 @@ describe('trustedCacheDir', () => {
       ),
     )
     if (process.getuid) expect(readdirSync(base)).toHaveLength(1)
+    // a temp directory that does not exist gets no cache (and is not created)
+    expect(trustedCacheDir(join(temp, 'missing'))).toBeUndefined()
+    expect(readdirSync(temp)).not.toContain('missing')
   })
 
   it.runIf(process.getuid !== undefined)(
