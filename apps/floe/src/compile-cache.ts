@@ -4,14 +4,15 @@
  * a provider's index.cjs is about a quarter of `floe secrets validate`'s own time; from a cache
  * V8 skips it, and the functions that ran are compiled already.
  *
- * Where: one file per source file in `<os tmpdir>/floe-compile-cache-<uid>/<node>-<arch>/`,
- * as Node's own cache lives in the temp directory. A cache is code floe runs, so it is used only
- * from a directory this user created and alone can write (owner checked, mode 0700, no symlink);
- * anything else and floe compiles as without a cache. An entry records the source's path, size
- * and mtime, and a CRC-32 of its data; V8 itself rejects data made by another V8 version, other
- * flags or another source length. Entries are written once, after the command (or again after a
- * rejection), whole (a temporary file renamed into place), so concurrent floe processes never
- * read half a file.
+ * Where: one file per source file in `<os tmpdir>/floe-compile-cache-<uid>/<node>-<arch>-<flags>/`
+ * (`<flags>`: a hash of Node's options, which V8's data depends on), as Node's own cache lives
+ * in the temp directory. A cache is code floe runs, so it is used only from a directory this
+ * user created and alone can write (owner checked, mode 0700, no symlink); anything else and
+ * floe compiles as without a cache. An entry records the source's path, size and mtime, and a
+ * CRC-32 of its data; V8 itself rejects data made by another V8 version, other flags or another
+ * source length. Entries are written once, after the command (or again after a rejection),
+ * whole (a temporary file renamed into place), so concurrent floe processes never read half a
+ * file.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it turns off Node's.
  */
 import {
@@ -61,7 +62,9 @@ export function trustedCacheDir(base = tmpdir()): string | undefined {
     const stat = lstatSync(userDir)
     if (!stat.isDirectory()) return undefined
     if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o077) !== 0)) return undefined
-    const dir = join(userDir, `${process.version}-${process.arch}`)
+    // V8 rejects data made under other flags: runs with other NODE_OPTIONS keep their own
+    const flags = hashOf(`${process.execArgv.join('\0')}\0${process.env.NODE_OPTIONS ?? ''}`)
+    const dir = join(userDir, `${process.version}-${process.arch}-${flags}`)
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     return dir
   } catch {
@@ -69,11 +72,11 @@ export function trustedCacheDir(base = tmpdir()): string | undefined {
   }
 }
 
-/** FNV-1a of a path: a short, stable file name without loading node:crypto */
-function nameOf(path: string): string {
+/** FNV-1a of a string, in hex: a short, stable name without loading node:crypto */
+function hashOf(text: string): string {
   let hash = 0x811c9dc5
-  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193)
-  return `${(hash >>> 0).toString(16).padStart(8, '0')}.bin`
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return (hash >>> 0).toString(16).padStart(8, '0')
 }
 
 /** which source an entry was written for, and what it was then: path, size and mtime */
@@ -131,7 +134,7 @@ export function enableCodeCache(dir: string): CompileCacheReport {
       return compileCommonJs(module, filename) // as Node reports it
     }
     if (!source.startsWith(CODE_CACHE_MARKER)) return compileCommonJs(module, filename)
-    const file = join(dir, nameOf(filename))
+    const file = join(dir, `${hashOf(filename)}.bin`)
     const cachedData = readEntry(file, stamp)
     const script = new Script(ModuleApi.wrap(source), {
       filename,

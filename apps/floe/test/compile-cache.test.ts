@@ -13,12 +13,13 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import Module from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { trustedCacheDir } from '../src/compile-cache.js'
 import { assertBuilt, makeProject, runFloe } from './helpers.js'
@@ -45,14 +46,12 @@ describe('trustedCacheDir', () => {
   it('makes a per-user, per-Node directory that only this user can use (mode 0700)', () => {
     const base = join(temp, 'fresh')
     mkdirSync(base)
-    const dir = trustedCacheDir(base)
-    expect(dir).toBe(
-      join(
-        base,
-        `floe-compile-cache-${process.getuid?.() ?? 'user'}`,
-        `${process.version}-${process.arch}`,
-      ),
-    )
+    const dir = trustedCacheDir(base)!
+    const userDir = join(base, `floe-compile-cache-${process.getuid?.() ?? 'user'}`)
+    // …/<node>-<arch>-<hash of Node's options>
+    expect(dirname(dir)).toBe(userDir)
+    expect(basename(dir)).toMatch(new RegExp(`^${process.version}-${process.arch}-[0-9a-f]{8}$`))
+    if (process.getuid) expect(statSync(userDir).mode & 0o777).toBe(0o700)
     if (process.getuid) expect(readdirSync(base)).toHaveLength(1)
     // a temp directory that does not exist gets no cache (and is not created)
     expect(trustedCacheDir(join(temp, 'missing'))).toBeUndefined()
@@ -105,6 +104,13 @@ describe('floe with the code cache', () => {
     '/core/dist/index.cjs',
     '/provider-env/dist/index.cjs',
   ]
+  /** the one directory the runs above use, under <cacheRoot>/floe-compile-cache-<uid>/ */
+  const cacheDirOfRuns = () => {
+    const userDir = join(cacheRoot, `floe-compile-cache-${process.getuid?.() ?? 'user'}`)
+    const dirs = readdirSync(userDir)
+    expect(dirs).toHaveLength(1)
+    return join(userDir, dirs[0]!)
+  }
   const covers = (files: string[]) => bundles.every((b) => files.some((f) => f.endsWith(b)))
 
   it.runIf(!nodeHasItsOwn)(
@@ -135,7 +141,8 @@ describe('floe with the code cache', () => {
     'refuses a damaged entry (V8 would abort on it) and writes it again',
     async () => {
       await run(['secrets', 'validate', '--offline'])
-      const dir = trustedCacheDir(cacheRoot)!
+      // the directory of floe's runs (this process has other Node options: another directory)
+      const dir = cacheDirOfRuns()
       for (const name of readdirSync(dir)) {
         const path = join(dir, name)
         const data = readFileSync(path)
@@ -151,6 +158,25 @@ describe('floe with the code cache', () => {
       expect(covers(reportOf(again.stderr)!.used)).toBe(true)
     },
   )
+
+  it.runIf(!nodeHasItsOwn)('keeps the entries of runs with other Node options apart', async () => {
+    await run(['secrets', 'validate', '--offline'])
+    const other = await runFloe(['secrets', 'validate', '--offline'], {
+      cwd: project.dir,
+      env: {
+        DB_USER: 'u',
+        TMPDIR: cacheRoot,
+        FLOE_DEBUG_COMPILE_CACHE: '1',
+        NODE_OPTIONS: '--max-semi-space-size=16',
+      },
+    })
+    expect(other.code, other.stderr).toBe(0)
+    expect(covers(reportOf(other.stderr)!.written)).toBe(true)
+    // the plain run's entries were not overwritten by V8 data made under other flags
+    const plain = await run(['secrets', 'validate', '--offline'])
+    expect(covers(reportOf(plain.stderr)!.used)).toBe(true)
+    expect(reportOf(plain.stderr)!.written).toEqual([])
+  })
 
   it('is off with NODE_DISABLE_COMPILE_CACHE=1, when debugging, and where Node has its own', async () => {
     for (const env of [{ NODE_DISABLE_COMPILE_CACHE: '1' }, { FLOE_DEBUG: '1' }]) {
