@@ -34,7 +34,7 @@
 // command loads one copy once. Third-party packages keep their own zod.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 import { commonJsOptions, coreLocator, writeCommonJsOutputs } from './commonjs-bundle.mjs'
 
@@ -71,7 +71,9 @@ const lazyBuiltinsOfInlined = {
   setup(b) {
     const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
     b.onResolve({ filter }, (args) =>
-      [...inlined].some((name) => args.importer.includes(`${'/node_modules/'}${name}/`))
+      [...inlined].some((name) =>
+        args.importer.split(sep).join('/').includes(`/node_modules/${name}/`),
+      )
         ? { path: args.path.replace(/^node:/, ''), namespace: 'floe-lazy-builtin' }
         : undefined,
     )
@@ -127,7 +129,7 @@ const relativeImport = (from, to) => {
 // dist/zod.js) are imports of their files, not copies
 const mainCjs = main.out.replace(/\.js$/, '.cjs')
 const furtherFiles = new Map(further.map(({ src, out }) => [src, out]))
-const zodEntry = further.find(({ src }) => src.endsWith(`${'/'}zod.ts`))
+const zodEntry = further.find(({ src }) => basename(src) === 'zod.ts')
 const toFurtherEntries = {
   name: 'further-entries-stay-imports',
   setup(b) {
