@@ -15,18 +15,7 @@
  * file.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it turns off Node's.
  */
-import {
-  closeSync,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import Module from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -91,21 +80,17 @@ const entryOf = (stamp: string, data: Buffer) =>
   Buffer.concat([Buffer.from(`${stamp}${crc32(data).toString(16)}\n`), data])
 
 function readEntry(file: string, stamp: string): Buffer | undefined {
-  let fd: number | undefined
+  let data: Buffer
   try {
-    fd = openSync(file, 'r')
-    const data = Buffer.allocUnsafe(fstatSync(fd).size)
-    const read = readSync(fd, data, 0, data.length, 0)
-    const newline = data.indexOf(10)
-    const header = data.toString('utf8', 0, Math.max(newline, 0))
-    if (read !== data.length || newline < 0 || !header.startsWith(stamp)) return undefined
-    const payload = data.subarray(newline + 1)
-    return crc32(payload).toString(16) === header.slice(stamp.length) ? payload : undefined
+    data = readFileSync(file)
   } catch {
-    return undefined
-  } finally {
-    if (fd !== undefined) closeSync(fd)
+    return undefined // none yet
   }
+  const newline = data.indexOf(10)
+  const header = data.toString('utf8', 0, Math.max(newline, 0))
+  if (newline < 0 || !header.startsWith(stamp)) return undefined
+  const payload = data.subarray(newline + 1)
+  return crc32(payload).toString(16) === header.slice(stamp.length) ? payload : undefined
 }
 
 export interface CompileCacheReport {
