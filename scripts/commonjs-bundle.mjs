@@ -25,6 +25,7 @@ export const commonJsOptions = {
       "'use strict';",
       "const __floeModuleUrl = require('node:url').pathToFileURL(__filename).href;",
       "const __floeImport = (specifier) => require('./import.cjs')(specifier);",
+      'const __floeLazyBuiltin = (id) => { let m; return new Proxy({}, { get: (_, key) => (m ??= require(id))[key] }); };',
     ].join('\n'),
   },
 }
@@ -35,34 +36,134 @@ const IMPORT_HELPER = `'use strict'
 module.exports = (specifier) => import(specifier)
 `
 
-/** every ImportExpression of a program, by a walk over acorn's tree */
-function dynamicImports(node, found = []) {
-  if (node === null || typeof node !== 'object') return found
+/** calls visit(node, parent) for every node of acorn's tree */
+function walk(node, visit, parent = null) {
+  if (node === null || typeof node !== 'object') return
   if (Array.isArray(node)) {
-    for (const child of node) dynamicImports(child, found)
-    return found
+    for (const child of node) walk(child, visit, parent)
+    return
   }
-  if (node.type === 'ImportExpression') found.push(node)
-  for (const key of Object.keys(node)) if (key !== 'type') dynamicImports(node[key], found)
-  return found
+  if (typeof node.type !== 'string') return
+  visit(node, parent)
+  for (const key of Object.keys(node)) if (key !== 'type') walk(node[key], visit, node)
+}
+
+// Node builtins a start may not need, which cost ≈ 0.3–1.3 ms each to load (node:fs/promises
+// brings fs watchers and readline with it). Their top-level `var x = require('node:…')` becomes
+// a proxy that requires the builtin when a property is first read (the banner's
+// __floeLazyBuiltin). Only where the variable is used for nothing but `x.name`: no call of it,
+// no spread, no `in`, nothing that would see the proxy instead of the module.
+const LAZY_BUILTINS = new Set(
+  [
+    'child_process',
+    'crypto',
+    'dns',
+    'fs/promises',
+    'http',
+    'https',
+    'net',
+    'os',
+    'readline',
+    'stream',
+    'stream/promises',
+    'timers/promises',
+    'tty',
+    'v8',
+    'worker_threads',
+    'zlib',
+  ].flatMap((name) => [name, `node:${name}`]),
+)
+
+/** `var x = require('<lazy builtin>')` declarations at a program's top level */
+function builtinRequires(program) {
+  return program.body.flatMap((node) => {
+    if (node.type !== 'VariableDeclaration' || node.declarations.length !== 1) return []
+    const { id, init } = node.declarations[0]
+    const required =
+      id.type === 'Identifier' &&
+      init?.type === 'CallExpression' &&
+      init.callee.type === 'Identifier' &&
+      init.callee.name === 'require' &&
+      init.arguments.length === 1 &&
+      init.arguments[0].type === 'Literal'
+        ? init.arguments[0].value
+        : undefined
+    return LAZY_BUILTINS.has(required) ? [{ name: id.name, id, init, specifier: required }] : []
+  })
+}
+
+// esbuild's __toESM copies every export of a CommonJS module onto a new object, as getters, at
+// each import site that names it. The CLI's fast.cjs imports core (hundreds of names, __esModule
+// set) from ten modules: ≈ 1.4 ms of a start spent copying. An object whose prototype is the
+// module reads the same live values; that is what a module marked __esModule gets here.
+// It goes on the line where esbuild's helper ends, so a source map's lines stay exact.
+const ES_MODULE_INTEROP = [
+  ' var __toESM = (mod, isNodeMode, target) => mod != null && mod.__esModule',
+  '? (isNodeMode ? __create(mod, { default: { value: mod, enumerable: true } }) : mod)',
+  ': __toESMCopy(mod, isNodeMode, target);',
+].join(' ')
+
+/** the top-level `var __toESM = …` statement of esbuild's runtime, if the bundle has one */
+function esModuleInterop(program) {
+  return program.body.find(
+    (node) =>
+      node.type === 'VariableDeclaration' &&
+      node.declarations.length === 1 &&
+      node.declarations[0].id.name === '__toESM',
+  )
+}
+
+/** the edits a CommonJS bundle gets, last first, so each one's offsets still hold */
+function commonJsEdits(text) {
+  const edits = []
+  // esbuild writes strings and names in ASCII but keeps comments as they are: one "≈" in a
+  // comment makes Node read the whole file as a two-byte string (twice the memory, ≈ 0.5 ms
+  // more to read core's). One "?" per UTF-16 unit keeps every column of the source map.
+  const onComment = (_block, comment, start, end) => {
+    if (/[\u0080-\uffff]/.test(comment))
+      edits.push({ start, end, text: text.slice(start, end).replace(/[\u0080-\uffff]/g, '?') })
+  }
+  const program = parse(text, { ecmaVersion: 'latest', sourceType: 'script', onComment })
+  const builtins = new Map(builtinRequires(program).map((found) => [found.name, found]))
+  walk(program, (node, parent) => {
+    if (node.type === 'ImportExpression')
+      edits.push({ start: node.start, end: node.start + 'import'.length, text: '__floeImport' })
+    const found = node.type === 'Identifier' ? builtins.get(node.name) : undefined
+    const propertyRead =
+      parent?.type === 'MemberExpression' && parent.object === node && !parent.computed
+    if (found !== undefined && node !== found.id && !propertyRead) builtins.delete(node.name)
+  })
+  for (const { init, specifier } of builtins.values())
+    edits.push({
+      start: init.start,
+      end: init.end,
+      text: `__floeLazyBuiltin(${JSON.stringify(specifier)})`,
+    })
+  const interop = esModuleInterop(program)
+  if (interop !== undefined) {
+    const name = interop.declarations[0].id
+    edits.push(
+      { start: interop.end, end: interop.end, text: ES_MODULE_INTEROP },
+      { start: name.start, end: name.end, text: '__toESMCopy' },
+    )
+  }
+  return edits.sort((a, b) => b.start - a.start)
 }
 
 /**
- * Writes esbuild's output files (a build with `write: false`), each CommonJS bundle's import()
- * calls turned into calls of `__floeImport` (its banner) and ./import.cjs beside it. A source
- * map's columns after such a call on its line shift by the longer name; lines stay exact.
+ * Writes esbuild's output files (a build with `write: false`). In each CommonJS bundle, import()
+ * calls become calls of `__floeImport` (its banner) and ./import.cjs is written beside it,
+ * some builtins are required when first used (LAZY_BUILTINS), esbuild's __toESM shares a
+ * module marked __esModule instead of copying it, and comments are made ASCII. A source map's
+ * columns after such a call on its line shift by the longer name; lines stay exact.
  */
 export function writeCommonJsOutputs(outputFiles) {
   const dirs = new Set()
   for (const file of outputFiles) {
     let text = file.text
     if (file.path.endsWith('.cjs')) {
-      const program = parse(text, { ecmaVersion: 'latest', sourceType: 'script' })
-      const starts = dynamicImports(program)
-        .map((node) => node.start)
-        .sort((a, b) => b - a)
-      for (const start of starts)
-        text = `${text.slice(0, start)}__floeImport${text.slice(start + 'import'.length)}`
+      for (const edit of commonJsEdits(text))
+        text = `${text.slice(0, edit.start)}${edit.text}${text.slice(edit.end)}`
       dirs.add(dirname(file.path))
     }
     writeFileSync(file.path, text)

@@ -38,9 +38,14 @@ const binUrl = pathToFileURL(__filename).href
 
 async function run() {
   // `floe --version` is answered before oclif loads (half of its start-up): dist/version.cjs
-  // reads package.json and prints oclif's own version line (src/version-line.ts).
-  const { versionLine } = require('../dist/version.cjs')
-  const version = versionLine(process.argv.slice(2), new URL('../package.json', binUrl))
+  // reads package.json and prints oclif's own version line (src/version-line.ts). A version
+  // flag is the first argument and starts with "-"; other commands skip loading that file.
+  const version = process.argv[2]?.startsWith('-')
+    ? require('../dist/version.cjs').versionLine(
+        process.argv.slice(2),
+        new URL('../package.json', binUrl),
+      )
+    : undefined
   const [major, minor] = process.versions.node.split('.').map(Number)
   const supported = major > 20 || (major === 20 && minor >= 19)
   if (version !== undefined) {

@@ -9,8 +9,13 @@
  * into @floe/core's dist/zod.js, it keeps esbuild's `node_modules/zod/` path comments) or by its
  * own path. The env and file providers vouch for their fields by hand
  * (ProviderModule.vouchesForConfig).
+ *
+ * Node's builtins are listed by process.moduleLoadList, written on exit by a --require'd file:
+ * builtins a start does not use are required lazily (scripts/commonjs-bundle.mjs), and reads a
+ * start needs are synchronous, so node:fs/promises (with fs watchers and readline) is not loaded.
  */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, makeProject, runFloe } from './helpers.js'
@@ -32,6 +37,11 @@ describe('modules a start loads', () => {
   project.write(
     'scoped.yaml',
     `secrets:\n${envSecrets}scopes:\n  team:\n    secrets: [db_0]\naccess:\n  - { principal: 'user:a@example.com', role: reader, scope: team }\n`,
+  )
+  project.write('env.yaml', `secrets:\n${envSecrets}`)
+  const builtinsRecorder = project.write(
+    'record-builtins.cjs',
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.FLOE_TEST_LIST, process.moduleLoadList.join('\\n')))\n",
   )
   project.write('unsure.yaml', 'secrets:\n  db:\n    provider: env\n    variable: 42\n')
 
@@ -78,6 +88,37 @@ describe('modules a start loads', () => {
       // nothing went through the ES module loader (which reports every module it touches)
       expect(esm, args.join(' ')).toEqual([])
     }
+  })
+
+  async function builtinsOf(args: string[], manifest = 'floe.yaml') {
+    const listFile = join(project.dir, 'builtins.txt')
+    const result = await runFloe([...args.slice(0, 2), '-m', manifest, ...args.slice(2)], {
+      cwd: project.dir,
+      env: { ...values, NODE_OPTIONS: `--require=${builtinsRecorder}`, FLOE_TEST_LIST: listFile },
+    })
+    expect(result.code, result.stderr).toBe(0)
+    return readFileSync(listFile, 'utf8').split('\n')
+  }
+
+  it('does not load node:fs/promises for validate --offline or exec of env secrets', async () => {
+    const validate = await builtinsOf(['secrets', 'validate', '--offline'])
+    const exec = await builtinsOf(['secrets', 'exec', '--', 'true'], 'env.yaml')
+    // the recorder itself sees the list: a builtin every start loads is in it
+    for (const list of [validate, exec]) expect(list).toContain('NativeModule fs')
+    expect(validate).not.toContain('NativeModule fs/promises')
+    expect(exec).not.toContain('NativeModule fs/promises')
+    expect(exec).toContain('NativeModule child_process')
+    // exec of a file secret reads it with fs/promises: the check above can fail
+    const file = await builtinsOf(['secrets', 'exec', '--', 'true'])
+    expect(file).toContain('NativeModule fs/promises')
+  })
+
+  it('loads dist/version.cjs only when the first argument is a flag', async () => {
+    const command = await modulesOf(['secrets', 'validate', '--offline'])
+    expect(command.commonjs.some((path) => path.endsWith('/dist/version.cjs'))).toBe(false)
+    const version = await modulesOf(['--version'])
+    expect(version.result.stdout).toMatch(/^@floe\/cli\/\S+ /)
+    expect(version.commonjs.some((path) => path.endsWith('/dist/version.cjs'))).toBe(true)
   })
 
   it('loads zod when a schema is needed: scopes and access, or fields a provider is unsure of', async () => {

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFileSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { InvalidSecretError } from '@floe/core'
 import { codeOf, envFileError } from './errors.js'
@@ -58,10 +58,12 @@ export class EnvFileReader {
     }
   }
 
+  // synchronous on purpose, as dotenv reads: the first asynchronous fs call starts libuv's thread
+  // pool (≈ 2 ms of `floe secrets exec`), and a .env is one small file
   private async snapshot(path: string): Promise<Snapshot> {
     let info
     try {
-      info = await stat(path)
+      info = statSync(path)
     } catch (error) {
       if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return { kind: 'missing' }
       return { kind: 'failed', error }
@@ -72,7 +74,7 @@ export class EnvFileReader {
       return { kind: 'file', values: cached.values }
     let text: string
     try {
-      text = await readFile(path, 'utf8')
+      text = readFileSync(path, 'utf8')
     } catch (error) {
       return { kind: 'failed', error }
     }

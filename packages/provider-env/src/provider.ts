@@ -43,18 +43,15 @@ export function createEnvProvider(options: EnvProviderOptions = {}): SecretProvi
     const env = environmentOf(ctx)
     const loaded: EnvFile[] = []
     for (const file of envFilesOf(config)) loaded.push(await files.read(file, ctx.cwd, secret))
-    // later files override earlier ones, like `dotenv -e a -e b` / docker compose env_file lists
-    const fromFiles: Record<string, string> = Object.assign({}, ...loaded.map((f) => f.values))
+    // later files override earlier ones, like `dotenv -e a -e b` / docker compose env_file lists;
+    // looked up last file first rather than merged: 50 secrets of one .env would copy it 50 times
+    const newestFirst = loaded.map((f) => f.values).reverse()
     const override = config.override === true
     return {
       files: loaded,
       get(variable) {
-        const inEnv = Object.prototype.hasOwnProperty.call(env, variable)
-          ? env[variable]
-          : undefined
-        const inFiles = Object.prototype.hasOwnProperty.call(fromFiles, variable)
-          ? fromFiles[variable]
-          : undefined
+        const inEnv = Object.hasOwn(env, variable) ? env[variable] : undefined
+        const inFiles = newestFirst.find((values) => Object.hasOwn(values, variable))?.[variable]
         return override ? (inFiles ?? inEnv) : (inEnv ?? inFiles)
       },
     }
