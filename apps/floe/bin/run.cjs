@@ -17,9 +17,9 @@ const debugging = Boolean(
 if (enableCompileCache) enableCompileCache()
 else if (!process.env.NODE_DISABLE_COMPILE_CACHE && !debugging && !process.sourceMapsEnabled) {
   // (source maps are read only for modules Node compiles itself: not with the cache)
-  const { enableCodeCache, trustedCacheDir } = require('../dist/compile-cache.cjs')
+  const { commandOf, enableCodeCache, trustedCacheDir } = require('../dist/compile-cache.cjs')
   const dir = trustedCacheDir()
-  if (dir !== undefined) enableCodeCache(dir)
+  if (dir !== undefined) enableCodeCache(dir, commandOf(process.argv.slice(2)))
 }
 
 // floe starts in every CI step and wraps every dbt run, so its start-up is overhead on each

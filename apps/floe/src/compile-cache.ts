@@ -4,8 +4,11 @@
  * a provider's index.cjs is about a quarter of `floe secrets validate`'s own time; from a cache
  * V8 skips it, and the functions that ran are compiled already.
  *
- * Where: one file per source file in `<os tmpdir>/floe-compile-cache-<uid>/<node>-<arch>-<flags>/`
- * (`<flags>`: a hash of Node's options, which V8's data depends on), as Node's own cache lives
+ * Where: one file per source file and command in
+ * `<os tmpdir>/floe-compile-cache-<uid>/<node>-<arch>-<flags>/` (`<flags>`: a hash of Node's
+ * options, which V8's data depends on). Per command because an entry holds the functions that had
+ * run when it was made: `exec` from `validate`'s entry compiles its own from source (≈ 4 ms
+ * here). Node's own cache lives
  * in the temp directory. A cache is code floe runs, so it is used only from a directory this
  * user created and alone can write (owner checked, mode 0700, no symlink); anything else and
  * floe compiles as without a cache. An entry records the source's path, size and mtime, and a
@@ -101,10 +104,19 @@ export interface CompileCacheReport {
 }
 
 /**
- * Compiles `.cjs` files through V8's code cache in `dir` from now on; returns what it did
- * (FLOE_DEBUG_COMPILE_CACHE=1 prints it on exit).
+ * Which command a command line runs, for the name of its entries: its leading words, up to two
+ * (`secrets exec` for `floe secrets exec -m x.yaml -- dbt run`); empty for flags alone.
  */
-export function enableCodeCache(dir: string): CompileCacheReport {
+export function commandOf(argv: readonly string[]): string {
+  const end = argv.findIndex((arg) => arg.startsWith('-'))
+  return argv.slice(0, Math.min(end < 0 ? argv.length : end, 2)).join(' ')
+}
+
+/**
+ * Compiles `.cjs` files through V8's code cache in `dir` from now on, with entries of their own
+ * for `command` (commandOf); returns what it did (FLOE_DEBUG_COMPILE_CACHE=1 prints it on exit).
+ */
+export function enableCodeCache(dir: string, command = ''): CompileCacheReport {
   const report: CompileCacheReport = { used: [], written: [] }
   const pending: Array<{ script: Script; file: string; stamp: string }> = []
   const compileCommonJs = ModuleApi._extensions['.js']!
@@ -119,7 +131,7 @@ export function enableCodeCache(dir: string): CompileCacheReport {
       return compileCommonJs(module, filename) // as Node reports it
     }
     if (!source.startsWith(CODE_CACHE_MARKER)) return compileCommonJs(module, filename)
-    const file = join(dir, `${hashOf(filename)}.bin`)
+    const file = join(dir, `${hashOf(`${filename}\0${command}`)}.bin`)
     const cachedData = readEntry(file, stamp)
     const script = new Script(ModuleApi.wrap(source), {
       filename,

@@ -21,7 +21,7 @@ import Module from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { trustedCacheDir } from '../src/compile-cache.js'
+import { commandOf, trustedCacheDir } from '../src/compile-cache.js'
 import { assertBuilt, makeProject, runFloe } from './helpers.js'
 
 beforeAll(() => assertBuilt())
@@ -81,6 +81,16 @@ describe('trustedCacheDir', () => {
   )
 })
 
+describe('commandOf', () => {
+  it('names a command by its leading words, up to two', () => {
+    expect(commandOf(['secrets', 'exec', '-m', 'x.yaml', '--', 'dbt', 'run'])).toBe('secrets exec')
+    expect(commandOf(['secrets', 'get', 'secret://db/password'])).toBe('secrets get')
+    expect(commandOf(['secrets:validate', '--offline'])).toBe('secrets:validate')
+    expect(commandOf(['--version'])).toBe('')
+    expect(commandOf([])).toBe('')
+  })
+})
+
 describe('floe with the code cache', () => {
   const project = makeProject({ '@floe/provider-env': 'packages/provider-env' })
   project.write(
@@ -133,6 +143,26 @@ describe('floe with the code cache', () => {
       expect(scoped.code, scoped.stdout + scoped.stderr).toBe(0)
       expect(reportOf(scoped.stderr)!.used.some((f) => f.endsWith('/core/dist/index.cjs'))).toBe(
         true,
+      )
+    },
+  )
+
+  it.runIf(!nodeHasItsOwn)(
+    'gives each command entries of its own (an entry holds the functions its command ran)',
+    async () => {
+      await run(['secrets', 'validate', '--offline'])
+      const validated = await run(['secrets', 'validate', '--offline'])
+      expect(reportOf(validated.stderr)!.written).toEqual([])
+      // exec's first start writes its own entries, although validate's are there
+      const first = await run(['secrets', 'exec', '--', 'true'])
+      expect(first.code, first.stderr).toBe(0)
+      expect(covers(reportOf(first.stderr)!.written)).toBe(true)
+      const second = await run(['secrets', 'exec', '--', 'true'])
+      expect(covers(reportOf(second.stderr)!.used)).toBe(true)
+      expect(reportOf(second.stderr)!.written).toEqual([])
+      // and validate still has its own
+      expect(reportOf((await run(['secrets', 'validate', '--offline'])).stderr)!.written).toEqual(
+        [],
       )
     },
   )
