@@ -19,7 +19,6 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it turns off Node's.
  */
 import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import Module from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Script } from 'node:vm'
@@ -31,6 +30,8 @@ interface ModuleInternals {
   _extensions: Record<string, (module: CommonJsModule, filename: string) => void>
   wrap(source: string): string
 }
+// taken as it is: a default import of a builtin is a copy of all its properties in the bundle
+const Module = process.getBuiltinModule('node:module')
 const ModuleApi = Module as unknown as ModuleInternals
 
 /**

@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import type WriteFileAtomic from 'write-file-atomic'
 import { auditKeyId, hmacHex, type AuditKey } from './audit-key.js'
 import { canonicalJson } from './canonical-json.js'
+import { requireFromCore } from '../require-from-core.js'
 
-const requireFromHere = createRequire(import.meta.url)
 let writeFileAtomicModule: typeof WriteFileAtomic | undefined
 /** Loaded on the first checkpoint write (CommonJS, so synchronously), not at every start. */
 const writeFileAtomic = (): typeof WriteFileAtomic =>
-  (writeFileAtomicModule ??= requireFromHere('write-file-atomic') as typeof WriteFileAtomic)
+  (writeFileAtomicModule ??= requireFromCore('write-file-atomic') as typeof WriteFileAtomic)
 
 /**
  * What the last writer saw: how many records, how many bytes, the head hash. Kept outside the

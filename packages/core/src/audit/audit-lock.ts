@@ -1,15 +1,14 @@
-import { createRequire } from 'node:module'
 import type Lockfile from 'proper-lockfile'
 import { FloeError } from '../errors.js'
+import { requireFromCore } from '../require-from-core.js'
 
-const requireFromHere = createRequire(import.meta.url)
 let lockfileModule: typeof Lockfile | undefined
 /**
  * proper-lockfile (with graceful-fs, retry and signal-exit) is only needed to write the audit
  * log: loaded on first append, so commands that never audit do not pay for it at start.
  */
 const lockfile = (): typeof Lockfile =>
-  (lockfileModule ??= requireFromHere('proper-lockfile') as typeof Lockfile)
+  (lockfileModule ??= requireFromCore('proper-lockfile') as typeof Lockfile)
 
 const WAIT_MS = 10_000
 /** a lock older than this (its holder died without releasing it) is taken over */

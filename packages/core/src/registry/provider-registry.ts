@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { FloeError, NotInstalledError } from '../errors.js'
@@ -13,6 +12,7 @@ import type {
 import { discoverFloePackages } from './discover.js'
 import { emitterPackageFor, providerPackageFor } from './first-party.js'
 import { detectInstaller, installCommand, type Installer } from './install-hint.js'
+import { requireFromCore } from '../require-from-core.js'
 import type { ProviderMetadata } from './package-metadata.js'
 
 export interface ProviderRegistryOptions {
@@ -93,7 +93,6 @@ function importTarget(pkg: InstalledFloePackage): string {
  */
 const requireModule =
   (process as { features?: { require_module?: boolean } }).features?.require_module === true
-const requireFromCore = createRequire(import.meta.url)
 
 async function loadModule(target: string): Promise<Record<string, unknown>> {
   if (!runningFromSources && (requireModule || target.endsWith('.cjs'))) {
