@@ -113,6 +113,30 @@ function esModuleInterop(program) {
   )
 }
 
+/**
+ * esbuild's `module.exports = __toCommonJS(x_exports)`: it copies every getter of x_exports onto a
+ * new object (≈ 0.5 ms for core's hundreds of names). x_exports itself, marked __esModule, is the
+ * same set of enumerable getters on a plain object, one indirection fewer.
+ */
+function exportsCopy(program) {
+  for (const node of program.body) {
+    const expression = node.type === 'ExpressionStatement' ? node.expression : undefined
+    const call = expression?.type === 'AssignmentExpression' ? expression.right : undefined
+    const target = expression?.left
+    if (
+      target?.type === 'MemberExpression' &&
+      target.object.name === 'module' &&
+      target.property.name === 'exports' &&
+      call?.type === 'CallExpression' &&
+      call.callee.name === '__toCommonJS' &&
+      call.arguments.length === 1 &&
+      call.arguments[0].type === 'Identifier'
+    )
+      return { call, exports: call.arguments[0].name }
+  }
+  return undefined
+}
+
 /** the edits a CommonJS bundle gets, last first, so each one's offsets still hold */
 function commonJsEdits(text) {
   const edits = []
@@ -139,6 +163,13 @@ function commonJsEdits(text) {
       end: init.end,
       text: `__floeLazyBuiltin(${JSON.stringify(specifier)})`,
     })
+  const copied = exportsCopy(program)
+  if (copied !== undefined)
+    edits.push({
+      start: copied.call.start,
+      end: copied.call.end,
+      text: `__defProp(${copied.exports}, "__esModule", { value: true })`,
+    })
   const interop = esModuleInterop(program)
   if (interop !== undefined) {
     const name = interop.declarations[0].id
@@ -154,7 +185,8 @@ function commonJsEdits(text) {
  * Writes esbuild's output files (a build with `write: false`). In each CommonJS bundle, import()
  * calls become calls of `__floeImport` (its banner) and ./import.cjs is written beside it,
  * some builtins are required when first used (LAZY_BUILTINS), esbuild's __toESM shares a
- * module marked __esModule instead of copying it, and comments are made ASCII. A source map's
+ * module marked __esModule instead of copying it, so does its __toCommonJS for the bundle's own
+ * exports, and comments are made ASCII. A source map's
  * columns after such a call on its line shift by the longer name; lines stay exact.
  */
 export function writeCommonJsOutputs(outputFiles) {
