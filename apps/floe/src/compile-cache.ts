@@ -104,13 +104,19 @@ export interface CompileCacheReport {
   written: string[]
 }
 
+/** The commands that start without oclif (src/fast-start.ts): each keeps entries of its own. */
+const OWN_ENTRIES = new Set(['secrets validate', 'secrets exec', 'secrets get', 'secrets list'])
+
 /**
- * Which command a command line runs, for the name of its entries: its leading words, up to two
- * (`secrets exec` for `floe secrets exec -m x.yaml -- dbt run`); empty for flags alone.
+ * Which command a command line runs, for the name of its entries: `secrets exec` for
+ * `floe secrets exec -m x.yaml -- dbt run` (or `secrets:exec`). Every other command line, and
+ * a mistyped one, gets the one shared set: the cache does not grow with what people type.
  */
 export function commandOf(argv: readonly string[]): string {
   const end = argv.findIndex((arg) => arg.startsWith('-'))
-  return argv.slice(0, Math.min(end < 0 ? argv.length : end, 2)).join(' ')
+  const words = argv.slice(0, Math.min(end < 0 ? argv.length : end, 2)).join(' ')
+  const command = words.replace(':', ' ')
+  return OWN_ENTRIES.has(command) ? command : ''
 }
 
 /**

@@ -7,7 +7,10 @@ import pc from 'picocolors'
 // on first use too: a createRequire at load costs every start ≈ 0.1 ms).
 let tableClass: typeof TableConstructor | undefined
 function loadTable(): typeof TableConstructor {
-  tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableConstructor
+  if (tableClass === undefined) {
+    const require = createRequire(import.meta.url)
+    tableClass = require('cli-table3') as typeof TableConstructor
+  }
   return tableClass
 }
 
