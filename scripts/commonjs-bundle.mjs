@@ -51,8 +51,8 @@ function walk(node, visit, parent = null) {
 // Node builtins a start may not need, which cost ≈ 0.3–1.3 ms each to load (node:fs/promises
 // brings fs watchers and readline with it). Their top-level `var x = require('node:…')` becomes
 // a proxy that requires the builtin when a property is first read (the banner's
-// __floeLazyBuiltin). Only where the variable is used for nothing but `x.name`: no call of it,
-// no spread, no `in`, nothing that would see the proxy instead of the module.
+// __floeLazyBuiltin). Only where the variable is used for nothing but reading `x.name`: no call
+// of it, no spread, no `in`, no write, nothing that would see the proxy instead of the module.
 const LAZY_BUILTINS = new Set(
   [
     'child_process',
@@ -156,6 +156,16 @@ function commonJsEdits(text) {
     const propertyRead =
       parent?.type === 'MemberExpression' && parent.object === node && !parent.computed
     if (found !== undefined && node !== found.id && !propertyRead) builtins.delete(node.name)
+    // `x.name = …`, `x.name++`, `delete x.name` would change the proxy, not the module
+    const written =
+      node.type === 'AssignmentExpression'
+        ? node.left
+        : node.type === 'UpdateExpression' ||
+            (node.type === 'UnaryExpression' && node.operator === 'delete')
+          ? node.argument
+          : undefined
+    if (written?.type === 'MemberExpression' && written.object.type === 'Identifier')
+      builtins.delete(written.object.name)
   })
   for (const { init, specifier } of builtins.values())
     edits.push({
@@ -182,12 +192,12 @@ function commonJsEdits(text) {
 }
 
 /**
- * Writes esbuild's output files (a build with `write: false`). In each CommonJS bundle, import()
- * calls become calls of `__floeImport` (its banner) and ./import.cjs is written beside it,
- * some builtins are required when first used (LAZY_BUILTINS), esbuild's __toESM shares a
- * module marked __esModule instead of copying it, so does its __toCommonJS for the bundle's own
- * exports, and comments are made ASCII. A source map's
- * columns after such a call on its line shift by the longer name; lines stay exact.
+ * Writes esbuild's output files (a build with `write: false`). In each CommonJS bundle:
+ * import() calls become calls of `__floeImport` (its banner), with ./import.cjs written beside
+ * it; some builtins are required when first used (LAZY_BUILTINS); esbuild's __toESM shares a
+ * module marked __esModule instead of copying it, and so does its __toCommonJS for the bundle's
+ * own exports; comments are made ASCII. Every line keeps its number (a source map's columns
+ * after a rewrite on the same line shift by the longer text).
  */
 export function writeCommonJsOutputs(outputFiles) {
   const dirs = new Set()

@@ -79,6 +79,8 @@ describe('builtins required when first read', () => {
       commonJsOptions.banner.js,
       'var zlib = require("node:zlib");',
       'var os = require("node:os");',
+      'var tty = require("node:tty");',
+      'tty.isatty = () => true;',
       'module.exports = { zlib, release: () => os.release() };',
     ].join('\n')
     const path = join(dir, 'out', 'kept.cjs')
@@ -86,6 +88,8 @@ describe('builtins required when first read', () => {
     const written = readFileSync(path, 'utf8')
     expect(written).toContain('var zlib = require("node:zlib");')
     expect(written).toContain('var os = __floeLazyBuiltin("node:os");')
+    // a write to the module's property must reach the module
+    expect(written).toContain('var tty = require("node:tty");')
     const seen = inNode(`
       const kept = require(${JSON.stringify(path)})
       console.log(JSON.stringify({ same: kept.zlib === require('node:zlib'), release: kept.release() === require('node:os').release() }))
