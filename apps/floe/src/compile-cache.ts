@@ -6,12 +6,12 @@
  *
  * Where: one file per source file and command in
  * `<os tmpdir>/floe-compile-cache-<uid>/<node>-<arch>-<flags>/` (`<flags>`: a hash of Node's
- * options, which V8's data depends on). Per command because an entry holds the functions that had
- * run when it was made: `exec` from `validate`'s entry compiles its own from source (≈ 4 ms
- * here). Node's own cache lives
- * in the temp directory. A cache is code floe runs, so it is used only from a directory this
- * user created and alone can write (owner checked, mode 0700, no symlink); anything else and
- * floe compiles as without a cache. An entry records the source's path, size and mtime, and a
+ * options, which V8's data depends on), the temp directory as for Node's own cache. Per command
+ * because an entry holds the functions that had run when it was made: `exec` from `validate`'s
+ * entry compiles its own from source (≈ 4 ms here). A cache is code floe runs, so it is used
+ * only from a directory this user created and alone can write (owner checked, mode 0700, no
+ * symlink); anything else and floe compiles as without a cache. An entry records the source's
+ * path, size and mtime, and a
  * CRC-32 of its data; V8 itself rejects data made by another V8 version, other flags or another
  * source length. Entries are written once, after the command (or again after a rejection),
  * whole (a temporary file renamed into place), so concurrent floe processes never read half a
