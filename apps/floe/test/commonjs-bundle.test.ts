@@ -35,6 +35,10 @@ async function bundle(entry: string) {
   return { path: output!.path, original: output!.text, text: readFileSync(output!.path, 'utf8') }
 }
 
+/** writes a source file of lines into dir */
+const writeSource = (name: string, lines: string[]) =>
+  writeFileSync(join(dir, name), lines.join('\n'))
+
 /** runs script in a fresh node process; its stdout parsed as JSON */
 function inNode(script: string): unknown {
   const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' })
@@ -44,15 +48,12 @@ function inNode(script: string): unknown {
 
 describe('builtins required when first read', () => {
   it('loads node:fs/promises and node:os only when the bundle first uses them', async () => {
-    writeFileSync(
-      join(dir, 'lazy.mjs'),
-      [
-        "import { readFile } from 'node:fs/promises'",
-        "import { EOL } from 'node:os'",
-        "export const read = (path) => readFile(path, 'utf8')",
-        'export const eol = () => EOL',
-      ].join('\n'),
-    )
+    writeSource('lazy.mjs', [
+      "import { readFile } from 'node:fs/promises'",
+      "import { EOL } from 'node:os'",
+      "export const read = (path) => readFile(path, 'utf8')",
+      'export const eol = () => EOL',
+    ])
     writeFileSync(join(dir, 'note.txt'), 'a note')
     const built = await bundle('lazy.mjs')
     expect(built.text).toContain('__floeLazyBuiltin("node:fs/promises")')
@@ -100,26 +101,20 @@ describe('builtins required when first read', () => {
 
 describe("esbuild's __toESM", () => {
   it('shares a module marked __esModule: live values, and default as Node gives it', async () => {
-    writeFileSync(
-      join(dir, 'marked.cjs'),
-      [
-        "Object.defineProperty(exports, '__esModule', { value: true })",
-        'let count = 0',
-        "Object.defineProperty(exports, 'count', { get: () => count, enumerable: true })",
-        'exports.bump = () => { count += 1 }',
-        "exports.default = 'default export'",
-      ].join('\n'),
-    )
+    writeSource('marked.cjs', [
+      "Object.defineProperty(exports, '__esModule', { value: true })",
+      'let count = 0',
+      "Object.defineProperty(exports, 'count', { get: () => count, enumerable: true })",
+      'exports.bump = () => { count += 1 }',
+      "exports.default = 'default export'",
+    ])
     writeFileSync(join(dir, 'plain.cjs'), "module.exports = { name: 'plain' }")
-    writeFileSync(
-      join(dir, 'interop.mjs'),
-      [
-        "import marked, { count, bump } from './marked.cjs'",
-        "import plain from './plain.cjs'",
-        'export const read = () => { const before = count; bump(); return [before, count] }',
-        'export const defaults = () => [marked, plain]',
-      ].join('\n'),
-    )
+    writeSource('interop.mjs', [
+      "import marked, { count, bump } from './marked.cjs'",
+      "import plain from './plain.cjs'",
+      'export const read = () => { const before = count; bump(); return [before, count] }',
+      'export const defaults = () => [marked, plain]',
+    ])
     const built = await bundle('interop.mjs')
     // the helper is rewritten on the line where esbuild's ends: every line keeps its number
     expect(built.text).toContain('var __toESMCopy = ')
@@ -189,21 +184,18 @@ describe('comments', () => {
   beforeAll(() => assertBuilt())
 
   it('are made ASCII, one "?" per UTF-16 unit, so Node reads a bundle as a one-byte string', async () => {
-    writeFileSync(
-      join(dir, 'commented.mjs'),
-      // esbuild keeps comments like these (a class member's doc, one inside an expression)
-      [
-        'export class Half {',
-        '  /** n ≈ 2·m → m 😀 */',
-        '  of(n) {',
-        '    return (',
-        '      // ≈ a half',
-        '      n / 2',
-        '    )',
-        '  }',
-        '}',
-      ].join('\n'),
-    )
+    // esbuild keeps comments like these (a class member's doc, one inside an expression)
+    writeSource('commented.mjs', [
+      'export class Half {',
+      '  /** n ≈ 2·m → m 😀 */',
+      '  of(n) {',
+      '    return (',
+      '      // ≈ a half',
+      '      n / 2',
+      '    )',
+      '  }',
+      '}',
+    ])
     const built = await bundle('commented.mjs')
     expect(built.original).toContain('/** n ≈ 2·m → m 😀 */')
     expect(built.original).toContain('// ≈ a half')
