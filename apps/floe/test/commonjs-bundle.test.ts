@@ -30,14 +30,32 @@ async function bundle(entry: string) {
     write: false,
     logLevel: 'silent',
   })
-  writeCommonJsOutputs(result.outputFiles)
-  const [output] = result.outputFiles
+  // write: false, so esbuild hands the files back
+  const outputFiles = result.outputFiles!
+  writeCommonJsOutputs(outputFiles)
+  const [output] = outputFiles
   return { path: output!.path, original: output!.text, text: readFileSync(output!.path, 'utf8') }
 }
 
 /** writes a source file of lines into dir */
 const writeSource = (name: string, lines: string[]) =>
   writeFileSync(join(dir, name), lines.join('\n'))
+
+/**
+ * What `script(path)` prints for the rewritten bundle, checked to be what it prints for esbuild's
+ * own output, unchanged (written beside it as `<name>-esbuild.cjs`)
+ */
+function sameAsEsbuild(
+  built: { path: string; original: string },
+  name: string,
+  script: (path: string) => string,
+): unknown {
+  const esbuildPath = join(dir, 'out', `${name}-esbuild.cjs`)
+  writeFileSync(esbuildPath, built.original)
+  const seen = inNode(script(built.path))
+  expect(seen).toEqual(inNode(script(esbuildPath)))
+  return seen
+}
 
 /** runs script in a fresh node process; its stdout parsed as JSON */
 function inNode(script: string): unknown {
@@ -120,10 +138,10 @@ describe("esbuild's __toESM", () => {
     expect(built.text).toContain('var __toESMCopy = ')
     expect(built.text.split('\n')).toHaveLength(built.original.split('\n').length)
     // esbuild's own output, unchanged, is what the rewritten one must behave like
-    const esbuildPath = join(dir, 'out', 'interop-esbuild.cjs')
-    writeFileSync(esbuildPath, built.original)
-    const run = (path: string) =>
-      inNode(`
+    const seen = sameAsEsbuild(
+      built,
+      'interop',
+      (path) => `
         const interop = require(${JSON.stringify(path)})
         const [marked, plain] = interop.defaults()
         console.log(JSON.stringify({
@@ -131,9 +149,8 @@ describe("esbuild's __toESM", () => {
           marked: { default: marked.default, count: marked.count, keys: Object.keys(marked) },
           plain,
         }))
-      `)
-    const seen = run(built.path)
-    expect(seen).toEqual(run(esbuildPath))
+      `,
+    )
     // as in Node, whose ES modules get module.exports as a CommonJS module's default
     expect(seen).toEqual({
       counts: [
@@ -154,10 +171,10 @@ describe("esbuild's __toCommonJS", () => {
     )
     const built = await bundle('counter.mjs')
     expect(built.text).toMatch(/^module\.exports = __defProp\(\w+, "__esModule"/m)
-    const esbuildPath = join(dir, 'out', 'counter-esbuild.cjs')
-    writeFileSync(esbuildPath, built.original)
-    const run = (path: string) =>
-      inNode(`
+    const seen = sameAsEsbuild(
+      built,
+      'counter',
+      (path) => `
         const counter = require(${JSON.stringify(path)})
         const before = counter.count
         counter.bump()
@@ -166,9 +183,9 @@ describe("esbuild's __toCommonJS", () => {
           before, after: counter.count, keys: Object.keys(counter), esModule: counter.__esModule,
           getter: typeof descriptor.get, enumerable: descriptor.enumerable, settable: Reflect.set(counter, 'count', 5),
         }))
-      `)
-    expect(run(built.path)).toEqual(run(esbuildPath))
-    expect(run(built.path)).toEqual({
+      `,
+    )
+    expect(seen).toEqual({
       before: 0,
       after: 1,
       keys: ['bump', 'count'],
